@@ -1,0 +1,131 @@
+//! `claimscrub check INPUT... [--report PATH]`: the main job.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::{CliResult, EXIT_FAILED};
+use crate::input::Limits;
+use crate::pipeline::{self, CheckConfig};
+use crate::policy::PolicySet;
+use crate::report::{Format, Sink};
+use crate::rules::Selection;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// 837P (X12 005010X222A1/A2) or CSV export files; `-` reads stdin.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Write the findings here (CSV; `.jsonl` for JSON lines) instead of a listing on stdout.
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
+    /// Report format, when the extension does not say.
+    #[arg(long, value_name = "csv|jsonl")]
+    report_format: Option<String>,
+    /// Worker threads for the rules (default: all cores). The report is the same for any number.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Date the date rules measure against (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
+    as_of: Option<NaiveDate>,
+    /// Only these rules: codes or prefixes, comma-separated (`T001,M`).
+    #[arg(long, value_name = "CODES")]
+    select: Vec<String>,
+    /// Not these rules: codes or prefixes, comma-separated (`N`).
+    #[arg(long, value_name = "CODES")]
+    ignore: Vec<String>,
+    /// Payer policy file (TOML) instead of the embedded default (`claimscrub config` prints it).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Report info findings too.
+    #[arg(long)]
+    show_info: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Longest segment or CSV record read, in bytes; a longer one is a finding.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    max_record_bytes: usize,
+}
+
+fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
+}
+
+pub fn run(a: Args) -> CliResult {
+    let policies = match &a.config {
+        Some(p) => PolicySet::load(p)?,
+        None => PolicySet::embedded(),
+    };
+    let selection = Selection::new(&a.select, &a.ignore)?;
+    let format = match a.report_format.as_deref() {
+        None => a.report.as_deref().map_or(Format::Human, Format::from_path),
+        Some("csv") => Format::Csv,
+        Some("jsonl") => Format::Jsonl,
+        Some(other) => {
+            return Err(format!("unknown --report-format `{other}` (csv or jsonl)").into())
+        }
+    };
+    if let Some(r) = &a.report {
+        if let Ok(rc) = std::fs::canonicalize(r) {
+            for i in &a.inputs {
+                if std::fs::canonicalize(i).is_ok_and(|ic| ic == rc) {
+                    return Err(format!("refusing to write the report over the input {i}").into());
+                }
+            }
+        }
+    }
+    let mut sink = match &a.report {
+        Some(path) => Sink::file(path, format)
+            .map_err(|e| format!("cannot write the report {}: {e}", path.display()))?,
+        None => Sink::new(
+            Box::new(BufWriter::with_capacity(64 << 10, std::io::stdout())),
+            format,
+        )?,
+    };
+    let cfg = CheckConfig {
+        inputs: a.inputs,
+        threads: a
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        policies,
+        selection,
+        as_of: a.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        show_info: a.show_info,
+        limits: Limits {
+            max_record: a.max_record_bytes,
+        },
+        progress: !a.quiet,
+    };
+    let summary = match pipeline::run(&cfg, &mut sink) {
+        Ok(s) => s,
+        Err(e) => {
+            sink.abandon();
+            return Err(Box::new(e));
+        }
+    };
+    let report_path = a.report.clone();
+    if let Err(e) = sink.finish() {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Ok(super::EXIT_CLEAN);
+        }
+        return Err(match &report_path {
+            Some(p) => format!("cannot write the report {}: {e}", p.display()),
+            None => format!("cannot write to stdout: {e}"),
+        }
+        .into());
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{summary}");
+    if let Some(p) = &report_path {
+        let _ = writeln!(err, "  report            {}", p.display());
+    }
+    if summary.claims != summary.clean + summary.rejected {
+        // The accounting is the product's promise; never let it pass silently.
+        eprintln!("claimscrub: internal error: claims read != clean + rejected");
+        return Ok(EXIT_FAILED);
+    }
+    Ok(summary.exit_code())
+}

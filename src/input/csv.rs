@@ -1,0 +1,618 @@
+//! The CSV export reader: headers (with aliases) → columns, consecutive rows
+//! of one claim id → one `Claim`.
+//!
+//! Owns everything that knows CSV headers, and the X008/X009 findings. A
+//! row that cannot be read rejects the claim it names (X008) and reading
+//! goes on; a claim id that comes back after other claims is X009.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+use std::io::Read;
+use std::sync::Arc;
+
+use super::{ClaimSource, Item, Limits, ReadClaim, ReadStats};
+use crate::finding::{Code, Finding, Severity};
+use crate::model::{
+    parse_date, Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider,
+    ServiceDate, ServiceLine, Units,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Col {
+    ClaimId,
+    PatientId,
+    DateOfService,
+    Procedure,
+    Units,
+    Modifiers,
+    Modifier(usize),
+    Minutes,
+    StartTime,
+    EndTime,
+    Charge,
+    ClaimTotal,
+    PayerId,
+    FilingIndicator,
+    BillingNpi,
+    RenderingNpi,
+    RenderingTaxonomy,
+    PlaceOfService,
+    DiagnosisCodes,
+    DiagnosisPointers,
+    LineControl,
+    Note,
+    Goal,
+}
+
+const REQUIRED: [(Col, &str); 5] = [
+    (Col::ClaimId, "claim_id"),
+    (Col::PatientId, "patient_id"),
+    (Col::DateOfService, "date_of_service"),
+    (Col::Procedure, "procedure_code"),
+    (Col::Units, "units"),
+];
+
+/// A header name → column, matched case-insensitively ignoring spaces, `_`, `-`.
+fn column(header: &str) -> Option<Col> {
+    let n: String = header
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    Some(match n.as_str() {
+        "claimid" | "claim" | "claimnumber" | "encounterid" => Col::ClaimId,
+        "patientid" | "memberid" | "subscriberid" => Col::PatientId,
+        "dateofservice" | "dos" | "servicedate" => Col::DateOfService,
+        "procedurecode" | "cpt" | "hcpcs" | "code" => Col::Procedure,
+        "units" => Col::Units,
+        "modifiers" => Col::Modifiers,
+        "modifier1" | "mod1" => Col::Modifier(0),
+        "modifier2" | "mod2" => Col::Modifier(1),
+        "modifier3" | "mod3" => Col::Modifier(2),
+        "modifier4" | "mod4" => Col::Modifier(3),
+        "minutes" => Col::Minutes,
+        "starttime" => Col::StartTime,
+        "endtime" => Col::EndTime,
+        "charge" => Col::Charge,
+        "claimtotal" => Col::ClaimTotal,
+        "payerid" => Col::PayerId,
+        "claimfilingindicator" => Col::FilingIndicator,
+        "billingnpi" => Col::BillingNpi,
+        "renderingnpi" => Col::RenderingNpi,
+        "renderingtaxonomy" => Col::RenderingTaxonomy,
+        "placeofservice" => Col::PlaceOfService,
+        "diagnosiscodes" => Col::DiagnosisCodes,
+        "diagnosispointers" => Col::DiagnosisPointers,
+        "linecontrol" => Col::LineControl,
+        "note" => Col::Note,
+        "goal" => Col::Goal,
+        _ => return None,
+    })
+}
+
+/// Separators of list columns (modifiers, diagnosis codes and pointers).
+fn split_list(s: &str) -> impl Iterator<Item = &str> {
+    s.split([' ', ',', ':', ';']).filter(|x| !x.is_empty())
+}
+
+/// HH:MM (24-hour) → minutes after midnight.
+fn clock(s: &str) -> Option<u32> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60 && !s.trim().is_empty()).then_some(h * 60 + m)
+}
+
+pub struct CsvReader<R: Read> {
+    file: Arc<str>,
+    rdr: csv::Reader<R>,
+    cols: Vec<Option<Col>>,
+    /// Index of each known column in the record.
+    index: [Option<usize>; 32],
+    header_len: usize,
+    available: Available,
+    record: csv::ByteRecord,
+    row: u64,
+    current: Option<ReadClaim>,
+    /// Hashes of claim ids already finished (X009).
+    finished: HashSet<u64>,
+    out: VecDeque<Item>,
+    stats: ReadStats,
+    done: bool,
+    max_record: usize,
+}
+
+fn slot(c: Col) -> usize {
+    match c {
+        Col::ClaimId => 0,
+        Col::PatientId => 1,
+        Col::DateOfService => 2,
+        Col::Procedure => 3,
+        Col::Units => 4,
+        Col::Modifiers => 5,
+        Col::Modifier(i) => 6 + i,
+        Col::Minutes => 10,
+        Col::StartTime => 11,
+        Col::EndTime => 12,
+        Col::Charge => 13,
+        Col::ClaimTotal => 14,
+        Col::PayerId => 15,
+        Col::FilingIndicator => 16,
+        Col::BillingNpi => 17,
+        Col::RenderingNpi => 18,
+        Col::RenderingTaxonomy => 19,
+        Col::PlaceOfService => 20,
+        Col::DiagnosisCodes => 21,
+        Col::DiagnosisPointers => 22,
+        Col::LineControl => 23,
+        Col::Note => 24,
+        Col::Goal => 25,
+    }
+}
+
+impl<R: Read> CsvReader<R> {
+    pub fn new(file: Arc<str>, src: R, limits: Limits) -> Self {
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(src);
+        let mut r = CsvReader {
+            file,
+            rdr,
+            cols: Vec::new(),
+            index: [None; 32],
+            header_len: 0,
+            available: Available::NONE,
+            record: csv::ByteRecord::new(),
+            row: 0,
+            current: None,
+            finished: HashSet::new(),
+            out: VecDeque::new(),
+            stats: ReadStats::default(),
+            done: false,
+            max_record: limits.max_record,
+        };
+        r.read_header();
+        r
+    }
+
+    fn origin(&self, row: u64) -> Origin {
+        Origin {
+            file: self.file.clone(),
+            kind: OriginKind::Csv { row },
+        }
+    }
+
+    fn read_header(&mut self) {
+        let mut header = csv::ByteRecord::new();
+        match self.rdr.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => {
+                let f = Finding::new(Code::X008, Severity::Error, "empty CSV: no header row")
+                    .at(Origin::file(self.file.clone()));
+                self.out.push_back(Item::Finding(f));
+                self.done = true;
+                return;
+            }
+            Err(e) => {
+                let f = Finding::new(
+                    Code::X008,
+                    Severity::Error,
+                    format!("CSV header unreadable: {e}"),
+                )
+                .at(self.origin(1));
+                self.out.push_back(Item::Finding(f));
+                self.done = true;
+                return;
+            }
+        }
+        self.row = 1;
+        self.header_len = header.len();
+        for (i, h) in header.iter().enumerate() {
+            let c = column(&String::from_utf8_lossy(h));
+            if let Some(c) = c {
+                self.index[slot(c)].get_or_insert(i);
+            }
+            self.cols.push(c);
+        }
+        let has = |c: Col| self.index[slot(c)].is_some();
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .filter(|(c, _)| !has(*c))
+            .map(|(_, n)| *n)
+            .collect();
+        if !missing.is_empty() {
+            // Count the rows left unread so the summary can say what was lost.
+            let mut rows = 0u64;
+            let mut rec = csv::ByteRecord::new();
+            while let Ok(true) = self.rdr.read_byte_record(&mut rec) {
+                rows += 1;
+            }
+            self.stats.records = rows;
+            let msg = format!(
+                "CSV header lacks required column(s) {}: none of the file's {rows} row(s) can be read",
+                missing.join(", ")
+            );
+            let f = Finding::new(Code::X008, Severity::Error, msg).at(self.origin(1));
+            self.out.push_back(Item::Finding(f));
+            self.done = true;
+            return;
+        }
+        let mods = has(Col::Modifiers) || (0..4).any(|i| has(Col::Modifier(i)));
+        self.available = Available {
+            modifiers: mods,
+            charge: has(Col::Charge),
+            claim_total: has(Col::ClaimTotal),
+            diagnosis_pointers: has(Col::DiagnosisPointers) && has(Col::DiagnosisCodes),
+            unit_basis: false,
+            npi: has(Col::BillingNpi) || has(Col::RenderingNpi),
+            minutes: has(Col::Minutes) || (has(Col::StartTime) && has(Col::EndTime)),
+            notes: has(Col::Note),
+        };
+    }
+
+    fn field(&self, c: Col) -> Option<&str> {
+        let i = self.index[slot(c)]?;
+        self.record
+            .get(i)
+            .map(|b| std::str::from_utf8(b).unwrap_or("\u{fffd}").trim())
+    }
+
+    fn text(&self, c: Col) -> String {
+        self.field(c).unwrap_or("").to_string()
+    }
+
+    fn finish_claim(&mut self) {
+        if let Some(c) = self.current.take() {
+            self.finished.insert(hash(&c.claim.id));
+            self.out.push_back(Item::Claim(c));
+        }
+    }
+
+    /// One data row.
+    fn row(&mut self) {
+        let row = self.row;
+        let claim_id = self.text(Col::ClaimId);
+        let same = self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.claim.id == claim_id);
+        if !same && !claim_id.is_empty() {
+            self.finish_claim();
+            let mut findings = Vec::new();
+            if self.finished.contains(&hash(&claim_id)) {
+                let msg = format!(
+                    "claim id {claim_id} seen again after other claims: its rows are not together"
+                );
+                findings.push(Finding::new(Code::X009, Severity::Error, msg).at(self.origin(row)));
+            }
+            let total = match self.field(Col::ClaimTotal) {
+                Some(t) if !t.is_empty() => Money::parse(t),
+                _ => None,
+            };
+            let diagnoses = self
+                .field(Col::DiagnosisCodes)
+                .map(|d| split_list(d).map(str::to_string).collect())
+                .unwrap_or_default();
+            let claim = Claim {
+                id: claim_id.clone(),
+                total,
+                patient_id: self.text(Col::PatientId),
+                payer: Payer {
+                    id: self.text(Col::PayerId),
+                    filing_indicator: self.text(Col::FilingIndicator),
+                },
+                billing: Provider {
+                    npi: self.text(Col::BillingNpi),
+                    taxonomy: String::new(),
+                },
+                rendering: None,
+                diagnoses,
+                lines: Vec::new(),
+                origin: self.origin(row),
+            };
+            self.current = Some(ReadClaim { claim, findings });
+        }
+        match self.line(row) {
+            Ok(line) => {
+                let c = self.current.as_mut().expect("a claim is open");
+                let mut line = line;
+                line.number = c.claim.lines.len() as u32 + 1;
+                c.claim.lines.push(line);
+            }
+            Err(why) => {
+                let f = Finding::new(Code::X008, Severity::Error, why).at(self.origin(row));
+                match (&mut self.current, claim_id.is_empty()) {
+                    (Some(c), false) => c.findings.push(f),
+                    _ => {
+                        self.finish_claim();
+                        self.out.push_back(Item::Finding(f));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The row's service line, or why the row is unusable.
+    fn line(&self, row: u64) -> Result<ServiceLine, String> {
+        if self.record.len() != self.header_len {
+            return Err(format!(
+                "row has {} fields; the header has {}",
+                self.record.len(),
+                self.header_len
+            ));
+        }
+        let bytes: usize = self.record.as_slice().len();
+        if bytes > self.max_record {
+            return Err(format!(
+                "row of {bytes} bytes is over the record size limit"
+            ));
+        }
+        for (c, name) in REQUIRED {
+            if self.field(c).is_none_or(str::is_empty) {
+                return Err(format!("required column {name} is empty"));
+            }
+        }
+        let dos = self.field(Col::DateOfService).unwrap_or("");
+        let date = parse_date(dos).ok_or_else(|| {
+            format!("date_of_service `{dos}` is not a date (YYYY-MM-DD, MM/DD/YYYY or CCYYMMDD)")
+        })?;
+        let units_raw = self.field(Col::Units).unwrap_or("");
+        let units = Units::parse(units_raw);
+        if units.value.is_none() {
+            return Err(format!("units `{units_raw}` is not a number"));
+        }
+        let mut minutes = match self.field(Col::Minutes) {
+            Some(m) if !m.is_empty() => Some(
+                m.parse::<u32>()
+                    .map_err(|_| format!("minutes `{m}` is not a whole number"))?,
+            ),
+            _ => None,
+        };
+        if minutes.is_none() {
+            if let (Some(s), Some(e)) = (self.field(Col::StartTime), self.field(Col::EndTime)) {
+                if !s.is_empty() || !e.is_empty() {
+                    let a = clock(s).ok_or_else(|| format!("start_time `{s}` is not HH:MM"))?;
+                    let b = clock(e).ok_or_else(|| format!("end_time `{e}` is not HH:MM"))?;
+                    if b < a {
+                        return Err(format!("end_time {e} is before start_time {s}"));
+                    }
+                    minutes = Some(b - a);
+                }
+            }
+        }
+        let charge = match self.field(Col::Charge) {
+            Some(c) if !c.is_empty() => {
+                Some(Money::parse(c).ok_or_else(|| format!("charge `{c}` is not an amount"))?)
+            }
+            _ => None,
+        };
+        let mut modifiers: Vec<String> = self
+            .field(Col::Modifiers)
+            .map(|m| split_list(m).map(|s| s.to_ascii_uppercase()).collect())
+            .unwrap_or_default();
+        for i in 0..4 {
+            if let Some(m) = self.field(Col::Modifier(i)).filter(|m| !m.is_empty()) {
+                modifiers.push(m.to_ascii_uppercase());
+            }
+        }
+        let rendering = self
+            .field(Col::RenderingNpi)
+            .filter(|n| !n.is_empty())
+            .map(|npi| Provider {
+                npi: npi.to_string(),
+                taxonomy: self.text(Col::RenderingTaxonomy),
+            });
+        Ok(ServiceLine {
+            number: 0,
+            control: self.text(Col::LineControl),
+            procedure: self.text(Col::Procedure).to_ascii_uppercase(),
+            modifiers: Modifiers(modifiers),
+            charge,
+            unit_basis: String::new(),
+            units,
+            minutes,
+            date: ServiceDate {
+                raw: dos.to_string(),
+                date: Some(date),
+                is_range: false,
+            },
+            diagnosis_pointers: self
+                .field(Col::DiagnosisPointers)
+                .map(|p| split_list(p).map(str::to_string).collect())
+                .unwrap_or_default(),
+            rendering,
+            place_of_service: self.text(Col::PlaceOfService),
+            note: self.field(Col::Note).map(str::to_string),
+            goal: self.field(Col::Goal).map(str::to_string),
+            origin: self.origin(row),
+        })
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+impl<R: Read> Iterator for CsvReader<R> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.out.pop_front() {
+                return Some(item);
+            }
+            if self.done {
+                return None;
+            }
+            let mut rec = std::mem::take(&mut self.record);
+            let res = self.rdr.read_byte_record(&mut rec);
+            self.record = rec;
+            match res {
+                Ok(true) => {
+                    self.row += 1;
+                    self.stats.records += 1;
+                    self.row();
+                }
+                Ok(false) => {
+                    self.finish_claim();
+                    self.done = true;
+                }
+                Err(e) => {
+                    self.row += 1;
+                    let row = e.position().map_or(self.row, |p| p.record() + 1);
+                    let f =
+                        Finding::new(Code::X008, Severity::Error, format!("CSV unreadable: {e}"))
+                            .at(self.origin(row));
+                    match &mut self.current {
+                        Some(c) => c.findings.push(f),
+                        None => self.out.push_back(Item::Finding(f)),
+                    }
+                    if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                        self.finish_claim();
+                        self.done = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<R: Read + Send> ClaimSource for CsvReader<R> {
+    fn available(&self) -> Available {
+        self.available
+    }
+
+    fn stats(&self) -> ReadStats {
+        self.stats.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Vec<Item> {
+        CsvReader::new(Arc::from("t.csv"), text.as_bytes(), Limits::default()).collect()
+    }
+
+    fn claims(items: &[Item]) -> Vec<&ReadClaim> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Claim(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn aliases_dates_modifiers_and_times() {
+        let items = read(
+            "Claim Number,Member-ID,DOS,CPT,Units,Mod1,mod2,Start_Time,End Time,Charge\n\
+             C1,P1,03/09/2026,97530,2,gp,59,09:00,09:31,90.00\n\
+             C1,P1,20260309,97110,1,GP,,09:31,09:45,45\n\
+             C2,P2,2026-03-10,97530,1,GO,,,,45\n",
+        );
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 2);
+        let c1 = &cs[0].claim;
+        assert_eq!(c1.id, "C1");
+        assert_eq!(c1.patient_id, "P1");
+        assert_eq!(c1.lines.len(), 2);
+        assert_eq!(c1.lines[0].modifiers.0, vec!["GP", "59"]);
+        assert_eq!(c1.lines[0].minutes, Some(31));
+        assert_eq!(c1.lines[1].minutes, Some(14));
+        assert_eq!(c1.lines[1].number, 2);
+        assert_eq!(c1.lines[0].date.iso(), "2026-03-09");
+        assert_eq!(c1.lines[0].charge, Some(Money(9000)));
+        assert_eq!(cs[1].claim.lines[0].minutes, None);
+        assert!(cs.iter().all(|c| c.findings.is_empty()));
+    }
+
+    #[test]
+    fn one_modifier_column_with_separators() {
+        let items = read("claim_id,patient_id,date_of_service,procedure_code,units,modifiers\nC1,P1,2026-03-09,97530,1,GP;59 KX:CQ\n");
+        assert_eq!(
+            claims(&items)[0].claim.lines[0].modifiers.0,
+            vec!["GP", "59", "KX", "CQ"]
+        );
+    }
+
+    #[test]
+    fn bad_rows_reject_their_claim_and_reading_goes_on() {
+        let items = read(
+            "claim_id,patient_id,date_of_service,procedure_code,units\n\
+             C1,P1,2026-02-30,97530,1\n\
+             C1,P1,2026-02-27,97530,x\n\
+             C2,P1,2026-02-27,97530,1,extra\n\
+             ,P1,2026-02-27,97530,1\n\
+             C3,P1,2026-02-27,97530,1\n",
+        );
+        let cs = claims(&items);
+        assert_eq!(
+            cs.iter().map(|c| c.claim.id.as_str()).collect::<Vec<_>>(),
+            ["C1", "C2", "C3"]
+        );
+        let codes: Vec<(Code, String)> = cs[0]
+            .findings
+            .iter()
+            .map(|f| (f.code, f.origin.as_ref().unwrap().describe()))
+            .collect();
+        assert_eq!(
+            codes,
+            [(Code::X008, "row 2".into()), (Code::X008, "row 3".into())]
+        );
+        assert!(
+            cs[1].findings[0].message.contains("6 fields"),
+            "{:?}",
+            cs[1].findings
+        );
+        let standalone: Vec<&Finding> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Finding(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(standalone.len(), 1);
+        assert!(standalone[0].message.contains("claim_id is empty"));
+        assert!(cs[2].findings.is_empty());
+    }
+
+    #[test]
+    fn claim_rows_apart_is_x009() {
+        let items = read("claim_id,patient_id,date_of_service,procedure_code,units\nC1,P,2026-01-02,97530,1\nC2,P,2026-01-02,97530,1\nC1,P,2026-01-02,97530,1\n");
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 3);
+        assert_eq!(cs[2].findings[0].code, Code::X009);
+        assert!(cs[0].findings.is_empty() && cs[1].findings.is_empty());
+    }
+
+    #[test]
+    fn missing_required_column_is_one_finding_with_row_count() {
+        let items = read("claim_id,patient_id,date_of_service,procedure_code\nC1,P,2026-01-02,97530\nC2,P,2026-01-02,97530\n");
+        assert_eq!(items.len(), 1);
+        let Item::Finding(f) = &items[0] else {
+            panic!()
+        };
+        assert_eq!(f.code, Code::X008);
+        assert!(
+            f.message.contains("units") && f.message.contains("2 row(s)"),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let items = read("\u{feff}claim_id,patient_id,date_of_service,procedure_code,units\r\nC1,P,2026-01-02,97530,1\r\n");
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 1);
+        assert!(cs[0].findings.is_empty());
+        assert_eq!(cs[0].claim.lines[0].units.whole(), Some(1));
+    }
+}

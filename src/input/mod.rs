@@ -1,0 +1,167 @@
+//! Reading claims: format sniffing and the two readers (`x12`, `csv`).
+//!
+//! Owns turning bytes into `model::Claim`s and the findings about the file
+//! itself (the X rules). It does not check claims (that is `rules`). Only
+//! `input::x12` knows X12 segment names; only `input::csv` knows headers.
+
+pub mod csv;
+pub mod x12;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::finding::Finding;
+use crate::model::{Available, Claim};
+
+/// Limits a reader keeps to so that memory stays bounded.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Longest segment (X12) or record (CSV) read, in bytes.
+    pub max_record: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_record: 1 << 20,
+        }
+    }
+}
+
+/// A claim as read, with what the reader found wrong about it.
+#[derive(Debug)]
+pub struct ReadClaim {
+    pub claim: Claim,
+    pub findings: Vec<Finding>,
+}
+
+/// What a reader yields, in input order.
+#[derive(Debug)]
+pub enum Item {
+    Claim(ReadClaim),
+    /// A finding about the file, an interchange, group or transaction that
+    /// belongs to no single claim. Its `origin` is set.
+    Finding(Finding),
+}
+
+/// Counts a reader keeps besides its claims.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// Transactions skipped whole (X007) and the CLM segments they held.
+    pub transactions_skipped: u64,
+    pub claims_skipped: u64,
+    /// Input rows (CSV) or segments (X12) read.
+    pub records: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    X12,
+    Csv,
+}
+
+/// A source of claims: an iterator of `Item`s plus what it could give.
+pub trait ClaimSource: Iterator<Item = Item> + Send {
+    fn available(&self) -> Available;
+    fn stats(&self) -> ReadStats;
+}
+
+/// A `Read` that counts the bytes it hands out (for the progress bar).
+pub struct Counted<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Why an input could not be opened at all (a fatal error: exit 2).
+#[derive(Debug)]
+pub struct OpenError {
+    pub path: String,
+    pub cause: String,
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read {}: {}", self.path, self.cause)
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// Open `path` (`-` for stdin), decide its format from its first bytes, and
+/// return a claim source. `count` receives the bytes read.
+pub fn open(
+    path: &str,
+    limits: Limits,
+    count: Arc<AtomicU64>,
+) -> Result<Box<dyn ClaimSource>, OpenError> {
+    let err = |cause: String| OpenError {
+        path: path.to_string(),
+        cause,
+    };
+    let raw: Box<dyn Read + Send> = if path == "-" {
+        Box::new(io::stdin())
+    } else {
+        let p = Path::new(path);
+        if p.is_dir() {
+            return Err(err("is a directory".into()));
+        }
+        Box::new(File::open(p).map_err(|e| err(e.to_string()))?)
+    };
+    let mut reader = BufReader::with_capacity(256 << 10, Counted { inner: raw, count });
+    let head = reader.fill_buf().map_err(|e| err(e.to_string()))?;
+    let format = sniff(head, path);
+    let file: Arc<str> = Arc::from(path);
+    Ok(match format {
+        Format::X12 => Box::new(x12::X12Reader::new(file, reader, limits)),
+        Format::Csv => Box::new(csv::CsvReader::new(file, reader, limits)),
+    })
+}
+
+/// X12 when the first non-blank bytes are `ISA` (after an optional UTF-8
+/// BOM); CSV when the name ends in `.csv` or the first line holds a comma;
+/// otherwise X12, whose reader then says why the file is not an interchange.
+pub fn sniff(head: &[u8], path: &str) -> Format {
+    let h = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = h
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(h.len());
+    if h[start..].starts_with(b"ISA") {
+        return Format::X12;
+    }
+    if path.to_ascii_lowercase().ends_with(".csv") {
+        return Format::Csv;
+    }
+    let first_line = h.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    if !h.is_empty() && first_line.contains(&b',') && !first_line.contains(&0) {
+        Format::Csv
+    } else {
+        Format::X12
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs() {
+        assert_eq!(sniff(b"ISA*00*", "a.txt"), Format::X12);
+        assert_eq!(sniff(b"\xEF\xBB\xBF\r\nISA*00*", "a.csv"), Format::X12);
+        assert_eq!(sniff(b"claim_id,patient_id\n", "export"), Format::Csv);
+        assert_eq!(sniff(b"claim_id;patient_id\n", "export.CSV"), Format::Csv);
+        assert_eq!(sniff(b"", "empty"), Format::X12);
+        assert_eq!(sniff(b"\x00\x01,\x02", "bin"), Format::X12);
+    }
+}

@@ -1,0 +1,965 @@
+//! The 837P reader: envelopes (ISA/GS/ST), the loop state machine and
+//! claim assembly, streaming over `tokenizer`.
+//!
+//! Owns everything that knows X12 segment names, and the X001-X007
+//! findings. A transaction's claims are held until its SE, so that a wrong
+//! segment count or control number rejects every claim it touches; memory is
+//! bounded by one transaction, never the file.
+
+mod tokenizer;
+
+use std::collections::{HashMap, VecDeque};
+use std::io::Read;
+use std::sync::Arc;
+
+pub use tokenizer::{isa_delims, text, Delims, Segment, Token, Tokenizer, ISA_LEN};
+
+use super::{ClaimSource, Item, Limits, ReadClaim, ReadStats};
+use crate::finding::{Code, Finding, Severity};
+use crate::model::{
+    Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider, ServiceDate,
+    ServiceLine, Units,
+};
+
+/// Versions (GS08) this reader accepts: the 837P professional guide.
+const ACCEPTED_VERSIONS: [&[u8]; 3] = [b"005010X222A1", b"005010X222A2", b"005010X222"];
+
+pub struct X12Reader<R> {
+    tok: Tokenizer<R>,
+    p: Parser,
+    done: bool,
+}
+
+impl<R: Read> X12Reader<R> {
+    pub fn new(file: Arc<str>, src: R, limits: Limits) -> Self {
+        X12Reader {
+            tok: Tokenizer::new(src, limits.max_record),
+            p: Parser::new(file),
+            done: false,
+        }
+    }
+}
+
+impl<R: Read + Send> ClaimSource for X12Reader<R> {
+    fn available(&self) -> Available {
+        Available {
+            minutes: false,
+            notes: false,
+            ..Available::ALL
+        }
+    }
+
+    fn stats(&self) -> ReadStats {
+        self.p.stats.clone()
+    }
+}
+
+impl<R: Read> Iterator for X12Reader<R> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.p.out.pop_front() {
+                return Some(item);
+            }
+            if self.done {
+                return None;
+            }
+            match self.tok.next_token() {
+                Token::Segment(s) => {
+                    self.p.stats.records += 1;
+                    self.p.segment(&s);
+                }
+                Token::Garbage {
+                    offset,
+                    len,
+                    reason,
+                } => self.p.garbage(offset, len, reason),
+                Token::TooLong { offset, len } => self.p.too_long(offset, len),
+                Token::Unterminated { offset, len } => {
+                    let msg = format!("input ends inside a segment at byte {offset} ({len} bytes with no segment terminator)");
+                    self.p.close_all(offset, &msg);
+                }
+                Token::Eof => {
+                    let err = self.tok.io_error().map(str::to_string);
+                    self.p.finish(err);
+                    self.done = true;
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    Billing,
+    Subscriber,
+    Patient,
+    Other,
+}
+
+struct Hl {
+    level: Level,
+    parent: Option<usize>,
+    /// X005 for this HL (bad or missing parent, repeated id); copied onto
+    /// every claim beneath it.
+    problem: Option<Finding>,
+    problem_used: bool,
+    billing: Provider,
+    member_id: String,
+    payer: Payer,
+    patient_name: String,
+    patient_id: String,
+}
+
+/// Which loop the last segments belonged to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ctx {
+    Header,
+    /// Inside an HL, before any claim (2000A-C and their 2010 loops).
+    Hl,
+    /// 2300 claim segments.
+    Claim,
+    /// 2310B rendering provider.
+    ClaimRendering,
+    /// Other 2310 loops, and 2320/2330 other payers: passed over.
+    ClaimOther,
+    /// 2400 service line.
+    Line,
+    /// 2420A line rendering provider.
+    LineRendering,
+    /// 2410, 2420B-G, 2430, 2440: passed over.
+    LineOther,
+}
+
+struct Interchange {
+    control: Arc<str>,
+    groups: u32,
+}
+
+struct Group {
+    control: Arc<str>,
+    transactions: u32,
+    version: Vec<u8>,
+}
+
+struct Transaction {
+    control: Arc<str>,
+    segments: u32,
+    /// Why the transaction is skipped whole (X007), if it is.
+    skip: Option<String>,
+    clm_skipped: u64,
+    /// Claims and findings held until SE, in input order.
+    items: Vec<Item>,
+    /// Findings about the whole transaction, copied onto each of its claims.
+    findings: Vec<Finding>,
+    hls: Vec<Hl>,
+    hl_ids: HashMap<u32, usize>,
+    cur_hl: Option<usize>,
+    ctx: Ctx,
+    claim: Option<ReadClaim>,
+}
+
+struct Parser {
+    file: Arc<str>,
+    empty: Arc<str>,
+    out: VecDeque<Item>,
+    stats: ReadStats,
+    isa: Option<Interchange>,
+    gs: Option<Group>,
+    tx: Option<Transaction>,
+    /// Anything at all was read (to tell an empty file).
+    seen: bool,
+}
+
+fn is(b: &[u8], s: &str) -> bool {
+    b == s.as_bytes()
+}
+
+fn show(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+impl Parser {
+    fn new(file: Arc<str>) -> Self {
+        Parser {
+            file,
+            empty: Arc::from(""),
+            out: VecDeque::new(),
+            stats: ReadStats::default(),
+            isa: None,
+            gs: None,
+            tx: None,
+            seen: false,
+        }
+    }
+
+    fn origin(&self, byte: u64) -> Origin {
+        let ctl = |o: Option<&Arc<str>>| o.cloned().unwrap_or_else(|| self.empty.clone());
+        Origin {
+            file: self.file.clone(),
+            kind: OriginKind::X12 {
+                isa13: ctl(self.isa.as_ref().map(|i| &i.control)),
+                gs06: ctl(self.gs.as_ref().map(|g| &g.control)),
+                st02: ctl(self.tx.as_ref().map(|t| &t.control)),
+                segment: self.tx.as_ref().map_or(0, |t| t.segments),
+                byte,
+            },
+        }
+    }
+
+    fn finding(&self, code: Code, byte: u64, msg: impl Into<String>) -> Finding {
+        Finding::new(code, Severity::Error, msg).at(self.origin(byte))
+    }
+
+    /// A finding that belongs to no claim, in input order.
+    fn emit(&mut self, f: Finding) {
+        match &mut self.tx {
+            Some(tx) => tx.items.push(Item::Finding(f)),
+            None => self.out.push_back(Item::Finding(f)),
+        }
+    }
+
+    fn segment(&mut self, s: &Segment<'_>) {
+        self.seen = true;
+        let id = s.id();
+        if let Some(tx) = &mut self.tx {
+            tx.segments += 1;
+        }
+        match id {
+            b"ISA" => return self.isa(s),
+            b"GS" => return self.gs(s),
+            b"ST" => return self.st(s),
+            b"SE" => return self.se(s),
+            b"GE" => return self.ge(s),
+            b"IEA" => return self.iea(s),
+            _ => {}
+        }
+        if self.tx.is_none() {
+            if is(id, "TA1") && self.gs.is_none() {
+                return;
+            }
+            let f = self.finding(
+                Code::X005,
+                s.offset,
+                format!(
+                    "segment {} outside a transaction (no ST before it)",
+                    show(id)
+                ),
+            );
+            return self.emit(f);
+        }
+        let skip = self.tx.as_ref().is_some_and(|t| t.skip.is_some());
+        if skip {
+            if is(id, "CLM") {
+                self.tx.as_mut().unwrap().clm_skipped += 1;
+            }
+            return;
+        }
+        self.body(s);
+    }
+
+    /// A segment inside an 837P transaction.
+    fn body(&mut self, s: &Segment<'_>) {
+        let origin = self.origin(s.offset);
+        let tx = self.tx.as_mut().expect("inside a transaction");
+        let id = s.id();
+        match id {
+            b"HL" => {
+                tx.finish_claim();
+                tx.hl(s, origin);
+            }
+            b"CLM" => {
+                tx.finish_claim();
+                tx.clm(s, origin);
+            }
+            b"LX" => match &mut tx.claim {
+                Some(c) => {
+                    let number = std::str::from_utf8(s.el(1))
+                        .ok()
+                        .and_then(|n| n.trim().parse().ok())
+                        .unwrap_or(0);
+                    c.claim.lines.push(ServiceLine {
+                        number,
+                        origin,
+                        ..Default::default()
+                    });
+                    tx.ctx = Ctx::Line;
+                }
+                None => {
+                    let f = Finding::new(
+                        Code::X005,
+                        Severity::Error,
+                        "LX before any CLM: the service line belongs to no claim",
+                    )
+                    .at(origin);
+                    tx.items.push(Item::Finding(f));
+                    tx.ctx = Ctx::LineOther;
+                }
+            },
+            b"SV1" => tx.sv1(s, origin),
+            _ => tx.other(s),
+        }
+    }
+
+    fn isa(&mut self, s: &Segment<'_>) {
+        if self.isa.is_some() {
+            let c = self.isa.as_ref().unwrap().control.clone();
+            self.close_all(
+                s.offset,
+                &format!("interchange ISA13 {c} has no IEA before the next ISA"),
+            );
+        }
+        self.isa = Some(Interchange {
+            control: Arc::from(text(s.el(13)).as_str()),
+            groups: 0,
+        });
+    }
+
+    fn gs(&mut self, s: &Segment<'_>) {
+        if self.tx.is_some() {
+            self.close_tx(s.offset, "transaction has no SE before the next GS");
+        }
+        if let Some(g) = &self.gs {
+            let msg = format!(
+                "functional group GS06 {} has no GE before the next GS",
+                g.control
+            );
+            let f = self.finding(Code::X006, s.offset, msg);
+            self.emit(f);
+        }
+        if self.isa.is_none() {
+            let f = self.finding(
+                Code::X005,
+                s.offset,
+                "GS outside an interchange (no ISA before it)",
+            );
+            self.emit(f);
+        }
+        if let Some(i) = &mut self.isa {
+            i.groups += 1;
+        }
+        self.gs = Some(Group {
+            control: Arc::from(text(s.el(6)).as_str()),
+            transactions: 0,
+            version: s.el(8).to_vec(),
+        });
+    }
+
+    fn st(&mut self, s: &Segment<'_>) {
+        if self.tx.is_some() {
+            let c = self.tx.as_ref().unwrap().control.clone();
+            self.close_tx(
+                s.offset,
+                &format!("transaction ST02 {c} has no SE before the next ST"),
+            );
+        }
+        let mut findings = Vec::new();
+        let skip = match &self.gs {
+            None => {
+                findings.push(self.finding(
+                    Code::X005,
+                    s.offset,
+                    "ST outside a functional group (no GS before it)",
+                ));
+                None
+            }
+            Some(g) if !ACCEPTED_VERSIONS.iter().any(|v| *v == g.version.as_slice()) => {
+                Some(format!(
+                    "GS08 `{}` is not 005010X222A1/A2 (837P 5010)",
+                    show(&g.version)
+                ))
+            }
+            Some(_) => None,
+        };
+        let skip = skip.or_else(|| {
+            if !is(s.el(1), "837") {
+                Some(format!("ST01 `{}` is not 837", show(s.el(1))))
+            } else if !s.el(3).is_empty() && !s.el(3).starts_with(b"005010X222") {
+                Some(format!(
+                    "ST03 `{}` is not 005010X222A1/A2 (837P 5010)",
+                    show(s.el(3))
+                ))
+            } else {
+                None
+            }
+        });
+        if let Some(g) = &mut self.gs {
+            g.transactions += 1;
+        }
+        self.tx = Some(Transaction {
+            control: Arc::from(text(s.el(2)).as_str()),
+            segments: 1,
+            skip,
+            clm_skipped: 0,
+            items: Vec::new(),
+            findings: Vec::new(),
+            hls: Vec::new(),
+            hl_ids: HashMap::new(),
+            cur_hl: None,
+            ctx: Ctx::Header,
+            claim: None,
+        });
+        // Findings made before the transaction existed carry no ST02: redo them.
+        let origin = self.origin(s.offset);
+        let tx = self.tx.as_mut().unwrap();
+        for mut f in findings {
+            f.origin = Some(origin.clone());
+            tx.findings.push(f);
+        }
+    }
+
+    fn se(&mut self, s: &Segment<'_>) {
+        let Some(tx) = &self.tx else {
+            let f = self.finding(
+                Code::X005,
+                s.offset,
+                "SE with no open transaction (no ST before it)",
+            );
+            return self.emit(f);
+        };
+        let declared = text(s.el(1));
+        let count = tx.segments;
+        if declared.parse::<u32>().ok() != Some(count) {
+            let msg = format!("SE01 says {declared} segments; ST to SE holds {count}");
+            let f = self.finding(Code::X003, s.offset, msg);
+            self.tx.as_mut().unwrap().findings.push(f);
+        }
+        let st02 = self.tx.as_ref().unwrap().control.clone();
+        if *text(s.el(2)) != *st02 {
+            let msg = format!("SE02 `{}` does not match ST02 `{st02}`", text(s.el(2)));
+            let f = self.finding(Code::X002, s.offset, msg);
+            self.tx.as_mut().unwrap().findings.push(f);
+        }
+        self.end_tx(s.offset);
+    }
+
+    fn ge(&mut self, s: &Segment<'_>) {
+        if self.tx.is_some() {
+            self.close_tx(s.offset, "transaction has no SE before GE");
+        }
+        let Some(g) = &self.gs else {
+            let f = self.finding(
+                Code::X005,
+                s.offset,
+                "GE with no open functional group (no GS before it)",
+            );
+            return self.emit(f);
+        };
+        let mut fs = Vec::new();
+        let declared = text(s.el(1));
+        if declared.parse::<u32>().ok() != Some(g.transactions) {
+            let msg = format!(
+                "GE01 says {declared} transactions; group GS06 {} holds {}",
+                g.control, g.transactions
+            );
+            fs.push(self.finding(Code::X004, s.offset, msg));
+        }
+        if *text(s.el(2)) != *g.control {
+            let msg = format!(
+                "GE02 `{}` does not match GS06 `{}`",
+                text(s.el(2)),
+                g.control
+            );
+            fs.push(self.finding(Code::X002, s.offset, msg));
+        }
+        fs.into_iter().for_each(|f| self.emit(f));
+        self.gs = None;
+    }
+
+    fn iea(&mut self, s: &Segment<'_>) {
+        if self.tx.is_some() {
+            self.close_tx(s.offset, "transaction has no SE before IEA");
+        }
+        if let Some(g) = &self.gs {
+            let msg = format!("functional group GS06 {} has no GE before IEA", g.control);
+            let f = self.finding(Code::X006, s.offset, msg);
+            self.emit(f);
+            self.gs = None;
+        }
+        let Some(i) = &self.isa else {
+            let f = self.finding(Code::X005, s.offset, "IEA with no open interchange");
+            return self.emit(f);
+        };
+        let mut fs = Vec::new();
+        let declared = text(s.el(1));
+        if declared.parse::<u32>().ok() != Some(i.groups) {
+            let msg = format!(
+                "IEA01 says {declared} groups; interchange ISA13 {} holds {}",
+                i.control, i.groups
+            );
+            fs.push(self.finding(Code::X004, s.offset, msg));
+        }
+        if *text(s.el(2)) != *i.control {
+            let msg = format!(
+                "IEA02 `{}` does not match ISA13 `{}`",
+                text(s.el(2)),
+                i.control
+            );
+            fs.push(self.finding(Code::X002, s.offset, msg));
+        }
+        fs.into_iter().for_each(|f| self.emit(f));
+        self.isa = None;
+    }
+
+    /// Close the open transaction as cut short: X006 on each of its claims.
+    fn close_tx(&mut self, byte: u64, why: &str) {
+        if let Some(tx) = &self.tx {
+            let msg = format!("transaction ST02 {} is not whole: {why}", tx.control);
+            let f = self.finding(Code::X006, byte, msg);
+            self.tx.as_mut().unwrap().findings.push(f);
+            self.end_tx(byte);
+        }
+    }
+
+    /// Close the transaction: settle its findings onto its claims and hand
+    /// everything on in input order.
+    fn end_tx(&mut self, byte: u64) {
+        let Some(mut tx) = self.tx.take() else { return };
+        tx.finish_claim();
+        if let Some(why) = &tx.skip {
+            self.stats.transactions_skipped += 1;
+            self.stats.claims_skipped += tx.clm_skipped;
+            let msg = format!(
+                "transaction ST02 {} skipped: {why}; {} claim(s) in it not checked",
+                tx.control, tx.clm_skipped
+            );
+            let mut f = Finding::new(Code::X007, Severity::Error, msg);
+            f.origin = Some(Origin {
+                kind: match self.origin(byte).kind {
+                    OriginKind::X12 {
+                        isa13, gs06, byte, ..
+                    } => OriginKind::X12 {
+                        isa13,
+                        gs06,
+                        st02: tx.control.clone(),
+                        segment: 1,
+                        byte,
+                    },
+                    k => k,
+                },
+                file: self.file.clone(),
+            });
+            tx.findings.insert(0, f);
+        }
+        // HL problems that no claim carried are still reported.
+        for hl in &mut tx.hls {
+            if let (Some(p), false) = (&hl.problem, hl.problem_used) {
+                tx.items.push(Item::Finding(p.clone()));
+            }
+        }
+        let has_claims = tx.items.iter().any(|i| matches!(i, Item::Claim(_)));
+        if has_claims {
+            for item in &mut tx.items {
+                if let Item::Claim(c) = item {
+                    c.findings.extend(tx.findings.iter().cloned());
+                }
+            }
+        } else {
+            for f in tx.findings.drain(..) {
+                self.out.push_back(Item::Finding(f));
+            }
+        }
+        self.out.extend(tx.items);
+    }
+
+    /// Close whatever is open (the input stopped or was cut): X006.
+    fn close_all(&mut self, byte: u64, why: &str) {
+        if self.tx.is_some() {
+            self.close_tx(byte, why);
+        }
+        if let Some(g) = &self.gs {
+            let msg = format!("functional group GS06 {} is not whole: {why}", g.control);
+            let f = self.finding(Code::X006, byte, msg);
+            self.emit(f);
+            self.gs = None;
+        }
+        if let Some(i) = &self.isa {
+            let msg = format!("interchange ISA13 {} is not whole: {why}", i.control);
+            let f = self.finding(Code::X006, byte, msg);
+            self.emit(f);
+            self.isa = None;
+        }
+    }
+
+    fn garbage(&mut self, offset: u64, len: u64, reason: String) {
+        if self.isa.is_some() {
+            self.close_all(offset, "unreadable data follows");
+        }
+        self.seen = true;
+        let f = self.finding(Code::X001, offset, format!("{reason}; {len} bytes skipped"));
+        self.emit(f);
+    }
+
+    fn too_long(&mut self, offset: u64, len: u64) {
+        let msg = format!(
+            "segment at byte {offset} is {len} bytes, over the segment size limit: skipped"
+        );
+        let f = self.finding(Code::X005, offset, msg);
+        match self.tx.as_mut().and_then(|t| {
+            t.segments += 1;
+            t.claim.as_mut()
+        }) {
+            Some(c) => c.findings.push(f),
+            None => self.emit(f),
+        }
+    }
+
+    fn finish(&mut self, io_error: Option<String>) {
+        if let Some(e) = io_error {
+            self.close_all(0, &format!("read error: {e}"));
+            let f = self.finding(Code::X006, 0, format!("read error: {e}"));
+            self.emit(f);
+            return;
+        }
+        if !self.seen {
+            let f = Finding::new(Code::X001, Severity::Error, "empty input: no interchange")
+                .at(Origin::file(self.file.clone()));
+            self.out.push_back(Item::Finding(f));
+        }
+        self.close_all(0, "the input ends here");
+    }
+}
+
+impl Transaction {
+    fn finish_claim(&mut self) {
+        if let Some(c) = self.claim.take() {
+            self.items.push(Item::Claim(c));
+        }
+    }
+
+    fn hl(&mut self, s: &Segment<'_>, origin: Origin) {
+        self.ctx = Ctx::Hl;
+        let level = match s.el(3) {
+            b"20" => Level::Billing,
+            b"22" => Level::Subscriber,
+            b"23" => Level::Patient,
+            _ => Level::Other,
+        };
+        let id: Option<u32> = std::str::from_utf8(s.el(1))
+            .ok()
+            .and_then(|t| t.trim().parse().ok());
+        let parent_raw = s.el(2);
+        let mut problem = None;
+        let parent = if parent_raw.is_empty() {
+            if level != Level::Billing {
+                problem = Some(format!(
+                    "HL {} (level {}) has no parent",
+                    show(s.el(1)),
+                    show(s.el(3))
+                ));
+            }
+            None
+        } else {
+            let p = std::str::from_utf8(parent_raw)
+                .ok()
+                .and_then(|t| t.trim().parse::<u32>().ok());
+            match p.and_then(|p| self.hl_ids.get(&p).copied()) {
+                Some(i) => Some(i),
+                None => {
+                    problem = Some(format!(
+                        "HL {} names parent {}, which no earlier HL has",
+                        show(s.el(1)),
+                        show(parent_raw)
+                    ));
+                    None
+                }
+            }
+        };
+        let index = self.hls.len();
+        match id {
+            None => problem = Some(format!("HL01 `{}` is not a number", show(s.el(1)))),
+            Some(id) => {
+                if self.hl_ids.insert(id, index).is_some() {
+                    let twice = format!("HL id {id} is used twice in the transaction");
+                    problem = Some(match problem {
+                        Some(p) => format!("{p}; {twice}"),
+                        None => twice,
+                    });
+                }
+            }
+        }
+        // Inherit what the parent knows: billing provider, subscriber.
+        let (billing, member_id, payer) = match parent.map(|p| &self.hls[p]) {
+            Some(p) => (p.billing.clone(), p.member_id.clone(), p.payer.clone()),
+            None => Default::default(),
+        };
+        self.hls.push(Hl {
+            level,
+            parent,
+            problem: problem.map(|m| Finding::new(Code::X005, Severity::Error, m).at(origin)),
+            problem_used: false,
+            billing,
+            member_id,
+            payer,
+            patient_name: String::new(),
+            patient_id: String::new(),
+        });
+        self.cur_hl = Some(index);
+    }
+
+    fn clm(&mut self, s: &Segment<'_>, origin: Origin) {
+        self.ctx = Ctx::Claim;
+        let mut findings = Vec::new();
+        let mut claim = Claim {
+            id: text(s.el(1)),
+            total: std::str::from_utf8(s.el(2)).ok().and_then(Money::parse),
+            origin: origin.clone(),
+            ..Default::default()
+        };
+        match self.cur_hl {
+            None => findings.push(
+                Finding::new(Code::X005, Severity::Error, "CLM before any subscriber HL")
+                    .at(origin),
+            ),
+            Some(h) => {
+                let hl = &self.hls[h];
+                if !matches!(hl.level, Level::Subscriber | Level::Patient) {
+                    findings.push(
+                        Finding::new(
+                            Code::X005,
+                            Severity::Error,
+                            "CLM under an HL that is not a subscriber (22) or patient (23)",
+                        )
+                        .at(origin),
+                    );
+                }
+                claim.billing = hl.billing.clone();
+                claim.payer = hl.payer.clone();
+                claim.patient_id = if hl.level == Level::Patient {
+                    if !hl.patient_id.is_empty() {
+                        hl.patient_id.clone()
+                    } else {
+                        format!("{}/{}", hl.member_id, hl.patient_name)
+                    }
+                } else {
+                    hl.member_id.clone()
+                };
+                // Problems of this HL and its ancestors touch this claim.
+                let mut at = Some(h);
+                while let Some(i) = at {
+                    let hl = &mut self.hls[i];
+                    if let Some(p) = &hl.problem {
+                        findings.push(p.clone());
+                        hl.problem_used = true;
+                    }
+                    at = hl.parent;
+                }
+            }
+        }
+        self.claim = Some(ReadClaim { claim, findings });
+    }
+
+    fn sv1(&mut self, s: &Segment<'_>, origin: Origin) {
+        let Some(rc) = &mut self.claim else {
+            let f = Finding::new(
+                Code::X005,
+                Severity::Error,
+                "SV1 outside any claim (no CLM before it)",
+            )
+            .at(origin);
+            self.items.push(Item::Finding(f));
+            return;
+        };
+        let need_line = match self.ctx {
+            Ctx::Line => rc
+                .claim
+                .lines
+                .last()
+                .is_some_and(|l| !l.procedure.is_empty()),
+            _ => true,
+        };
+        if need_line {
+            let why = if self.ctx == Ctx::Line {
+                "a second SV1 in one service line (no LX between)"
+            } else {
+                "SV1 before any LX of this claim"
+            };
+            rc.findings
+                .push(Finding::new(Code::X005, Severity::Error, why).at(origin.clone()));
+            let number = rc.claim.lines.len() as u32 + 1;
+            rc.claim.lines.push(ServiceLine {
+                number,
+                origin,
+                ..Default::default()
+            });
+            self.ctx = Ctx::Line;
+        }
+        let line = rc.claim.lines.last_mut().expect("a line is open");
+        line.procedure = text(s.comp(1, 1));
+        line.modifiers = Modifiers(
+            s.comps(1)
+                .skip(2)
+                .take(4)
+                .filter(|m| !m.is_empty())
+                .map(text)
+                .collect(),
+        );
+        line.charge = std::str::from_utf8(s.el(2)).ok().and_then(Money::parse);
+        line.unit_basis = text(s.el(3));
+        line.units = Units::parse(&String::from_utf8_lossy(s.el(4)));
+        if line.unit_basis == "MJ" {
+            line.minutes = line
+                .units
+                .value
+                .filter(|v| *v >= 0.0 && v.fract() == 0.0)
+                .map(|v| v as u32);
+        }
+        line.place_of_service = text(s.el(5));
+        line.diagnosis_pointers = s.comps(7).map(text).collect();
+    }
+
+    /// Every other segment of the transaction body.
+    fn other(&mut self, s: &Segment<'_>) {
+        let id = s.id();
+        let q = s.el(1);
+        let claim_open = self.claim.is_some();
+        match id {
+            b"NM1" => {
+                let npi = if is(s.el(8), "XX") {
+                    text(s.el(9))
+                } else {
+                    String::new()
+                };
+                match (self.ctx, q) {
+                    (Ctx::Hl, b"85") => {
+                        if let Some(h) = self.cur_hl {
+                            self.hls[h].billing.npi = npi;
+                        }
+                    }
+                    (Ctx::Hl, b"IL") => {
+                        if let Some(h) = self.cur_hl {
+                            self.hls[h].member_id = text(s.el(9));
+                        }
+                    }
+                    (Ctx::Hl, b"PR") => {
+                        if let Some(h) = self.cur_hl {
+                            self.hls[h].payer.id = text(s.el(9));
+                        }
+                    }
+                    (Ctx::Hl, b"QC") => {
+                        if let Some(h) = self.cur_hl {
+                            let hl = &mut self.hls[h];
+                            hl.patient_name = format!("{},{}", text(s.el(3)), text(s.el(4)));
+                            hl.patient_id = text(s.el(9));
+                        }
+                    }
+                    (Ctx::Hl, _) => {}
+                    (Ctx::Claim | Ctx::ClaimRendering, b"82") if claim_open => {
+                        let c = &mut self.claim.as_mut().unwrap().claim;
+                        c.rendering = Some(Provider {
+                            npi,
+                            taxonomy: String::new(),
+                        });
+                        self.ctx = Ctx::ClaimRendering;
+                    }
+                    (Ctx::Claim | Ctx::ClaimRendering | Ctx::ClaimOther, _) => {
+                        self.ctx = Ctx::ClaimOther
+                    }
+                    (Ctx::Line | Ctx::LineRendering, b"82") if claim_open => {
+                        let c = &mut self.claim.as_mut().unwrap().claim;
+                        if let Some(l) = c.lines.last_mut() {
+                            l.rendering = Some(Provider {
+                                npi,
+                                taxonomy: String::new(),
+                            });
+                        }
+                        self.ctx = Ctx::LineRendering;
+                    }
+                    (Ctx::Line | Ctx::LineRendering | Ctx::LineOther, _) => {
+                        self.ctx = Ctx::LineOther
+                    }
+                    (Ctx::Header, _) => {}
+                }
+            }
+            b"PRV" => {
+                let taxonomy = text(s.el(3));
+                match (self.ctx, q) {
+                    (Ctx::Hl, b"BI") => {
+                        if let Some(h) = self.cur_hl {
+                            self.hls[h].billing.taxonomy = taxonomy;
+                        }
+                    }
+                    (Ctx::ClaimRendering, b"PE") => {
+                        if let Some(r) =
+                            self.claim.as_mut().and_then(|c| c.claim.rendering.as_mut())
+                        {
+                            r.taxonomy = taxonomy;
+                        }
+                    }
+                    (Ctx::LineRendering, b"PE") => {
+                        if let Some(r) = self
+                            .claim
+                            .as_mut()
+                            .and_then(|c| c.claim.lines.last_mut())
+                            .and_then(|l| l.rendering.as_mut())
+                        {
+                            r.taxonomy = taxonomy;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            b"SBR" => match self.ctx {
+                Ctx::Hl => {
+                    if let Some(h) = self.cur_hl {
+                        self.hls[h].payer.filing_indicator = text(s.el(9));
+                    }
+                }
+                Ctx::Claim | Ctx::ClaimRendering | Ctx::ClaimOther => self.ctx = Ctx::ClaimOther,
+                _ => {}
+            },
+            b"HI" if matches!(self.ctx, Ctx::Claim | Ctx::ClaimRendering | Ctx::ClaimOther) => {
+                if let Some(c) = &mut self.claim {
+                    for i in 1..s.len() {
+                        let qual = s.comp(i, 0);
+                        if matches!(qual, b"ABK" | b"ABF" | b"BK" | b"BF") {
+                            c.claim.diagnoses.push(text(s.comp(i, 1)));
+                        }
+                    }
+                }
+            }
+            b"DTP" if self.ctx == Ctx::Line && is(q, "472") => {
+                if let Some(l) = self.claim.as_mut().and_then(|c| c.claim.lines.last_mut()) {
+                    l.date = service_date(s.el(2), s.el(3));
+                }
+            }
+            b"REF" if self.ctx == Ctx::Line && is(q, "6R") => {
+                if let Some(l) = self.claim.as_mut().and_then(|c| c.claim.lines.last_mut()) {
+                    l.control = text(s.el(2));
+                }
+            }
+            b"NTE" if self.ctx == Ctx::Line => {
+                if let Some(l) = self.claim.as_mut().and_then(|c| c.claim.lines.last_mut()) {
+                    l.note = Some(text(s.el(2)));
+                }
+            }
+            b"LIN" | b"SVD" | b"LQ"
+                if matches!(self.ctx, Ctx::Line | Ctx::LineRendering | Ctx::LineOther) =>
+            {
+                self.ctx = Ctx::LineOther;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// DTP*472: D8 CCYYMMDD, or RD8 CCYYMMDD-CCYYMMDD (a range unless both ends agree).
+fn service_date(format: &[u8], value: &[u8]) -> ServiceDate {
+    let raw = text(value);
+    if is(format, "RD8") {
+        if let Some((from, to)) = raw.split_once('-') {
+            let mut d = ServiceDate::parse_single(from);
+            d.raw = raw.clone();
+            d.is_range = from != to;
+            if d.date.is_some() && crate::model::parse_date(to).is_none() {
+                d.date = None;
+            }
+            return d;
+        }
+    }
+    ServiceDate::parse_single(&raw)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,551 @@
+//! The streaming X12 tokenizer: delimiters from the ISA, segments from a
+//! reused buffer, elements as offsets into it. No allocation per segment
+//! or element; a segment is a borrowed slice until the next call.
+//!
+//! It knows the ISA's fixed layout and nothing else of X12: which segment
+//! means what is the parser's business.
+
+use std::io::Read;
+
+use memchr::{memchr, memchr_iter, memmem};
+
+/// ISA element separator positions (the byte before each of ISA01-ISA16).
+const ISA_SEPARATORS: [usize; 16] = [
+    3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103,
+];
+pub const ISA_LEN: usize = 106;
+const CHUNK: usize = 256 << 10;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delims {
+    pub element: u8,
+    pub component: u8,
+    /// ISA11 in 00501 and later; `None` where ISA11 is a standards id (`U`).
+    pub repetition: Option<u8>,
+    pub segment: u8,
+}
+
+/// One segment, borrowed from the tokenizer's buffer.
+pub struct Segment<'a> {
+    pub bytes: &'a [u8],
+    /// Byte offset of the segment's first byte in the input.
+    pub offset: u64,
+    pub delims: Delims,
+    elems: &'a [(u32, u32)],
+}
+
+impl<'a> Segment<'a> {
+    pub fn id(&self) -> &'a [u8] {
+        self.el(0)
+    }
+
+    /// Element `i` (0 is the segment id); empty when absent.
+    pub fn el(&self, i: usize) -> &'a [u8] {
+        match self.elems.get(i) {
+            Some(&(s, e)) => &self.bytes[s as usize..e as usize],
+            None => &[],
+        }
+    }
+
+    /// Number of elements, the id included.
+    pub fn len(&self) -> usize {
+        self.elems.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.elems.is_empty()
+    }
+
+    /// Component `k` (0-based) of element `i`; empty when absent.
+    pub fn comp(&self, i: usize, k: usize) -> &'a [u8] {
+        self.el(i)
+            .split(|&b| b == self.delims.component)
+            .nth(k)
+            .unwrap_or(&[])
+    }
+
+    /// The components of element `i`.
+    pub fn comps(&self, i: usize) -> impl Iterator<Item = &'a [u8]> {
+        let c = self.delims.component;
+        let e = self.el(i);
+        e.split(move |&b| b == c).filter(move |_| !e.is_empty())
+    }
+
+    /// Element `i` as owned text, trimmed.
+    pub fn text(&self, i: usize) -> String {
+        text(self.el(i))
+    }
+}
+
+/// Bytes as owned text, trimmed; invalid UTF-8 is replaced, never an error.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).trim().to_string()
+}
+
+/// What the tokenizer hands the parser.
+pub enum Token<'a> {
+    Segment(Segment<'a>),
+    /// Bytes that are not part of any interchange, skipped up to the next
+    /// `ISA` or the end of input.
+    Garbage {
+        offset: u64,
+        len: u64,
+        reason: String,
+    },
+    /// A segment longer than the limit, skipped up to its terminator.
+    TooLong {
+        offset: u64,
+        len: u64,
+    },
+    /// The input ended inside a segment (no terminator).
+    Unterminated {
+        offset: u64,
+        len: u64,
+    },
+    Eof,
+}
+
+pub struct Tokenizer<R> {
+    src: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    /// Input offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    delims: Option<Delims>,
+    elems: Vec<(u32, u32)>,
+    max_segment: usize,
+    io_error: Option<String>,
+}
+
+impl<R: Read> Tokenizer<R> {
+    pub fn new(src: R, max_segment: usize) -> Self {
+        Tokenizer {
+            src,
+            buf: vec![0; CHUNK * 2],
+            pos: 0,
+            end: 0,
+            base: 0,
+            eof: false,
+            delims: None,
+            elems: Vec::with_capacity(32),
+            max_segment: max_segment.max(ISA_LEN),
+            io_error: None,
+        }
+    }
+
+    pub fn delims(&self) -> Option<Delims> {
+        self.delims
+    }
+
+    /// An I/O error that ended the input early, if one happened.
+    pub fn io_error(&self) -> Option<&str> {
+        self.io_error.as_deref()
+    }
+
+    fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    /// Read more input, keeping `buf[pos..end]`. Returns false at end of input.
+    fn fill(&mut self) -> bool {
+        if self.eof {
+            return false;
+        }
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+        if self.buf.len() - self.end < CHUNK {
+            self.buf.resize(self.end + CHUNK, 0);
+        }
+        loop {
+            match self.src.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return false;
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return true;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.io_error = Some(e.to_string());
+                    self.eof = true;
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// Make at least `n` bytes available from `pos` if the input has them.
+    fn want(&mut self, n: usize) -> bool {
+        while self.end - self.pos < n {
+            if !self.fill() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Skip CR, LF, tabs and spaces between segments (and a UTF-8 BOM at the start).
+    fn skip_blank(&mut self) {
+        loop {
+            while self.pos < self.end && matches!(self.buf[self.pos], b'\r' | b'\n' | b'\t' | b' ')
+            {
+                self.pos += 1;
+            }
+            if self.pos < self.end {
+                if self.base == 0
+                    && self.pos == 0
+                    && self.want(3)
+                    && self.buf[..3] == *b"\xEF\xBB\xBF"
+                {
+                    self.pos = 3;
+                    continue;
+                }
+                return;
+            }
+            if !self.fill() {
+                return;
+            }
+        }
+    }
+
+    pub fn next_token(&mut self) -> Token<'_> {
+        self.skip_blank();
+        if self.pos >= self.end && !self.want(1) {
+            return Token::Eof;
+        }
+        let starts_isa = self.want(4)
+            && self.buf[self.pos..].starts_with(b"ISA")
+            && !self.buf[self.pos + 3].is_ascii_alphanumeric();
+        if starts_isa || self.delims.is_none() {
+            if let Some(t) = self.read_isa() {
+                return t;
+            }
+        }
+        let d = self.delims.expect("delimiters are set after an ISA");
+        let mut scanned = 0;
+        let term = loop {
+            if let Some(i) = memchr(d.segment, &self.buf[self.pos + scanned..self.end]) {
+                break self.pos + scanned + i;
+            }
+            scanned = self.end - self.pos;
+            if scanned > self.max_segment {
+                return self.skip_too_long(d.segment);
+            }
+            if !self.fill() {
+                let len = (self.end - self.pos) as u64;
+                let offset = self.offset();
+                self.pos = self.end;
+                return Token::Unterminated { offset, len };
+            }
+        };
+        let s = self.pos;
+        self.pos = term + 1;
+        if term - s > self.max_segment {
+            return Token::TooLong {
+                offset: self.base + s as u64,
+                len: (term - s) as u64,
+            };
+        }
+        let bytes = &self.buf[s..term];
+        // A segment may end in CR/LF before the terminator when the
+        // terminator is itself a newline; trim trailing CR.
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        self.elems.clear();
+        let mut last = 0u32;
+        for i in memchr_iter(d.element, bytes) {
+            self.elems.push((last, i as u32));
+            last = i as u32 + 1;
+        }
+        self.elems.push((last, bytes.len() as u32));
+        if bytes.starts_with(b"IEA") && self.elems[0].1 == 3 {
+            self.delims = None;
+        }
+        Token::Segment(Segment {
+            bytes,
+            offset: self.base + s as u64,
+            delims: d,
+            elems: &self.elems,
+        })
+    }
+
+    /// Skip a segment longer than the limit without holding it.
+    fn skip_too_long(&mut self, term: u8) -> Token<'static> {
+        let offset = self.offset();
+        loop {
+            if let Some(i) = memchr(term, &self.buf[self.pos..self.end]) {
+                self.pos += i + 1;
+                break;
+            }
+            self.pos = self.end;
+            if !self.fill() {
+                break;
+            }
+        }
+        Token::TooLong {
+            offset,
+            len: self.offset() - offset,
+        }
+    }
+
+    /// At a place where an ISA must stand: read its delimiters, or skip to
+    /// the next `ISA` and say why. `None` when a valid ISA was found (the
+    /// caller then reads it as an ordinary segment).
+    fn read_isa(&mut self) -> Option<Token<'static>> {
+        let offset = self.offset();
+        let have = self.want(ISA_LEN);
+        let avail = &self.buf[self.pos..self.end];
+        let reason = match isa_delims(avail) {
+            Ok(d) if have => {
+                self.delims = Some(d);
+                return None;
+            }
+            Ok(_) => "input ends inside the ISA".to_string(),
+            Err(r) => r,
+        };
+        // Skip to the next ISA (not at this position) or to the end.
+        let mut skipped: u64 = 0;
+        let finder = memmem::Finder::new(b"ISA");
+        let mut from = 1;
+        loop {
+            let hay = &self.buf[self.pos + from.min(self.end - self.pos)..self.end];
+            if let Some(i) = finder.find(hay) {
+                let at = from + i;
+                skipped += at as u64;
+                self.pos += at;
+                break;
+            }
+            // Keep two bytes in case `ISA` straddles the refill.
+            let keep = (self.end - self.pos).min(2);
+            let consumed = self.end - self.pos - keep;
+            skipped += consumed as u64;
+            self.pos += consumed;
+            from = 0;
+            if !self.fill() {
+                skipped += (self.end - self.pos) as u64;
+                self.pos = self.end;
+                break;
+            }
+        }
+        self.delims = None;
+        Some(Token::Garbage {
+            offset,
+            len: skipped,
+            reason,
+        })
+    }
+}
+
+/// The delimiters of an ISA at the start of `b`, or why it is not one.
+pub fn isa_delims(b: &[u8]) -> Result<Delims, String> {
+    if b.is_empty() {
+        return Err("empty input".into());
+    }
+    if b.starts_with(b"\xFF\xFE") || b.starts_with(b"\xFE\xFF") {
+        return Err("UTF-16 text: X12 must be ASCII or UTF-8".into());
+    }
+    if !b.starts_with(b"ISA") {
+        let shown: String = b
+            .iter()
+            .take(16)
+            .map(|&c| {
+                if c.is_ascii_graphic() || c == b' ' {
+                    c as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        let binary = b
+            .iter()
+            .take(512)
+            .any(|&c| c == 0 || (c < 0x20 && !matches!(c, b'\r' | b'\n' | b'\t')));
+        return Err(if binary {
+            format!("binary data where an ISA segment must start (`{shown}`)")
+        } else {
+            format!("no ISA segment where an interchange must start (found `{shown}`)")
+        });
+    }
+    if b.len() < ISA_LEN {
+        return Err(format!("ISA is {} bytes; it must be {ISA_LEN}", b.len()));
+    }
+    let e = b[3];
+    for (n, &p) in ISA_SEPARATORS.iter().enumerate() {
+        if b[p] != e {
+            return Err(format!(
+                "ISA element separator `{}` not found before ISA{:02} at byte {p}: the ISA must be {ISA_LEN} characters with fixed-width elements",
+                e as char,
+                n + 1
+            ));
+        }
+    }
+    let component = b[104];
+    let segment = b[105];
+    let version = &b[84..89];
+    let rep = b[82];
+    let repetition = (version >= &b"00501"[..] && !rep.is_ascii_alphanumeric()).then_some(rep);
+    let mut seps = vec![e, component, segment];
+    seps.extend(repetition);
+    for &s in &seps {
+        if s.is_ascii_alphanumeric() || s == b' ' {
+            return Err(format!(
+                "delimiter `{}` is a letter, digit or space",
+                s as char
+            ));
+        }
+    }
+    for i in 0..seps.len() {
+        for j in i + 1..seps.len() {
+            if seps[i] == seps[j] {
+                return Err(format!(
+                    "two ISA delimiters are the same character `{}`",
+                    seps[i] as char
+                ));
+            }
+        }
+    }
+    if b[..ISA_LEN - 1].contains(&segment) {
+        return Err("the segment terminator appears inside the ISA".into());
+    }
+    Ok(Delims {
+        element: e,
+        component,
+        repetition,
+        segment,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ISA: &str = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261127*1200*^*00501*000000001*0*P*:~";
+
+    fn ids(input: &[u8], max: usize) -> Vec<String> {
+        let mut t = Tokenizer::new(input, max);
+        let mut out = Vec::new();
+        loop {
+            match t.next_token() {
+                Token::Segment(s) => out.push(String::from_utf8_lossy(s.id()).into_owned()),
+                Token::Garbage { reason, .. } => out.push(format!("garbage:{reason}")),
+                Token::TooLong { .. } => out.push("toolong".into()),
+                Token::Unterminated { .. } => out.push("unterminated".into()),
+                Token::Eof => return out,
+            }
+        }
+    }
+
+    #[test]
+    fn isa_is_106_bytes() {
+        assert_eq!(ISA.len(), ISA_LEN);
+        let d = isa_delims(ISA.as_bytes()).unwrap();
+        assert_eq!(
+            (d.element, d.component, d.repetition, d.segment),
+            (b'*', b':', Some(b'^'), b'~')
+        );
+    }
+
+    #[test]
+    fn segments_with_any_line_ending() {
+        for sep in ["", "\n", "\r\n", "\r"] {
+            let input = format!(
+                "{ISA}{sep}GS*HC~{sep}ST*837*1~{sep}SE*2*1~{sep}GE*1*1~{sep}IEA*1*000000001~{sep}"
+            );
+            assert_eq!(
+                ids(input.as_bytes(), 1 << 20),
+                ["ISA", "GS", "ST", "SE", "GE", "IEA"],
+                "{sep:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn elements_and_components() {
+        let input = format!("{ISA}SV1*HC:97530:GP:59*45*UN*1***1:2~");
+        let mut t = Tokenizer::new(input.as_bytes(), 1 << 20);
+        assert!(matches!(t.next_token(), Token::Segment(_)));
+        let Token::Segment(s) = t.next_token() else {
+            panic!()
+        };
+        assert_eq!(s.id(), b"SV1");
+        assert_eq!(s.comp(1, 1), b"97530");
+        assert_eq!(
+            s.comps(1).collect::<Vec<_>>(),
+            vec![&b"HC"[..], b"97530", b"GP", b"59"]
+        );
+        assert_eq!(s.el(2), b"45");
+        assert_eq!(s.el(6), b"");
+        assert_eq!(s.comps(7).count(), 2);
+        assert_eq!(s.el(99), b"");
+        assert_eq!(s.offset, ISA_LEN as u64);
+    }
+
+    #[test]
+    fn other_delimiters_and_a_second_interchange() {
+        let other = ISA.replace('*', "|").replace(":~", ">\n");
+        let input = format!("{ISA}GS*HC~IEA*1*1~{other}GS|HC\nIEA|1|1\n");
+        assert_eq!(
+            ids(input.as_bytes(), 1 << 20),
+            ["ISA", "GS", "IEA", "ISA", "GS", "IEA"]
+        );
+    }
+
+    #[test]
+    fn garbage_too_long_and_unterminated() {
+        let got = ids(b"hello world", 1 << 20);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].starts_with("garbage:no ISA"), "{got:?}");
+        let long = format!("{ISA}GS*{}~ST*1~", "x".repeat(5000));
+        assert_eq!(ids(long.as_bytes(), 1000), ["ISA", "toolong", "ST"]);
+        let cut = format!("{ISA}GS*HC~ST*83");
+        assert_eq!(ids(cut.as_bytes(), 1 << 20), ["ISA", "GS", "unterminated"]);
+        let bin = ids(b"\x00\x01\x02ISA", 1 << 20);
+        assert!(bin[0].contains("binary"), "{bin:?}");
+        assert!(ids(b"\xFF\xFEI\0S\0A\0", 1 << 20)[0].contains("UTF-16"));
+    }
+
+    #[test]
+    fn bad_isa_skips_to_next_isa() {
+        let bad = "ISA*00*00*ZZ*S*ZZ*R*261127*1200*^*00501*1*0*P*:~GS*HC~";
+        let input = format!("{bad}{ISA}GS*HC~");
+        let got = ids(input.as_bytes(), 1 << 20);
+        assert!(got[0].contains("element separator"), "{got:?}");
+        assert_eq!(&got[1..], ["ISA", "GS"]);
+    }
+
+    #[test]
+    fn segment_across_buffer_refills() {
+        // Many segments through a reader that returns one byte at a time.
+        struct Slow<'a>(&'a [u8]);
+        impl Read for Slow<'_> {
+            fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
+                if self.0.is_empty() || b.is_empty() {
+                    return Ok(0);
+                }
+                b[0] = self.0[0];
+                self.0 = &self.0[1..];
+                Ok(1)
+            }
+        }
+        let mut input = ISA.to_string();
+        for i in 0..2000 {
+            input.push_str(&format!("LX*{i}~"));
+        }
+        let mut t = Tokenizer::new(Slow(input.as_bytes()), 1 << 20);
+        let mut n = 0;
+        while let Token::Segment(s) = t.next_token() {
+            if s.id() == b"LX" {
+                assert_eq!(s.el(1), n.to_string().as_bytes());
+                n += 1;
+            }
+        }
+        assert_eq!(n, 2000);
+    }
+}

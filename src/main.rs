@@ -1,0 +1,5 @@
+//! The `claimscrub` binary: parse arguments, run the library, exit.
+
+fn main() {
+    std::process::exit(claimscrub::cli::main());
+}

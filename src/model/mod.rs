@@ -1,0 +1,368 @@
+//! Our own claim types: what every reader produces and every rule reads.
+//!
+//! Owns `Claim`, `ServiceLine`, `Visit`, `Provider`, `Payer`, `Modifiers`,
+//! `Money` (integer cents) and `ServiceDate` (raw text plus the parsed date).
+//! It knows nothing of X12 segment names or CSV headers: the readers in
+//! `input` translate into these types, and the rules see only these types.
+
+mod money;
+mod visit;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+pub use money::Money;
+pub use visit::Visit;
+
+/// The procedure this tool exists for.
+pub const THERAPEUTIC_ACTIVITIES: &str = "97530";
+
+/// Where a claim or a finding came from in its input.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The input path as given on the command line (`-` for stdin).
+    pub file: Arc<str>,
+    pub kind: OriginKind,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum OriginKind {
+    /// No position inside the file (the file as a whole).
+    #[default]
+    File,
+    /// A place in an X12 interchange. Control numbers are empty where not yet
+    /// known (an ISA that could not be read has none).
+    X12 {
+        isa13: Arc<str>,
+        gs06: Arc<str>,
+        st02: Arc<str>,
+        /// Segment number counted from ST = 1 (0 outside a transaction).
+        segment: u32,
+        /// Byte offset of the segment's first byte in the file.
+        byte: u64,
+    },
+    /// A CSV record: 1-based row number, the header being row 1.
+    Csv { row: u64 },
+}
+
+impl Origin {
+    pub fn file(file: Arc<str>) -> Self {
+        Origin {
+            file,
+            kind: OriginKind::File,
+        }
+    }
+
+    /// The `location` column of the report.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            OriginKind::File => String::new(),
+            OriginKind::X12 {
+                isa13,
+                gs06,
+                st02,
+                segment,
+                byte,
+            } => {
+                let mut s = String::with_capacity(64);
+                if !isa13.is_empty() {
+                    s.push_str("ISA13 ");
+                    s.push_str(isa13);
+                }
+                if !gs06.is_empty() {
+                    s.push_str(" GS06 ");
+                    s.push_str(gs06);
+                }
+                if !st02.is_empty() {
+                    s.push_str(" ST02 ");
+                    s.push_str(st02);
+                }
+                if *segment > 0 {
+                    s.push_str(&format!(" segment {segment}"));
+                }
+                s.push_str(&format!(" byte {byte}"));
+                s.trim_start().to_string()
+            }
+            OriginKind::Csv { row } => format!("row {row}"),
+        }
+    }
+}
+
+/// A date of service as written, and the date it means if it is one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServiceDate {
+    /// The text as it stood in the input (for a range, `from-to`).
+    pub raw: String,
+    /// The (first) date, when the text is a real date.
+    pub date: Option<NaiveDate>,
+    /// The input gave a range (X12 RD8) rather than a single date.
+    pub is_range: bool,
+}
+
+impl ServiceDate {
+    pub fn missing() -> Self {
+        ServiceDate::default()
+    }
+
+    pub fn is_missing(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// Parse one of the accepted date forms: CCYYMMDD, YYYY-MM-DD, MM/DD/YYYY.
+    pub fn parse_single(raw: &str) -> Self {
+        ServiceDate {
+            raw: raw.to_string(),
+            date: parse_date(raw),
+            is_range: false,
+        }
+    }
+
+    /// ISO text for the report, or the raw text when it is not a date.
+    pub fn iso(&self) -> String {
+        match self.date {
+            Some(d) => d.format("%Y-%m-%d").to_string(),
+            None => self.raw.clone(),
+        }
+    }
+}
+
+/// Accepts CCYYMMDD, YYYY-MM-DD and MM/DD/YYYY (M and D may be one digit).
+pub fn parse_date(raw: &str) -> Option<NaiveDate> {
+    let s = raw.trim();
+    let b = s.as_bytes();
+    if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
+        let y = s[0..4].parse().ok()?;
+        let m = s[4..6].parse().ok()?;
+        let d = s[6..8].parse().ok()?;
+        return NaiveDate::from_ymd_opt(y, m, d);
+    }
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let y = s[0..4].parse().ok()?;
+        let m = s[5..7].parse().ok()?;
+        let d = s[8..10].parse().ok()?;
+        return NaiveDate::from_ymd_opt(y, m, d);
+    }
+    let mut parts = s.split('/');
+    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || y.len() != 4
+        || m.is_empty()
+        || m.len() > 2
+        || d.is_empty()
+        || d.len() > 2
+    {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// Procedure modifiers in the order billed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Modifiers(pub Vec<String>);
+
+impl Modifiers {
+    pub fn has(&self, m: &str) -> bool {
+        self.0.iter().any(|x| x == m)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Space-separated, in the order billed (the report's form).
+    pub fn joined(&self) -> String {
+        self.0.join(" ")
+    }
+}
+
+/// A billing or rendering provider.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provider {
+    /// NPI as given (may be invalid: C002 checks it). Empty when absent.
+    pub npi: String,
+    /// Health care provider taxonomy code (PRV03), empty when absent.
+    pub taxonomy: String,
+}
+
+/// Who pays, and under which claim filing indicator.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Payer {
+    /// 2010BB NM109 or the CSV payer_id.
+    pub id: String,
+    /// SBR09 (MB Medicare Part B, MC Medicaid, CI commercial, BL ...).
+    pub filing_indicator: String,
+}
+
+/// The number of units billed, as written and as read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Units {
+    pub raw: String,
+    pub value: Option<f64>,
+}
+
+impl Units {
+    pub fn parse(raw: &str) -> Self {
+        let t = raw.trim();
+        Units {
+            raw: t.to_string(),
+            value: t.parse::<f64>().ok().filter(|v| v.is_finite()),
+        }
+    }
+
+    /// The units as a positive whole number, if they are one.
+    pub fn whole(&self) -> Option<u32> {
+        let v = self.value?;
+        if v >= 1.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
+            Some(v as u32)
+        } else {
+            None
+        }
+    }
+}
+
+/// One service line (837P loop 2400, or one CSV row).
+#[derive(Clone, Debug, Default)]
+pub struct ServiceLine {
+    /// LX01 (837P) or the 1-based line within the claim (CSV).
+    pub number: u32,
+    /// REF*6R line item control number, or the CSV line_control.
+    pub control: String,
+    pub procedure: String,
+    pub modifiers: Modifiers,
+    /// SV102 / CSV charge. `None` when absent or not a number.
+    pub charge: Option<Money>,
+    /// SV103: UN (units) or MJ (minutes). Empty when the input has none.
+    pub unit_basis: String,
+    pub units: Units,
+    /// Treatment minutes for the line, when the input documents them.
+    pub minutes: Option<u32>,
+    pub date: ServiceDate,
+    /// SV107 diagnosis pointers as written (each should be 1-12).
+    pub diagnosis_pointers: Vec<String>,
+    /// 2420A rendering provider, overriding the claim's.
+    pub rendering: Option<Provider>,
+    pub place_of_service: String,
+    pub note: Option<String>,
+    pub goal: Option<String>,
+    pub origin: Origin,
+}
+
+impl ServiceLine {
+    pub fn is_97530(&self) -> bool {
+        self.procedure == THERAPEUTIC_ACTIVITIES
+    }
+}
+
+/// One claim (837P loop 2300 with its lines, or consecutive CSV rows).
+#[derive(Clone, Debug, Default)]
+pub struct Claim {
+    /// CLM01 or the CSV claim id.
+    pub id: String,
+    /// CLM02 / CSV claim_total.
+    pub total: Option<Money>,
+    pub patient_id: String,
+    pub payer: Payer,
+    pub billing: Provider,
+    /// 2310B rendering provider, when the claim names one.
+    pub rendering: Option<Provider>,
+    /// Diagnosis codes (HI) in order; pointers refer to them 1-based.
+    pub diagnoses: Vec<String>,
+    pub lines: Vec<ServiceLine>,
+    pub origin: Origin,
+}
+
+impl Claim {
+    /// The rendering provider of a line: its own (2420A), else the claim's
+    /// (2310B), else the billing provider.
+    pub fn rendering_for<'a>(&'a self, line: &'a ServiceLine) -> &'a Provider {
+        line.rendering
+            .as_ref()
+            .or(self.rendering.as_ref())
+            .unwrap_or(&self.billing)
+    }
+
+    /// The visits of this claim: lines grouped by date of service and
+    /// rendering provider (the patient is the claim's), in order of first line.
+    pub fn visits(&self) -> Vec<Visit<'_>> {
+        visit::group(self)
+    }
+
+    pub fn has_97530(&self) -> bool {
+        self.lines.iter().any(ServiceLine::is_97530)
+    }
+}
+
+/// What a reader could give for its input: rules whose data is absent do
+/// not run, and the summary names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Available {
+    pub modifiers: bool,
+    pub charge: bool,
+    pub claim_total: bool,
+    pub diagnosis_pointers: bool,
+    pub unit_basis: bool,
+    pub npi: bool,
+    pub minutes: bool,
+    pub notes: bool,
+}
+
+impl Available {
+    pub const ALL: Available = Available {
+        modifiers: true,
+        charge: true,
+        claim_total: true,
+        diagnosis_pointers: true,
+        unit_basis: true,
+        npi: true,
+        minutes: true,
+        notes: true,
+    };
+    pub const NONE: Available = Available {
+        modifiers: false,
+        charge: false,
+        claim_total: false,
+        diagnosis_pointers: false,
+        unit_basis: false,
+        npi: false,
+        minutes: false,
+        notes: false,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_three_forms() {
+        let want = NaiveDate::from_ymd_opt(2026, 3, 9);
+        assert_eq!(parse_date("20260309"), want);
+        assert_eq!(parse_date("2026-03-09"), want);
+        assert_eq!(parse_date("03/09/2026"), want);
+        assert_eq!(parse_date("3/9/2026"), want);
+        assert_eq!(parse_date("20260230"), None);
+        assert_eq!(parse_date("2026-3-9"), None);
+        assert_eq!(parse_date("09/03/26"), None);
+        assert_eq!(parse_date(""), None);
+    }
+
+    #[test]
+    fn units_whole() {
+        assert_eq!(Units::parse("2").whole(), Some(2));
+        assert_eq!(Units::parse("2.0").whole(), Some(2));
+        assert_eq!(Units::parse("1.5").whole(), None);
+        assert_eq!(Units::parse("0").whole(), None);
+        assert_eq!(Units::parse("-1").whole(), None);
+        assert_eq!(Units::parse("two").whole(), None);
+        assert_eq!(Units::parse("NaN").whole(), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! A visit: the lines of one claim for one patient, rendering provider and
+//! date of service. The visit rules (time, NCCI pairs, duplicates) look here.
+
+use chrono::NaiveDate;
+
+use super::{Claim, ServiceLine};
+
+#[derive(Debug)]
+pub struct Visit<'a> {
+    pub claim: &'a Claim,
+    /// The date shared by the lines (`None` for lines with no valid date,
+    /// which each form a visit of their own).
+    pub date: Option<NaiveDate>,
+    pub rendering_npi: &'a str,
+    /// Indexes into `claim.lines`, in claim order.
+    pub lines: Vec<usize>,
+}
+
+impl<'a> Visit<'a> {
+    pub fn lines(&self) -> impl Iterator<Item = (usize, &'a ServiceLine)> + '_ {
+        self.lines.iter().map(|&i| (i, &self.claim.lines[i]))
+    }
+}
+
+pub(super) fn group(claim: &Claim) -> Vec<Visit<'_>> {
+    let mut visits: Vec<Visit<'_>> = Vec::new();
+    for (i, line) in claim.lines.iter().enumerate() {
+        let npi = claim.rendering_for(line).npi.as_str();
+        let date = line.date.date;
+        let found = if date.is_some() {
+            visits
+                .iter_mut()
+                .find(|v| v.date == date && v.rendering_npi == npi)
+        } else {
+            None
+        };
+        match found {
+            Some(v) => v.lines.push(i),
+            None => visits.push(Visit {
+                claim,
+                date,
+                rendering_npi: npi,
+                lines: vec![i],
+            }),
+        }
+    }
+    visits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+
+    fn line(date: &str, npi: Option<&str>) -> ServiceLine {
+        ServiceLine {
+            date: ServiceDate::parse_single(date),
+            rendering: npi.map(|n| Provider {
+                npi: n.into(),
+                taxonomy: String::new(),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn groups_by_date_and_rendering_provider() {
+        let claim = Claim {
+            lines: vec![
+                line("20260102", None),
+                line("20260103", None),
+                line("20260102", None),
+                line("20260102", Some("1234567893")),
+                line("bad", None),
+                line("bad", None),
+            ],
+            ..Default::default()
+        };
+        let v = claim.visits();
+        let got: Vec<Vec<usize>> = v.iter().map(|v| v.lines.clone()).collect();
+        assert_eq!(got, vec![vec![0, 2], vec![1], vec![3], vec![4], vec![5]]);
+    }
+}

@@ -1,0 +1,216 @@
+//! The check pipeline: one reader thread per input yields batches of
+//! items; rayon checks the claims of a batch in parallel; results are
+//! written in input order, so the report is byte-identical for any
+//! `--threads`. A progress bar follows the bytes read (stderr, TTY only).
+
+use std::io::{self, IsTerminal};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::sync::Arc;
+use std::thread;
+
+use chrono::NaiveDate;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::finding::Severity;
+use crate::input::{self, Item, Limits, OpenError};
+use crate::model::Claim;
+use crate::policy::PolicySet;
+use crate::report::{Sink, Summary};
+use crate::rules::{Engine, Outcome, Selection};
+
+/// Items handed from the reader to the checkers at a time.
+pub const BATCH: usize = 2048;
+
+pub struct CheckConfig {
+    pub inputs: Vec<String>,
+    pub threads: usize,
+    pub policies: PolicySet,
+    pub selection: Selection,
+    pub as_of: NaiveDate,
+    pub show_info: bool,
+    pub limits: Limits,
+    pub progress: bool,
+}
+
+#[derive(Debug)]
+pub enum RunError {
+    /// An input could not be opened (exit 2).
+    Open(OpenError),
+    /// The report could not be written (exit 2), or a closed pipe.
+    Write(io::Error),
+    Threads(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Open(e) => write!(f, "{e}"),
+            RunError::Write(e) => write!(f, "cannot write the report: {e}"),
+            RunError::Threads(e) => write!(f, "cannot start worker threads: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+enum Checked {
+    Claim(Box<Claim>, Outcome),
+    Finding(Outcome),
+}
+
+/// Run the check over every input, writing findings to `sink`.
+pub fn run(cfg: &CheckConfig, sink: &mut Sink) -> Result<Summary, RunError> {
+    // Every input must be readable before anything is written.
+    for path in &cfg.inputs {
+        if path != "-" {
+            let p = std::path::Path::new(path);
+            let why = if !p.exists() {
+                Some("no such file".to_string())
+            } else if p.is_dir() {
+                Some("is a directory".to_string())
+            } else {
+                std::fs::File::open(p).err().map(|e| e.to_string())
+            };
+            if let Some(cause) = why {
+                return Err(RunError::Open(OpenError {
+                    path: path.clone(),
+                    cause,
+                }));
+            }
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads.max(1))
+        .build()
+        .map_err(|e| RunError::Threads(e.to_string()))?;
+    let mut summary = Summary::default();
+    let total_bytes: u64 = cfg
+        .inputs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = (cfg.progress && io::stderr().is_terminal() && total_bytes > 0).then(|| {
+        let b = ProgressBar::new(total_bytes);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} {bytes_per_sec} [{bar:30}] {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        b
+    });
+    let mut done_bytes = 0u64;
+    for path in &cfg.inputs {
+        let count = Arc::new(AtomicU64::new(0));
+        let source = input::open(path, cfg.limits, count.clone()).map_err(RunError::Open)?;
+        summary.files += 1;
+        let available = source.available();
+        for (code, missing) in Engine::skipped_for_data(&available) {
+            if cfg.selection.enabled(code) {
+                summary
+                    .skipped_rules
+                    .entry(code)
+                    .or_insert_with(|| missing.iter().map(|s| s.to_string()).collect());
+            }
+        }
+        let engine = Engine::new(
+            cfg.policies.clone(),
+            cfg.selection.clone(),
+            cfg.as_of,
+            cfg.show_info,
+            &available,
+        );
+        let (tx, rx) = sync_channel::<Vec<Item>>(4);
+        let reader = thread::spawn(move || {
+            let mut source = source;
+            let mut batch = Vec::with_capacity(BATCH);
+            for item in source.by_ref() {
+                batch.push(item);
+                if batch.len() == BATCH
+                    && tx
+                        .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                        .is_err()
+                {
+                    return source.stats();
+                }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            source.stats()
+        });
+        let mut result = Ok(());
+        for batch in rx.iter() {
+            let checked: Vec<Checked> = pool.install(|| {
+                batch
+                    .into_par_iter()
+                    .map(|item| match item {
+                        Item::Claim(rc) => {
+                            let outcome = engine.check(&rc.claim, rc.findings);
+                            Checked::Claim(Box::new(rc.claim), outcome)
+                        }
+                        Item::Finding(f) => {
+                            Checked::Finding(engine.settle(vec![f], engine.policies.fallback()))
+                        }
+                    })
+                    .collect()
+            });
+            if let Err(e) = write_batch(&checked, sink, &mut summary) {
+                result = Err(e);
+                break;
+            }
+            if let Some(b) = &bar {
+                b.set_position(done_bytes + count.load(Ordering::Relaxed));
+            }
+        }
+        drop(rx);
+        let stats = reader.join().unwrap_or_default();
+        summary.transactions_skipped += stats.transactions_skipped;
+        summary.claims_skipped += stats.claims_skipped;
+        let bytes = count.load(Ordering::Relaxed);
+        summary.bytes += bytes;
+        done_bytes += bytes;
+        result.map_err(RunError::Write)?;
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(summary)
+}
+
+fn write_batch(batch: &[Checked], sink: &mut Sink, s: &mut Summary) -> io::Result<()> {
+    for c in batch {
+        match c {
+            Checked::Claim(claim, outcome) => {
+                s.claims += 1;
+                if outcome.rejected {
+                    s.rejected += 1;
+                } else {
+                    s.clean += 1;
+                }
+                s.lines += claim.lines.len() as u64;
+                s.lines_97530 += claim.lines.iter().filter(|l| l.is_97530()).count() as u64;
+                s.hidden_info += u64::from(outcome.hidden_info);
+                for f in &outcome.findings {
+                    s.count(f.code, f.severity);
+                    sink.write(Some(claim), f)?;
+                }
+            }
+            Checked::Finding(outcome) => {
+                s.hidden_info += u64::from(outcome.hidden_info);
+                for f in &outcome.findings {
+                    s.count(f.code, f.severity);
+                    if f.severity == Severity::Error {
+                        s.file_errors += 1;
+                    }
+                    sink.write(None, f)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

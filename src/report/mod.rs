@@ -1,0 +1,238 @@
+//! Writing findings: the report (CSV or JSON lines, a public contract like
+//! the codes), the readable listing for a terminal, and the run summary.
+//!
+//! Owns the report's columns and formats. It does not decide anything about
+//! claims; it renders what the engine concluded.
+
+mod summary;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use summary::Summary;
+
+use crate::finding::{Finding, Severity};
+use crate::model::Claim;
+use crate::rules;
+
+/// The report's columns, in order (RULES.md, The report).
+pub const COLUMNS: [&str; 17] = [
+    "file",
+    "claim_id",
+    "patient_id",
+    "payer_id",
+    "date_of_service",
+    "line",
+    "line_control",
+    "procedure",
+    "modifiers",
+    "units",
+    "minutes",
+    "rule",
+    "severity",
+    "message",
+    "carc",
+    "rarc",
+    "location",
+];
+
+/// One report row: a finding with the claim and line it is about.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Row<'a> {
+    pub file: &'a str,
+    pub claim_id: &'a str,
+    pub patient_id: &'a str,
+    pub payer_id: &'a str,
+    pub date_of_service: String,
+    pub line: String,
+    pub line_control: &'a str,
+    pub procedure: &'a str,
+    pub modifiers: String,
+    pub units: &'a str,
+    pub minutes: String,
+    pub rule: &'static str,
+    pub severity: &'static str,
+    pub message: &'a str,
+    pub carc: &'static str,
+    pub rarc: &'static str,
+    pub location: String,
+}
+
+impl<'a> Row<'a> {
+    pub fn new(claim: Option<&'a Claim>, f: &'a Finding) -> Row<'a> {
+        let line = claim.zip(f.line).and_then(|(c, i)| c.lines.get(i));
+        let info = rules::find(f.code).map(|r| r.info());
+        let origin = f
+            .origin
+            .as_ref()
+            .or(line.map(|l| &l.origin))
+            .or(claim.map(|c| &c.origin));
+        let file = origin.map_or("", |o| &o.file);
+        Row {
+            file,
+            claim_id: claim.map_or("", |c| &c.id),
+            patient_id: claim.map_or("", |c| &c.patient_id),
+            payer_id: claim.map_or("", |c| &c.payer.id),
+            date_of_service: line.map_or(String::new(), |l| l.date.iso()),
+            line: line.map_or(String::new(), |l| l.number.to_string()),
+            line_control: line.map_or("", |l| &l.control),
+            procedure: line.map_or("", |l| &l.procedure),
+            modifiers: line.map_or(String::new(), |l| l.modifiers.joined()),
+            units: line.map_or("", |l| &l.units.raw),
+            minutes: line
+                .and_then(|l| l.minutes)
+                .map_or(String::new(), |m| m.to_string()),
+            rule: f.code.as_str(),
+            severity: f.severity.as_str(),
+            message: &f.message,
+            carc: info.map_or("", |i| i.carc),
+            rarc: info.map_or("", |i| i.rarc),
+            location: origin.map_or(String::new(), |o| o.describe()),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+    /// The readable listing (stdout, when no `--report` is given).
+    Human,
+}
+
+impl Format {
+    /// `.jsonl` / `.json` → JSON lines; anything else → CSV.
+    pub fn from_path(path: &Path) -> Format {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("jsonl") | Some("json") | Some("ndjson") => Format::Jsonl,
+            _ => Format::Csv,
+        }
+    }
+}
+
+/// Where findings go.
+pub struct Sink {
+    format: Format,
+    out: Box<dyn Write + Send>,
+    csv: Option<csv::Writer<Box<dyn Write + Send>>>,
+    /// The report file being written (renamed into place on `finish`).
+    pending: Option<(PathBuf, PathBuf)>,
+    buf: String,
+}
+
+impl Sink {
+    /// A report at `path`, written to a temporary file beside it and renamed
+    /// into place by `finish`: an interrupted run leaves no half report.
+    pub fn file(path: &Path, format: Format) -> io::Result<Sink> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+        let tmp = path.with_file_name(format!(".{}.claimscrub-tmp", name.to_string_lossy()));
+        let f = File::create(&tmp)?;
+        let out: Box<dyn Write + Send> = Box::new(BufWriter::with_capacity(256 << 10, f));
+        let mut s = Sink::new(out, format)?;
+        s.pending = Some((tmp, path.to_path_buf()));
+        Ok(s)
+    }
+
+    pub fn new(out: Box<dyn Write + Send>, format: Format) -> io::Result<Sink> {
+        let mut s = Sink {
+            format,
+            out: Box::new(io::sink()),
+            csv: None,
+            pending: None,
+            buf: String::new(),
+        };
+        match format {
+            Format::Csv => {
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(out);
+                w.write_record(COLUMNS)?;
+                s.csv = Some(w);
+            }
+            _ => s.out = out,
+        }
+        Ok(s)
+    }
+
+    pub fn write(&mut self, claim: Option<&Claim>, f: &Finding) -> io::Result<()> {
+        let row = Row::new(claim, f);
+        match self.format {
+            Format::Csv => self
+                .csv
+                .as_mut()
+                .expect("csv writer")
+                .serialize(&row)
+                .map_err(csv_io),
+            Format::Jsonl => {
+                serde_json::to_writer(&mut self.out, &row)?;
+                self.out.write_all(b"\n")
+            }
+            Format::Human => {
+                self.buf.clear();
+                human(&row, &mut self.buf);
+                self.out.write_all(self.buf.as_bytes())
+            }
+        }
+    }
+
+    /// Flush, and move a report file into place.
+    pub fn finish(mut self) -> io::Result<()> {
+        if let Some(mut w) = self.csv.take() {
+            w.flush()?;
+        }
+        self.out.flush()?;
+        drop(self.out);
+        if let Some((tmp, path)) = self.pending.take() {
+            std::fs::rename(&tmp, &path)?;
+        }
+        Ok(())
+    }
+
+    /// Remove a half-written report (the run failed).
+    pub fn abandon(mut self) {
+        if let Some((tmp, _)) = self.pending.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// `file [location] claim ID line N PROC: severity CODE message`
+fn human(r: &Row<'_>, s: &mut String) {
+    use std::fmt::Write as _;
+    let _ = write!(s, "{}", r.file);
+    if !r.location.is_empty() {
+        let _ = write!(s, " [{}]", r.location);
+    }
+    if !r.claim_id.is_empty() {
+        let _ = write!(s, " claim {}", r.claim_id);
+    }
+    if !r.line.is_empty() {
+        let _ = write!(s, " line {} {}", r.line, r.procedure);
+        if !r.modifiers.is_empty() {
+            let _ = write!(s, " {}", r.modifiers.replace(' ', ":"));
+        }
+    }
+    let _ = writeln!(s, ": {} {} {}", r.severity, r.rule, r.message);
+}
+
+/// The severity counted as "rejects".
+pub fn rejects(f: &Finding) -> bool {
+    f.severity == Severity::Error
+}

@@ -1,0 +1,97 @@
+//! The run summary: the accounting (claims read = clean + rejected) and
+//! findings by rule and severity. Printed to stderr.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::finding::{Code, Severity};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: u64,
+    pub claims: u64,
+    pub clean: u64,
+    pub rejected: u64,
+    pub lines: u64,
+    pub lines_97530: u64,
+    /// Error findings that belong to no claim (a file, interchange, group).
+    pub file_errors: u64,
+    pub findings: BTreeMap<(Code, Severity), u64>,
+    pub hidden_info: u64,
+    pub transactions_skipped: u64,
+    pub claims_skipped: u64,
+    pub bytes: u64,
+    /// Rules that did not run for lack of data, with the missing columns.
+    pub skipped_rules: BTreeMap<Code, Vec<String>>,
+}
+
+impl Summary {
+    /// 0 when nothing was rejected and the input had no errors; 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        if self.rejected > 0 || self.file_errors > 0 {
+            1
+        } else {
+            0
+        }
+    }
+
+    pub fn count(&mut self, code: Code, sev: Severity) {
+        *self.findings.entry((code, sev)).or_default() += 1;
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "claimscrub summary")?;
+        writeln!(f, "  files             {}", self.files)?;
+        writeln!(
+            f,
+            "  claims read       {} = {} clean + {} rejected",
+            self.claims, self.clean, self.rejected
+        )?;
+        writeln!(
+            f,
+            "  lines checked     {} ({} of them 97530)",
+            self.lines, self.lines_97530
+        )?;
+        if self.file_errors > 0 {
+            writeln!(
+                f,
+                "  input errors      {} (not tied to one claim)",
+                self.file_errors
+            )?;
+        }
+        if self.transactions_skipped > 0 {
+            writeln!(
+                f,
+                "  skipped (X007)    {} transaction(s) holding {} claim(s), not 837P 5010",
+                self.transactions_skipped, self.claims_skipped
+            )?;
+        }
+        if self.findings.is_empty() {
+            writeln!(f, "  findings          none")?;
+        } else {
+            let total: u64 = self.findings.values().sum();
+            writeln!(f, "  findings          {total}")?;
+            for ((code, sev), n) in &self.findings {
+                let title = crate::rules::find(*code).map_or("", |r| r.info().title);
+                writeln!(f, "    {code} {:<8} {n:>9}  {title}", sev.as_str())?;
+            }
+        }
+        if self.hidden_info > 0 {
+            writeln!(
+                f,
+                "  info findings     {} not shown (--show-info)",
+                self.hidden_info
+            )?;
+        }
+        for (code, missing) in &self.skipped_rules {
+            writeln!(
+                f,
+                "  not run           {code}: the input has no {}",
+                missing.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,426 @@
+//! The rule engine: the `Rule` trait, the registry `ALL`, rule selection,
+//! and the per-claim check that settles severities from the payer policy.
+//!
+//! Rules see only `model` and `policy`. The X rules are found by the
+//! readers in `input` (they are about the file, not the claim); they sit in
+//! the registry so that `rules`, `explain`, selection and policy overrides
+//! treat every code alike.
+
+use chrono::NaiveDate;
+
+use crate::finding::{Code, Finding, Severity};
+use crate::model::{Available, Claim, Visit};
+use crate::policy::{Policy, PolicySet};
+
+mod charge_not_positive;
+mod claim_rows_apart;
+mod claim_total_unbalanced;
+mod control_number_mismatch;
+mod csv_row_unusable;
+mod diagnosis_pointer_invalid;
+mod discipline_modifier_missing;
+mod discipline_modifier_repeated;
+mod envelope_count_mismatch;
+mod fifty_nine_with_x_modifier;
+mod modifier_invalid;
+mod not_837p;
+mod npi_invalid;
+mod segment_count_mismatch;
+mod segment_out_of_place;
+mod service_date_future;
+mod service_date_invalid;
+mod timely_filing_passed;
+mod truncated_input;
+mod units_in_minutes;
+mod units_not_whole;
+mod unreadable_interchange;
+
+pub use npi_invalid::npi_is_valid;
+
+/// Which part of the pipeline finds a rule's violations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Found by a reader while reading the file (the X rules).
+    Input,
+    /// Found by `Rule::check` on one claim, in parallel.
+    Claim,
+}
+
+/// Data a rule needs from the input; a rule whose data the input lacks does
+/// not run, and the summary says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Data {
+    Modifiers,
+    Charge,
+    ClaimTotal,
+    DiagnosisPointers,
+    UnitBasis,
+    Npi,
+}
+
+impl Data {
+    pub fn available_in(self, a: &Available) -> bool {
+        match self {
+            Data::Modifiers => a.modifiers,
+            Data::Charge => a.charge,
+            Data::ClaimTotal => a.claim_total,
+            Data::DiagnosisPointers => a.diagnosis_pointers,
+            Data::UnitBasis => a.unit_basis,
+            Data::Npi => a.npi,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Data::Modifiers => "modifiers",
+            Data::Charge => "charge",
+            Data::ClaimTotal => "claim_total",
+            Data::DiagnosisPointers => "diagnosis_pointers",
+            Data::UnitBasis => "unit basis (SV103)",
+            Data::Npi => "billing_npi/rendering_npi",
+        }
+    }
+}
+
+/// Everything the catalogue says of a rule.
+#[derive(Debug)]
+pub struct RuleInfo {
+    pub code: Code,
+    /// Kebab-case name of the bad pattern, e.g. `units-exceed-minutes`.
+    pub name: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub carc: &'static str,
+    pub rarc: &'static str,
+    pub stage: Stage,
+    pub needs: &'static [Data],
+    /// Markdown-ish text with the headings of `EXPLANATION_HEADINGS`.
+    pub explanation: &'static str,
+}
+
+pub const EXPLANATION_HEADINGS: [&str; 5] = [
+    "What it checks",
+    "Why it matters",
+    "Fails",
+    "Passes",
+    "Source",
+];
+
+/// What a rule is given for one claim.
+pub struct Cx<'a> {
+    pub claim: &'a Claim,
+    pub visits: &'a [Visit<'a>],
+    pub policy: &'a Policy,
+    /// The date the date rules measure against (`--as-of`).
+    pub as_of: NaiveDate,
+}
+
+impl Cx<'_> {
+    /// A finding at the rule's default severity (the engine settles it).
+    pub fn finding(&self, info: &RuleInfo, message: impl Into<String>) -> Finding {
+        Finding::new(info.code, info.severity, message)
+    }
+}
+
+pub trait Rule: Sync + Send {
+    fn info(&self) -> &'static RuleInfo;
+
+    /// Push a finding for every violation in the claim. Input-stage rules
+    /// are found by the readers and keep this default.
+    fn check(&self, _cx: &Cx<'_>, _out: &mut Vec<Finding>) {}
+}
+
+/// The registry, sorted by code. Adding a rule is one file and one line here.
+pub static ALL: &[&dyn Rule] = &[
+    &claim_total_unbalanced::ClaimTotalUnbalanced,
+    &npi_invalid::NpiInvalid,
+    &service_date_invalid::ServiceDateInvalid,
+    &units_not_whole::UnitsNotWhole,
+    &diagnosis_pointer_invalid::DiagnosisPointerInvalid,
+    &service_date_future::ServiceDateFuture,
+    &timely_filing_passed::TimelyFilingPassed,
+    &charge_not_positive::ChargeNotPositive,
+    &units_in_minutes::UnitsInMinutes,
+    &discipline_modifier_missing::DisciplineModifierMissing,
+    &discipline_modifier_repeated::DisciplineModifierRepeated,
+    &fifty_nine_with_x_modifier::FiftyNineWithXModifier,
+    &modifier_invalid::ModifierInvalid,
+    &unreadable_interchange::UnreadableInterchange,
+    &control_number_mismatch::ControlNumberMismatch,
+    &segment_count_mismatch::SegmentCountMismatch,
+    &envelope_count_mismatch::EnvelopeCountMismatch,
+    &segment_out_of_place::SegmentOutOfPlace,
+    &truncated_input::TruncatedInput,
+    &not_837p::Not837p,
+    &csv_row_unusable::CsvRowUnusable,
+    &claim_rows_apart::ClaimRowsApart,
+];
+
+/// Catalogue order: C, D, T, M, V, N, X as in RULES.md? No: plain code order
+/// within the registry listing is what users scan, so `sorted()` gives it.
+pub fn sorted() -> Vec<&'static dyn Rule> {
+    let mut v: Vec<&'static dyn Rule> = ALL.to_vec();
+    v.sort_by_key(|r| r.info().code);
+    v
+}
+
+pub fn find(code: Code) -> Option<&'static dyn Rule> {
+    ALL.iter().copied().find(|r| r.info().code == code)
+}
+
+/// The default severity of a code (error for codes not yet implemented).
+pub fn default_severity(code: Code) -> Severity {
+    find(code).map_or(Severity::Error, |r| r.info().severity)
+}
+
+/// `--select` / `--ignore`: codes or code prefixes (`M`, `T00`, `X003`).
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    select: Vec<String>,
+    ignore: Vec<String>,
+}
+
+impl Selection {
+    pub fn new(select: &[String], ignore: &[String]) -> Result<Selection, String> {
+        let norm = |list: &[String]| -> Result<Vec<String>, String> {
+            let mut out = Vec::new();
+            for item in list.iter().flat_map(|s| s.split(',')) {
+                let p = item.trim().to_ascii_uppercase();
+                if p.is_empty() {
+                    continue;
+                }
+                if !Code::CATALOGUE.iter().any(|c| c.as_str().starts_with(&p)) {
+                    return Err(format!(
+                        "`{item}` is not a rule code or prefix (see `claimscrub rules`)"
+                    ));
+                }
+                out.push(p);
+            }
+            Ok(out)
+        };
+        Ok(Selection {
+            select: norm(select)?,
+            ignore: norm(ignore)?,
+        })
+    }
+
+    pub fn enabled(&self, code: Code) -> bool {
+        let c = code.as_str();
+        (self.select.is_empty() || self.select.iter().any(|p| c.starts_with(p.as_str())))
+            && !self.ignore.iter().any(|p| c.starts_with(p.as_str()))
+    }
+}
+
+/// Settings of a check run that the engine needs.
+pub struct Engine {
+    rules: Vec<&'static dyn Rule>,
+    pub policies: PolicySet,
+    pub selection: Selection,
+    pub as_of: NaiveDate,
+    pub show_info: bool,
+}
+
+/// What the engine concluded about one claim.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Findings to report, ordered by line (claim-level first), then code.
+    pub findings: Vec<Finding>,
+    pub rejected: bool,
+    /// Findings at info severity left out of the report (no `--show-info`).
+    pub hidden_info: u32,
+}
+
+impl Engine {
+    /// An engine running the claim-stage rules whose data `available` has.
+    pub fn new(
+        policies: PolicySet,
+        selection: Selection,
+        as_of: NaiveDate,
+        show_info: bool,
+        available: &Available,
+    ) -> Engine {
+        let rules = ALL
+            .iter()
+            .copied()
+            .filter(|r| {
+                let i = r.info();
+                i.stage == Stage::Claim
+                    && selection.enabled(i.code)
+                    && i.needs.iter().all(|d| d.available_in(available))
+            })
+            .collect();
+        Engine {
+            rules,
+            policies,
+            selection,
+            as_of,
+            show_info,
+        }
+    }
+
+    /// Rules that cannot run for lack of data in this input, with what is missing.
+    pub fn skipped_for_data(available: &Available) -> Vec<(Code, Vec<&'static str>)> {
+        let mut out = Vec::new();
+        for r in sorted() {
+            let missing: Vec<&str> = r
+                .info()
+                .needs
+                .iter()
+                .filter(|d| !d.available_in(available))
+                .map(|d| d.name())
+                .collect();
+            if !missing.is_empty() {
+                out.push((r.info().code, missing));
+            }
+        }
+        out
+    }
+
+    /// Check one claim. `read` holds what the reader found about it.
+    pub fn check(&self, claim: &Claim, read: Vec<Finding>) -> Outcome {
+        let policy = self.policies.get(self.policies.select(claim));
+        let visits = claim.visits();
+        let cx = Cx {
+            claim,
+            visits: &visits,
+            policy,
+            as_of: self.as_of,
+        };
+        let mut raw = read;
+        for rule in &self.rules {
+            if !policy.is_off(rule.info().code) {
+                rule.check(&cx, &mut raw);
+            }
+        }
+        self.settle(raw, policy)
+    }
+
+    /// Apply selection and the policy's severities; decide rejection.
+    pub fn settle(&self, raw: Vec<Finding>, policy: &Policy) -> Outcome {
+        let mut out = Outcome::default();
+        for mut f in raw {
+            if !self.selection.enabled(f.code) {
+                continue;
+            }
+            let Some(sev) = policy.severity_for(f.code, f.severity) else {
+                continue;
+            };
+            f.severity = sev;
+            if sev == Severity::Error {
+                out.rejected = true;
+            }
+            if sev == Severity::Info && !self.show_info {
+                out.hidden_info += 1;
+                continue;
+            }
+            out.findings.push(f);
+        }
+        out.findings
+            .sort_by_key(|f| (f.line.map_or(0, |l| l + 1), f.code));
+        out
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for the rules' unit tests.
+    use super::*;
+    use crate::model::{Modifiers, Provider, ServiceDate, ServiceLine, Units};
+
+    pub fn line_97530() -> ServiceLine {
+        ServiceLine {
+            number: 1,
+            procedure: "97530".into(),
+            modifiers: Modifiers(vec!["GP".into()]),
+            charge: crate::model::Money::parse("45.00"),
+            unit_basis: "UN".into(),
+            units: Units::parse("1"),
+            date: ServiceDate::parse_single("20260310"),
+            diagnosis_pointers: vec!["1".into()],
+            ..Default::default()
+        }
+    }
+
+    pub fn claim(lines: Vec<ServiceLine>) -> Claim {
+        Claim {
+            id: "T-1".into(),
+            total: Some(lines.iter().filter_map(|l| l.charge).sum()),
+            patient_id: "P1".into(),
+            billing: Provider {
+                npi: "1234567893".into(),
+                taxonomy: "225100000X".into(),
+            },
+            diagnoses: vec!["M6281".into()],
+            lines,
+            ..Default::default()
+        }
+    }
+
+    /// Run one rule over a claim with the embedded policy, as of 2026-03-20.
+    pub fn run(rule: &dyn Rule, claim: &Claim) -> Vec<Finding> {
+        let policies = PolicySet::embedded();
+        let policy = policies.get(policies.select(claim));
+        let visits = claim.visits();
+        let cx = Cx {
+            claim,
+            visits: &visits,
+            policy,
+            as_of: NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
+        };
+        let mut out = Vec::new();
+        rule.check(&cx, &mut out);
+        for f in &out {
+            assert_eq!(f.code, rule.info().code, "a rule reports only its own code");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_codes_unique_and_known() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ALL {
+            assert!(seen.insert(r.info().code), "duplicate {}", r.info().code);
+        }
+        assert!(sorted()
+            .windows(2)
+            .all(|w| w[0].info().code < w[1].info().code));
+    }
+
+    #[test]
+    fn every_rule_has_a_full_explanation() {
+        for r in ALL {
+            let i = r.info();
+            let mut last = 0;
+            for h in EXPLANATION_HEADINGS {
+                let pos = i
+                    .explanation
+                    .find(&format!("## {h}\n"))
+                    .unwrap_or_else(|| panic!("{} lacks heading `{h}`", i.code));
+                assert!(pos >= last, "{}: `{h}` out of order", i.code);
+                last = pos;
+            }
+            assert!(!i.title.is_empty() && !i.name.is_empty());
+            assert!(i
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn selection_by_code_and_prefix() {
+        let s = Selection::new(&["T001,M".into()], &["M010".into()]).unwrap();
+        assert!(s.enabled(Code::T001));
+        assert!(!s.enabled(Code::T002));
+        assert!(s.enabled(Code::M001));
+        assert!(!s.enabled(Code::M010));
+        let s = Selection::new(&[], &["N".into()]).unwrap();
+        assert!(s.enabled(Code::X001) && !s.enabled(Code::N003));
+        assert!(Selection::new(&["Q1".into()], &[]).is_err());
+    }
+}

@@ -1,0 +1,44 @@
+//! X005 segment-out-of-place: found by the reader (`input`), not by a claim check.
+
+use super::{Rule, RuleInfo, Stage};
+use crate::finding::{Code, Severity};
+
+pub(crate) struct SegmentOutOfPlace;
+
+pub(crate) static INFO: RuleInfo = RuleInfo {
+    code: Code::X005,
+    name: "segment-out-of-place",
+    title: "segment out of place",
+    severity: Severity::Error,
+    carc: "",
+    rarc: "",
+    stage: Stage::Input,
+    needs: &[],
+    explanation: "\
+## What it checks
+The order the 837P loops require: a service line (SV1) inside an LX, an LX
+inside a claim (CLM), a CLM under a subscriber or patient HL, an HL whose
+parent exists, and header segments (GS, ST) inside their envelopes.
+
+## Why it matters
+When a segment stands where the implementation guide does not allow it, the
+receiver cannot tell which claim, line or patient it belongs to: it rejects the
+transaction (IK3 segment not in proper sequence). The claim it touches is held
+back here rather than sent with a guess.
+
+## Fails
+CLM*A1*45***11:B:1*Y*A*Y*Y followed by SV1*HC:97530:GP*45*UN*1***1 with no LX between.
+
+## Passes
+CLM*A1*45***11:B:1*Y*A*Y*Y then LX*1 then SV1*HC:97530:GP*45*UN*1***1
+
+## Source
+005010X222A1 transaction set listing (loops 2000A-2400); 005010X231A1 IK3 code 2.
+",
+};
+
+impl Rule for SegmentOutOfPlace {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+}
