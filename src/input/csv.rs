@@ -311,6 +311,7 @@ impl<R: Read> CsvReader<R> {
                 diagnoses,
                 lines: Vec::new(),
                 origin: self.origin(row),
+                incomplete: false,
             };
             self.current = Some(ReadClaim { claim, findings });
         }
@@ -324,7 +325,10 @@ impl<R: Read> CsvReader<R> {
             Err(why) => {
                 let f = Finding::new(Code::X008, Severity::Error, why).at(self.origin(row));
                 match (&mut self.current, claim_id.is_empty()) {
-                    (Some(c), false) => c.findings.push(f),
+                    (Some(c), false) => {
+                        c.claim.incomplete = true;
+                        c.findings.push(f);
+                    }
                     _ => {
                         self.finish_claim();
                         self.out.push_back(Item::Finding(f));

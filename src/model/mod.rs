@@ -278,6 +278,9 @@ pub struct Claim {
     pub diagnoses: Vec<String>,
     pub lines: Vec<ServiceLine>,
     pub origin: Origin,
+    /// The reader could not read every line of the claim (it is rejected
+    /// for that); rules that judge the claim as a whole pass it over.
+    pub incomplete: bool,
 }
 
 impl Claim {

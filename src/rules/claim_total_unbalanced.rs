@@ -18,7 +18,8 @@ static INFO: RuleInfo = RuleInfo {
     explanation: "\
 ## What it checks
 The claim's total charge (837P CLM02, CSV `claim_total`) against the sum of the
-line charges (SV102, CSV `charge`) of all its lines, in cents.
+line charges (SV102, CSV `charge`) of all its lines, in cents. A claim some of
+whose lines could not be read (X008) is not judged: its sum would mislead.
 
 ## Why it matters
 A payer's front end rejects a claim whose total does not balance before any
@@ -42,6 +43,10 @@ impl Rule for ClaimTotalUnbalanced {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let claim = cx.claim;
+        if claim.incomplete {
+            // Lines were lost in reading (X008): the sum would mislead.
+            return;
+        }
         let sum: Money = claim.lines.iter().filter_map(|l| l.charge).sum();
         let unreadable = claim.lines.iter().filter(|l| l.charge.is_none()).count();
         let msg = match claim.total {

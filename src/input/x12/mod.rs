@@ -223,6 +223,14 @@ impl Parser {
     fn segment(&mut self, s: &Segment<'_>) {
         self.seen = true;
         let id = s.id();
+        if id.is_empty() {
+            // Two terminators in a row: not a segment, not counted in SE01.
+            let f = self.finding(Code::X005, s.offset, "empty segment (two segment terminators in a row)");
+            return match self.tx.as_mut().and_then(|t| t.claim.as_mut()) {
+                Some(c) => c.findings.push(f),
+                None => self.emit(f),
+            };
+        }
         if let Some(tx) = &mut self.tx {
             tx.segments += 1;
         }
