@@ -13,14 +13,28 @@ fn readme_example_reports_real_findings() {
     let run = claimscrub(&["check", "--as-of", AS_OF, "fixtures/demo.837"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.accounting(), (10, 3, 7));
-    for code in ["M001", "M006", "D002", "C001", "M002", "D003", "D007", "C002"] {
-        assert!(run.stdout.contains(&format!(" {code} ")), "{code} missing from:\n{}", run.stdout);
+    for code in [
+        "M001", "M006", "D002", "C001", "M002", "D003", "D007", "C002",
+    ] {
+        assert!(
+            run.stdout.contains(&format!(" {code} ")),
+            "{code} missing from:\n{}",
+            run.stdout
+        );
     }
-    assert!(run.stdout.contains("claim PT1002 line 1 97530: error M001"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("claim PT1002 line 1 97530: error M001"),
+        "{}",
+        run.stdout
+    );
     let csv = claimscrub(&["check", "--as-of", AS_OF, "fixtures/demo.csv"]);
     assert_eq!(csv.code, 1);
     assert_eq!(csv.accounting(), (6, 3, 3));
-    assert!(csv.stdout.contains("[row 8] claim E2005: error X008"), "{}", csv.stdout);
+    assert!(
+        csv.stdout.contains("[row 8] claim E2005: error X008"),
+        "{}",
+        csv.stdout
+    );
 }
 
 #[test]
@@ -33,7 +47,15 @@ fn clean_input_exits_zero() {
 
 fn gen(dir: &TempDir, name: &str, claims: &str, csv: bool) -> String {
     let path = dir.path(name);
-    let mut args = vec!["gen", "--claims", claims, "--seed", "7", "--out", path.to_str().unwrap()];
+    let mut args = vec![
+        "gen",
+        "--claims",
+        claims,
+        "--seed",
+        "7",
+        "--out",
+        path.to_str().unwrap(),
+    ];
     if csv {
         args.push("--csv");
     }
@@ -44,7 +66,10 @@ fn gen(dir: &TempDir, name: &str, claims: &str, csv: bool) -> String {
 
 /// (claim_id, rule) pairs of a CSV report.
 fn pairs(report: &std::path::Path) -> BTreeSet<(String, String)> {
-    report_rows(report).iter().map(|r| (r[1].to_string(), r[11].to_string())).collect()
+    report_rows(report)
+        .iter()
+        .map(|r| (r[1].to_string(), r[11].to_string()))
+        .collect()
 }
 
 #[test]
@@ -54,13 +79,26 @@ fn report_is_identical_for_any_threads_and_finds_every_injected_defect() {
     let mut reports = Vec::new();
     for t in ["1", "4"] {
         let report = dir.path(&format!("r{t}.csv"));
-        let run = claimscrub(&["check", "-q", "--as-of", AS_OF, "--threads", t, "--report", report.to_str().unwrap(), &input]);
+        let run = claimscrub(&[
+            "check",
+            "-q",
+            "--as-of",
+            AS_OF,
+            "--threads",
+            t,
+            "--report",
+            report.to_str().unwrap(),
+            &input,
+        ]);
         assert_eq!(run.code, 1);
         let (claims, _, rejected) = run.accounting();
         assert_eq!(claims, 100_000);
         reports.push((std::fs::read(&report).unwrap(), rejected, report));
     }
-    assert!(reports[0].0 == reports[1].0, "--threads 1 and 4 reports differ");
+    assert!(
+        reports[0].0 == reports[1].0,
+        "--threads 1 and 4 reports differ"
+    );
     // Every generated defect names its code in the claim id; nothing else is wrong.
     let found = pairs(&reports[0].2);
     let mut expected = BTreeSet::new();
@@ -73,9 +111,17 @@ fn report_is_identical_for_any_threads_and_finds_every_injected_defect() {
             }
         }
     }
-    assert!(expected.len() > 4000 && expected.len() < 6000, "about 5% defective: {}", expected.len());
+    assert!(
+        expected.len() > 4000 && expected.len() < 6000,
+        "about 5% defective: {}",
+        expected.len()
+    );
     assert_eq!(found, expected, "findings are exactly the injected defects");
-    assert_eq!(reports[0].1 as usize, expected.len(), "each defective claim rejected once");
+    assert_eq!(
+        reports[0].1 as usize,
+        expected.len(),
+        "each defective claim rejected once"
+    );
 }
 
 #[test]
@@ -84,8 +130,24 @@ fn csv_export_of_the_same_claims_gives_the_same_findings() {
     let x12 = gen(&dir, "b.837", "3000", false);
     let csv = gen(&dir, "b.csv", "3000", true);
     let (r1, r2) = (dir.path("x.csv"), dir.path("c.csv"));
-    let a = claimscrub(&["check", "-q", "--as-of", AS_OF, "--report", r1.to_str().unwrap(), &x12]);
-    let b = claimscrub(&["check", "-q", "--as-of", AS_OF, "--report", r2.to_str().unwrap(), &csv]);
+    let a = claimscrub(&[
+        "check",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--report",
+        r1.to_str().unwrap(),
+        &x12,
+    ]);
+    let b = claimscrub(&[
+        "check",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--report",
+        r2.to_str().unwrap(),
+        &csv,
+    ]);
     assert_eq!(a.accounting(), b.accounting());
     assert_eq!(pairs(&r1), pairs(&r2));
 }
@@ -94,12 +156,28 @@ fn csv_export_of_the_same_claims_gives_the_same_findings() {
 fn jsonl_report_has_the_same_fields() {
     let dir = TempDir::new("jsonl");
     let out = dir.path("r.jsonl");
-    let run = claimscrub(&["check", "-q", "--as-of", AS_OF, "--report", out.to_str().unwrap(), "fixtures/demo.837"]);
+    let run = claimscrub(&[
+        "check",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--report",
+        out.to_str().unwrap(),
+        "fixtures/demo.837",
+    ]);
     assert_eq!(run.code, 1);
     let text = std::fs::read_to_string(&out).unwrap();
-    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 8);
-    let keys: Vec<&str> = lines[0].as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = lines[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     let mut want = claimscrub::report::COLUMNS.to_vec();
     want.sort();
     let mut keys_sorted = keys.clone();
@@ -112,10 +190,26 @@ fn jsonl_report_has_the_same_fields() {
 
 #[test]
 fn select_and_ignore() {
-    let run = claimscrub(&["check", "--as-of", AS_OF, "--select", "M001", "fixtures/demo.837"]);
+    let run = claimscrub(&[
+        "check",
+        "--as-of",
+        AS_OF,
+        "--select",
+        "M001",
+        "fixtures/demo.837",
+    ]);
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
     assert!(run.stdout.contains("M001"));
-    let run = claimscrub(&["check", "--as-of", AS_OF, "--ignore", "M,C", "--ignore", "D", "fixtures/demo.837"]);
+    let run = claimscrub(&[
+        "check",
+        "--as-of",
+        AS_OF,
+        "--ignore",
+        "M,C",
+        "--ignore",
+        "D",
+        "fixtures/demo.837",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.accounting(), (10, 10, 0));
     let bad = claimscrub(&["check", "--select", "Q9", "fixtures/demo.837"]);
@@ -132,14 +226,30 @@ fn policy_file_changes_severity_and_bad_policy_is_exit_2() {
         "[[policy]]\nname = \"lenient\"\nfallback = true\nunit_method = \"cms\"\ntimely_filing_days = 365\n[policy.severity]\nM001 = \"warning\"\nD002 = \"off\"\n",
     )
     .unwrap();
-    let run = claimscrub(&["check", "--as-of", AS_OF, "--config", p.to_str().unwrap(), "fixtures/demo.837"]);
+    let run = claimscrub(&[
+        "check",
+        "--as-of",
+        AS_OF,
+        "--config",
+        p.to_str().unwrap(),
+        "fixtures/demo.837",
+    ]);
     assert!(run.stdout.contains("warning M001"), "{}", run.stdout);
     assert!(!run.stdout.contains("D002"));
     assert_eq!(run.accounting(), (10, 5, 5));
     std::fs::write(&p, "[[policy]]\nname = 3\n").unwrap();
-    let run = claimscrub(&["check", "--config", p.to_str().unwrap(), "fixtures/demo.837"]);
+    let run = claimscrub(&[
+        "check",
+        "--config",
+        p.to_str().unwrap(),
+        "fixtures/demo.837",
+    ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("p.toml") && run.stderr.contains("line 2"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("p.toml") && run.stderr.contains("line 2"),
+        "{}",
+        run.stderr
+    );
     let printed = claimscrub(&["config"]);
     assert_eq!(printed.code, 0);
     assert!(claimscrub::policy::PolicySet::parse(&printed.stdout, "stdout").is_ok());
@@ -150,18 +260,42 @@ fn could_not_run_is_exit_2_with_the_path() {
     let dir = TempDir::new("exit2");
     let missing = claimscrub(&["check", "no/such/file.837"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("no/such/file.837"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("no/such/file.837"),
+        "{}",
+        missing.stderr
+    );
     let d = claimscrub(&["check", dir.0.to_str().unwrap()]);
     assert_eq!(d.code, 2);
     assert!(d.stderr.contains("directory"), "{}", d.stderr);
-    let unwritable = claimscrub(&["check", "--report", "/no/such/dir/r.csv", "fixtures/demo.837"]);
+    let unwritable = claimscrub(&[
+        "check",
+        "--report",
+        "/no/such/dir/r.csv",
+        "fixtures/demo.837",
+    ]);
     assert_eq!(unwritable.code, 2);
-    assert!(unwritable.stderr.contains("/no/such/dir/r.csv"), "{}", unwritable.stderr);
-    let over = claimscrub(&["check", "--report", "fixtures/demo.837", "fixtures/demo.837"]);
+    assert!(
+        unwritable.stderr.contains("/no/such/dir/r.csv"),
+        "{}",
+        unwritable.stderr
+    );
+    let over = claimscrub(&[
+        "check",
+        "--report",
+        "fixtures/demo.837",
+        "fixtures/demo.837",
+    ]);
     assert_eq!(over.code, 2);
     assert!(over.stderr.contains("over the input"), "{}", over.stderr);
-    assert_eq!(claimscrub(&["check", "--threads", "many", "fixtures/demo.837"]).code, 2);
-    assert_eq!(claimscrub(&["check", "--as-of", "27/11/2026", "fixtures/demo.837"]).code, 2);
+    assert_eq!(
+        claimscrub(&["check", "--threads", "many", "fixtures/demo.837"]).code,
+        2
+    );
+    assert_eq!(
+        claimscrub(&["check", "--as-of", "27/11/2026", "fixtures/demo.837"]).code,
+        2
+    );
     assert_eq!(claimscrub(&["check"]).code, 2);
     assert_eq!(claimscrub(&["frobnicate"]).code, 2);
 }
@@ -180,12 +314,20 @@ fn bad_input_is_a_finding_with_its_location() {
 
     let empty = check_bytes(&dir, "empty.837", b"");
     assert_eq!(empty.code, 1);
-    assert!(empty.stdout.contains("X001 empty input"), "{}", empty.stdout);
+    assert!(
+        empty.stdout.contains("X001 empty input"),
+        "{}",
+        empty.stdout
+    );
     assert_eq!(empty.accounting(), (0, 0, 0));
 
     let binary = check_bytes(&dir, "blob.bin", &[0u8, 159, 146, 150, 1, 2, 3, 255, 0, 7]);
     assert_eq!(binary.code, 1);
-    assert!(binary.stdout.contains("X001 binary data"), "{}", binary.stdout);
+    assert!(
+        binary.stdout.contains("X001 binary data"),
+        "{}",
+        binary.stdout
+    );
 
     // Cut in the middle of a segment of the fifth claim.
     let cut = &valid[..1500];
@@ -193,16 +335,33 @@ fn bad_input_is_a_finding_with_its_location() {
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("X006"), "{}", run.stdout);
     let (claims, clean, _) = run.accounting();
-    assert!(claims >= 3, "claims read before the cut are reported: {claims}");
+    assert!(
+        claims >= 3,
+        "claims read before the cut are reported: {claims}"
+    );
     assert_eq!(clean, 0, "every claim of a cut transaction is held back");
 
     let only_isa = check_bytes(&dir, "isa.837", &valid[..106]);
     assert_eq!(only_isa.code, 1);
-    assert!(only_isa.stdout.contains("X006 interchange ISA13 000000001 is not whole"), "{}", only_isa.stdout);
+    assert!(
+        only_isa
+            .stdout
+            .contains("X006 interchange ISA13 000000001 is not whole"),
+        "{}",
+        only_isa.stdout
+    );
 
-    let no_col = check_bytes(&dir, "nocol.csv", b"claim_id,patient_id,dos,cpt\nC1,P1,2026-11-02,97530\n");
+    let no_col = check_bytes(
+        &dir,
+        "nocol.csv",
+        b"claim_id,patient_id,dos,cpt\nC1,P1,2026-11-02,97530\n",
+    );
     assert_eq!(no_col.code, 1);
-    assert!(no_col.stdout.contains("[row 1]") && no_col.stdout.contains("units"), "{}", no_col.stdout);
+    assert!(
+        no_col.stdout.contains("[row 1]") && no_col.stdout.contains("units"),
+        "{}",
+        no_col.stdout
+    );
 
     let bad_rows = check_bytes(
         &dir,
@@ -210,8 +369,20 @@ fn bad_input_is_a_finding_with_its_location() {
         b"claim_id,patient_id,dos,cpt,units,modifiers\nC1,P1,2026-13-02,97530,1,GP\nC2,P1,2026-11-02,97530,x,GP\nC3,P1,2026-11-02,97530,1,GP\n",
     );
     assert_eq!(bad_rows.code, 1);
-    assert!(bad_rows.stdout.contains("[row 2] claim C1: error X008 date_of_service `2026-13-02`"), "{}", bad_rows.stdout);
-    assert!(bad_rows.stdout.contains("[row 3] claim C2: error X008 units `x`"), "{}", bad_rows.stdout);
+    assert!(
+        bad_rows
+            .stdout
+            .contains("[row 2] claim C1: error X008 date_of_service `2026-13-02`"),
+        "{}",
+        bad_rows.stdout
+    );
+    assert!(
+        bad_rows
+            .stdout
+            .contains("[row 3] claim C2: error X008 units `x`"),
+        "{}",
+        bad_rows.stdout
+    );
     assert_eq!(bad_rows.accounting(), (3, 1, 2));
 }
 
@@ -221,7 +392,11 @@ fn rules_and_explain_print_from_the_registry() {
     assert_eq!(run.code, 0);
     for r in claimscrub::rules::ALL {
         let i = r.info();
-        assert!(run.stdout.contains(&format!("{} ", i.code)) && run.stdout.contains(i.title), "{}", i.code);
+        assert!(
+            run.stdout.contains(&format!("{} ", i.code)) && run.stdout.contains(i.title),
+            "{}",
+            i.code
+        );
     }
     let e = claimscrub(&["explain", "d002"]);
     assert_eq!(e.code, 0);

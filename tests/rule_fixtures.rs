@@ -28,7 +28,8 @@ fn expectation(name: &str) -> Option<(String, bool)> {
         "PASS" => false,
         _ => return None,
     };
-    (code.len() == 4 && code.parse::<claimscrub::finding::Code>().is_ok()).then(|| (code.to_string(), fails))
+    (code.len() == 4 && code.parse::<claimscrub::finding::Code>().is_ok())
+        .then(|| (code.to_string(), fails))
 }
 
 #[test]
@@ -49,18 +50,33 @@ fn every_rule_fails_and_passes_its_fixtures() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let rel = format!("fixtures/rules/{name}");
         let report = tmp.path(&format!("{name}.csv"));
-        let run = claimscrub(&["check", "-q", "--as-of", AS_OF, "--show-info", "--report", report.to_str().unwrap(), &rel]);
+        let run = claimscrub(&[
+            "check",
+            "-q",
+            "--as-of",
+            AS_OF,
+            "--show-info",
+            "--report",
+            report.to_str().unwrap(),
+            &rel,
+        ]);
         assert_ne!(run.code, 2, "{name}: {}", run.stderr);
         let rows = report_rows(&report);
         let file_codes: BTreeSet<String> = rows.iter().map(|r| r[11].to_string()).collect();
         let mut by_claim: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for r in &rows {
-            by_claim.entry(r[1].to_string()).or_default().insert(r[11].to_string());
+            by_claim
+                .entry(r[1].to_string())
+                .or_default()
+                .insert(r[11].to_string());
         }
         // File-level expectation from the file name.
         if let Some((code, fails)) = expectation(&name) {
             if file_codes.contains(&code) != fails {
-                problems.push(format!("{name}: expected {code} {}", if fails { "raised" } else { "absent" }));
+                problems.push(format!(
+                    "{name}: expected {code} {}",
+                    if fails { "raised" } else { "absent" }
+                ));
             }
             if fails {
                 failed_seen.insert(code);
@@ -80,7 +96,10 @@ fn every_rule_fails_and_passes_its_fixtures() {
             let (code, fails) = expectation(&id).unwrap();
             let has = by_claim.get(&id).is_some_and(|s| s.contains(&code));
             if has != fails {
-                problems.push(format!("{name}: claim {id}: {code} {}", if fails { "not raised" } else { "raised" }));
+                problems.push(format!(
+                    "{name}: claim {id}: {code} {}",
+                    if fails { "not raised" } else { "raised" }
+                ));
             }
             if fails {
                 failed_seen.insert(code);
@@ -94,10 +113,14 @@ fn every_rule_fails_and_passes_its_fixtures() {
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::write(&golden, &got).unwrap();
         } else {
-            let want = std::fs::read_to_string(&golden)
-                .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", golden.display()));
+            let want = std::fs::read_to_string(&golden).unwrap_or_else(|_| {
+                panic!("missing {}: run with UPDATE_GOLDEN=1", golden.display())
+            });
             if got != want {
-                problems.push(format!("{name}: report differs from {}:\n{got}", golden.display()));
+                problems.push(format!(
+                    "{name}: report differs from {}:\n{got}",
+                    golden.display()
+                ));
             }
         }
     }

@@ -59,7 +59,11 @@ impl Run {
             .map(|s| s.parse().unwrap())
             .collect();
         assert_eq!(nums.len(), 3, "{line}");
-        assert_eq!(nums[0], nums[1] + nums[2], "claims read = clean + rejected: {line}");
+        assert_eq!(
+            nums[0],
+            nums[1] + nums[2],
+            "claims read = clean + rejected: {line}"
+        );
         (nums[0], nums[1], nums[2])
     }
 }
@@ -85,7 +89,12 @@ pub fn claimscrub_in(dir: &Path, args: &[&str]) -> Run {
         args.join(" "),
         run.stderr
     );
-    assert!((0..=2).contains(&run.code), "exit code {} for {}", run.code, args.join(" "));
+    assert!(
+        (0..=2).contains(&run.code),
+        "exit code {} for {}",
+        run.code,
+        args.join(" ")
+    );
     if run.stderr.contains("claims read") {
         run.accounting();
     }

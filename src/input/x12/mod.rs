@@ -225,7 +225,11 @@ impl Parser {
         let id = s.id();
         if id.is_empty() {
             // Two terminators in a row: not a segment, not counted in SE01.
-            let f = self.finding(Code::X005, s.offset, "empty segment (two segment terminators in a row)");
+            let f = self.finding(
+                Code::X005,
+                s.offset,
+                "empty segment (two segment terminators in a row)",
+            );
             return match self.tx.as_mut().and_then(|t| t.claim.as_mut()) {
                 Some(c) => c.findings.push(f),
                 None => self.emit(f),
@@ -372,7 +376,7 @@ impl Parser {
                 ));
                 None
             }
-            Some(g) if !ACCEPTED_VERSIONS.iter().any(|v| *v == g.version.as_slice()) => {
+            Some(g) if !ACCEPTED_VERSIONS.contains(&g.version.as_slice()) => {
                 Some(format!(
                     "GS08 `{}` is not 005010X222A1/A2 (837P 5010)",
                     show(&g.version)

@@ -1,1 +1,217 @@
+//! Loop assembly: which segment fills which field, and what is passed over.
 
+use super::*;
+
+const ISA: &str = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261127*1200*^*00501*000000001*0*P*:";
+
+/// An interchange around `body` (segments without terminators), with SE01 right.
+fn x12(body: &[&str]) -> String {
+    let mut s = format!("{ISA}~GS*HC*S*R*20261127*1200*1*X*005010X222A2~ST*837*0001*005010X222A2~");
+    for b in body {
+        s.push_str(b);
+        s.push('~');
+    }
+    s.push_str(&format!(
+        "SE*{}*0001~GE*1*1~IEA*1*000000001~",
+        body.len() + 2
+    ));
+    s
+}
+
+fn read(text: &str) -> Vec<Item> {
+    X12Reader::new(Arc::from("t.837"), text.as_bytes(), Limits::default()).collect()
+}
+
+fn claims(items: &[Item]) -> Vec<&ReadClaim> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Claim(c) => Some(c),
+            Item::Finding(_) => None,
+        })
+        .collect()
+}
+
+const HEAD: [&str; 6] = [
+    "BHT*0019*00*1*20261127*1200*CH",
+    "HL*1**20*1",
+    "PRV*BI*PXC*225100000X",
+    "NM1*85*2*CLINIC*****XX*1234567893",
+    "HL*2*1*22*1",
+    "SBR*P*18*******MB",
+];
+
+#[test]
+fn fields_from_every_loop() {
+    let mut body: Vec<&str> = HEAD.to_vec();
+    body.extend([
+        "NM1*IL*1*DOE*JANE****MI*MBR1",
+        "NM1*PR*2*MEDICARE*****PI*MCR01",
+        "HL*3*2*23*0",
+        "PAT*19",
+        "NM1*QC*1*DOE*TED",
+        "CLM*A1*135***11:B:1*Y*A*Y*Y",
+        "REF*D9*X",
+        "HI*ABK:M6281*ABF:R262*BG:01",
+        "NM1*82*1*SMITH*PAT****XX*1912301953",
+        "PRV*PE*PXC*225100000X",
+        "SBR*S*18*******CI",
+        "NM1*IL*1*DOE*JANE****MI*OTHER",
+        "NM1*82*1*OTHER*PAYER****XX*9999999999",
+        "LX*1",
+        "SV1*HC:97530:GP:59*90*UN*2*11**1:2",
+        "DTP*472*D8*20261102",
+        "REF*6R*L1",
+        "REF*EW*4",
+        "NTE*ADD*pt required min assist",
+        "LX*2",
+        "SV1*HC:97110:GO*45*MJ*23***1",
+        "DTP*472*RD8*20261102-20261102",
+        "NM1*82*1*JONES*OT****XX*1234567893",
+        "PRV*PE*PXC*225X00000X",
+        "SVD*PAYER*45*HC:97110**1",
+        "DTP*573*D8*20261120",
+    ]);
+    let items = read(&x12(&body));
+    let cs = claims(&items);
+    assert_eq!(cs.len(), 1);
+    assert!(cs[0].findings.is_empty(), "{:?}", cs[0].findings);
+    let c = &cs[0].claim;
+    assert_eq!(c.id, "A1");
+    assert_eq!(c.total, Money::parse("135"));
+    assert_eq!(c.patient_id, "MBR1/DOE,TED");
+    assert_eq!(c.payer.id, "MCR01");
+    assert_eq!(c.payer.filing_indicator, "MB");
+    assert_eq!(c.billing.npi, "1234567893");
+    assert_eq!(c.billing.taxonomy, "225100000X");
+    let r = c.rendering.as_ref().unwrap();
+    assert_eq!(
+        (r.npi.as_str(), r.taxonomy.as_str()),
+        ("1912301953", "225100000X"),
+        "2330 NM1*82 is not 2310B"
+    );
+    assert_eq!(
+        c.diagnoses,
+        ["M6281", "R262"],
+        "BG condition codes are not diagnoses"
+    );
+    let l = &c.lines[0];
+    assert_eq!(
+        (l.number, l.procedure.as_str(), l.control.as_str()),
+        (1, "97530", "L1")
+    );
+    assert_eq!(l.modifiers.0, ["GP", "59"]);
+    assert_eq!(l.units.whole(), Some(2));
+    assert_eq!(l.diagnosis_pointers, ["1", "2"]);
+    assert_eq!(l.note.as_deref(), Some("pt required min assist"));
+    assert_eq!(l.date.iso(), "2026-11-02");
+    let l2 = &c.lines[1];
+    assert_eq!(l2.minutes, Some(23));
+    assert!(!l2.date.is_range, "RD8 with one date is one date");
+    assert_eq!(l2.rendering.as_ref().unwrap().taxonomy, "225X00000X");
+    assert_eq!(
+        l2.date.date,
+        crate::model::parse_date("20261102"),
+        "DTP*573 in 2430 is not the service date"
+    );
+}
+
+#[test]
+fn two_groups_and_crlf() {
+    let one = x12(&[
+        HEAD.as_slice(),
+        &[
+            "CLM*A*1***11:B:1*Y*A*Y*Y",
+            "LX*1",
+            "SV1*HC:97530:GP*1*UN*1***1",
+        ],
+    ]
+    .concat());
+    let (head, _) = one.split_at(one.find("GE*").unwrap());
+    let second_group = head
+        .replacen(ISA, "", 1)
+        .replacen("~", "", 1)
+        .replace("GS*HC*S*R*20261127*1200*1", "GS*HC*S*R*20261127*1200*2");
+    let text = format!("{head}GE*1*1~{second_group}GE*1*2~IEA*2*000000001~").replace('~', "~\r\n");
+    let items = read(&text);
+    let cs = claims(&items);
+    assert_eq!(cs.len(), 2);
+    assert!(
+        items
+            .iter()
+            .all(|i| matches!(i, Item::Claim(c) if c.findings.is_empty())),
+        "{items:?}"
+    );
+    match &cs[1].claim.origin.kind {
+        OriginKind::X12 { gs06, .. } => assert_eq!(&**gs06, "2"),
+        k => panic!("{k:?}"),
+    }
+}
+
+#[test]
+fn structure_errors_reject_the_claims_they_touch() {
+    // SV1 with no claim, LX before CLM, CLM under the billing HL.
+    let body = [
+        "HL*1**20*1",
+        "LX*1",
+        "SV1*HC:97530:GP*1*UN*1***1",
+        "CLM*B*1***11:B:1*Y*A*Y*Y",
+        "LX*1",
+        "SV1*HC:97530:GP*1*UN*1***1",
+    ];
+    let items = read(&x12(&body));
+    let codes: Vec<(String, Code)> = items
+        .iter()
+        .flat_map(|i| match i {
+            Item::Claim(c) => c
+                .findings
+                .iter()
+                .map(|f| (c.claim.id.clone(), f.code))
+                .collect::<Vec<_>>(),
+            Item::Finding(f) => vec![(String::new(), f.code)],
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (String::new(), Code::X005),
+            (String::new(), Code::X005),
+            ("B".to_string(), Code::X005)
+        ]
+    );
+}
+
+#[test]
+fn wrong_se_count_and_control_reject_every_claim_of_the_transaction() {
+    let mut body: Vec<&str> = HEAD.to_vec();
+    body.extend([
+        "CLM*A*1***11:B:1*Y*A*Y*Y",
+        "LX*1",
+        "SV1*HC:97530:GP*1*UN*1***1",
+        "HL*3*1*22*0",
+        "CLM*B*1***11:B:1*Y*A*Y*Y",
+    ]);
+    let text = x12(&body).replace(&format!("SE*{}*0001", body.len() + 2), "SE*4*0002");
+    let items = read(&text);
+    let cs = claims(&items);
+    assert_eq!(cs.len(), 2);
+    for c in cs {
+        let codes: Vec<Code> = c.findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, [Code::X003, Code::X002], "{}", c.claim.id);
+    }
+}
+
+#[test]
+fn transaction_without_se_is_x006_and_the_next_one_is_read() {
+    let one = x12(&[HEAD.as_slice(), &["CLM*A*1***11:B:1*Y*A*Y*Y"]].concat());
+    let cut = one.replace("SE*9*0001~", "");
+    let text = cut.replace("GE*1*1~", "ST*837*0002*005010X222A2~HL*1**20*1~HL*2*1*22*0~CLM*B*1***11:B:1*Y*A*Y*Y~SE*5*0002~GE*2*1~");
+    let items = read(&text);
+    let cs = claims(&items);
+    assert_eq!(cs.len(), 2);
+    assert_eq!(
+        cs[0].findings.iter().map(|f| f.code).collect::<Vec<_>>(),
+        [Code::X006]
+    );
+    assert!(cs[1].findings.is_empty(), "{:?}", cs[1].findings);
+}
