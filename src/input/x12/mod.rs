@@ -376,12 +376,10 @@ impl Parser {
                 ));
                 None
             }
-            Some(g) if !ACCEPTED_VERSIONS.contains(&g.version.as_slice()) => {
-                Some(format!(
-                    "GS08 `{}` is not 005010X222A1/A2 (837P 5010)",
-                    show(&g.version)
-                ))
-            }
+            Some(g) if !ACCEPTED_VERSIONS.contains(&g.version.as_slice()) => Some(format!(
+                "GS08 `{}` is not 005010X222A1/A2 (837P 5010)",
+                show(&g.version)
+            )),
             Some(_) => None,
         };
         let skip = skip.or_else(|| {
