@@ -1,1 +1,113 @@
-fn main() {}
+//! Stage benchmarks in MB/s on a generated batch: tokenizer, claim assembly
+//! (the 837P reader), rules, and report writing. `cargo bench --bench reader`.
+
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use claimscrub::gen::{self, GenConfig};
+use claimscrub::input::x12::{Token, Tokenizer, X12Reader};
+use claimscrub::input::{Item, Limits};
+use claimscrub::model::Available;
+use claimscrub::policy::PolicySet;
+use claimscrub::report::{Format, Sink};
+use claimscrub::rules::{Engine, Selection};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+fn batch() -> Vec<u8> {
+    let mut buf = Vec::new();
+    let cfg = GenConfig {
+        claims: 20_000,
+        ..Default::default()
+    };
+    gen::write_837(&cfg, &mut buf).unwrap();
+    buf
+}
+
+fn engine() -> Engine {
+    Engine::new(
+        PolicySet::embedded(),
+        Selection::default(),
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        false,
+        &Available::ALL,
+    )
+}
+
+fn stages(c: &mut Criterion) {
+    let data = batch();
+    let mut g = c.benchmark_group("stages");
+    g.throughput(Throughput::Bytes(data.len() as u64));
+    g.sample_size(20);
+
+    g.bench_function("tokenizer", |b| {
+        b.iter(|| {
+            let mut t = Tokenizer::new(data.as_slice(), 1 << 20);
+            let mut n = 0u64;
+            while let Token::Segment(s) = t.next_token() {
+                n += s.len() as u64;
+            }
+            n
+        })
+    });
+
+    g.bench_function("claim assembly (837P reader)", |b| {
+        b.iter(|| X12Reader::new(Arc::from("b"), data.as_slice(), Limits::default()).count())
+    });
+
+    let items: Vec<Item> = X12Reader::new(Arc::from("b"), data.as_slice(), Limits::default()).collect();
+    let e = engine();
+    g.bench_function("rules (one thread)", |b| {
+        b.iter(|| {
+            let mut rejected = 0;
+            for i in &items {
+                if let Item::Claim(c) = i {
+                    rejected += e.check(&c.claim, c.findings.clone()).rejected as u32;
+                }
+            }
+            rejected
+        })
+    });
+
+    let outcomes: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Claim(c) => Some((c, e.check(&c.claim, c.findings.clone()))),
+            Item::Finding(_) => None,
+        })
+        .collect();
+    g.bench_function("report writing (CSV)", |b| {
+        b.iter(|| {
+            let mut sink = Sink::new(Box::new(io::sink()), Format::Csv).unwrap();
+            for (c, o) in &outcomes {
+                for f in &o.findings {
+                    sink.write(Some(&c.claim), f).unwrap();
+                }
+            }
+            sink.finish().unwrap();
+        })
+    });
+    g.finish();
+
+    // Reading the same bytes through `Read` alone: the floor for the reader.
+    let mut g = c.benchmark_group("floor");
+    g.throughput(Throughput::Bytes(data.len() as u64));
+    g.bench_function("read only", |b| {
+        b.iter(|| {
+            let mut r = data.as_slice();
+            let mut buf = vec![0u8; 256 << 10];
+            let mut n = 0;
+            loop {
+                let k = r.read(&mut buf).unwrap();
+                if k == 0 {
+                    break n;
+                }
+                n += k;
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
