@@ -14,6 +14,10 @@ use claimscrub::report::{Format, Sink};
 use claimscrub::rules::{Engine, Selection};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+// The binary's allocator, so stage figures match what `check` does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn batch() -> Vec<u8> {
     let mut buf = Vec::new();
     let cfg = GenConfig {
