@@ -59,7 +59,8 @@ fn stages(c: &mut Criterion) {
         b.iter(|| X12Reader::new(Arc::from("b"), data.as_slice(), Limits::default()).count())
     });
 
-    let items: Vec<Item> = X12Reader::new(Arc::from("b"), data.as_slice(), Limits::default()).collect();
+    let items: Vec<Item> =
+        X12Reader::new(Arc::from("b"), data.as_slice(), Limits::default()).collect();
     let e = engine();
     g.bench_function("rules (one thread)", |b| {
         b.iter(|| {
