@@ -35,6 +35,7 @@ fn engine() -> Engine {
         NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
         false,
         &Available::ALL,
+        std::sync::Arc::new(claimscrub::policy::Tables::default()),
     )
 }
 

@@ -101,9 +101,7 @@ struct GenClaim {
     lines: Vec<Line>,
 }
 
-const CODES: [&str; 8] = [
-    "97530", "97530", "97530", "97110", "97140", "97116", "97112", "97535",
-];
+const OTHER_CODES: [&str; 5] = ["97110", "97140", "97116", "97112", "97535"];
 const LAST: [&str; 6] = ["RIVERA", "CHEN", "OKAFOR", "MULLER", "SINGH", "DOE"];
 const FIRST: [&str; 6] = ["ANA", "WEI", "CHIDI", "KARL", "PRIYA", "JAMIE"];
 const DX: [&str; 6] = ["M6281", "R262", "S72001D", "M25561", "I69351", "G8929"];
@@ -116,20 +114,30 @@ fn claim(rng: &mut Rng, n: u64, cfg: &GenConfig, npis: &[String]) -> GenClaim {
     let discipline = if rng.chance(0.7) { "GP" } else { "GO" };
     let date = cfg.last_date - Duration::days(rng.below(90) as i64);
     let nlines = 1 + rng.below(4) as usize;
-    let mut lines: Vec<Line> = (0..nlines)
-        .map(|i| {
-            let code = if i == 0 {
-                "97530"
-            } else {
-                CODES[rng.below(CODES.len() as u64) as usize]
-            };
+    // Distinct codes, 97530 first; minutes that support the units under
+    // both methods (one line may fall short of whole quarter hours by up to
+    // 7 minutes: the 8-minute rule still gives it its units).
+    let mut codes: Vec<&'static str> = vec!["97530"];
+    while codes.len() < nlines {
+        let c = OTHER_CODES[rng.below(OTHER_CODES.len() as u64) as usize];
+        if !codes.contains(&c) {
+            codes.push(c);
+        }
+    }
+    let short = rng.below(nlines as u64) as usize;
+    let short_by = rng.below(8) as u32;
+    let mut lines: Vec<Line> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, &code)| {
             let units = 1 + rng.below(3);
+            let minutes = units as u32 * 15 - if i == short { short_by } else { 0 };
             Line {
                 code,
                 mods: vec![discipline],
                 charge_cents: 4500 * units as i64,
                 units: units.to_string(),
-                minutes: (units * 15 - rng.below(7)) as u32,
+                minutes,
                 date,
                 pointer: if rng.chance(0.5) { "1" } else { "1:2" },
             }

@@ -18,3 +18,4 @@ pub mod pipeline;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod units;

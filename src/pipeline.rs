@@ -14,11 +14,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::finding::Severity;
+use crate::input::minutes::MinutesTable;
 use crate::input::{self, Item, Limits, OpenError};
 use crate::model::Claim;
-use crate::policy::PolicySet;
+use crate::policy::{PolicySet, Tables};
 use crate::report::{Sink, Summary};
-use crate::rules::{Engine, Outcome, Selection};
+use crate::rules::{self, Engine, Ledger, Outcome, Selection};
 
 /// Items handed from the reader to the checkers at a time.
 pub const BATCH: usize = 2048;
@@ -32,6 +33,9 @@ pub struct CheckConfig {
     pub show_info: bool,
     pub limits: Limits,
     pub progress: bool,
+    pub tables: Arc<Tables>,
+    /// `--minutes`: treatment minutes joined to lines that have none.
+    pub minutes: Option<Arc<MinutesTable>>,
 }
 
 #[derive(Debug)]
@@ -104,12 +108,14 @@ pub fn run(cfg: &CheckConfig, sink: &mut Sink) -> Result<Summary, RunError> {
         b
     });
     let mut done_bytes = 0u64;
+    // The batch ledger spans every input of the run, in input order.
+    let mut ledger = rules::ledger(&cfg.selection, &cfg.tables);
     for path in &cfg.inputs {
         let count = Arc::new(AtomicU64::new(0));
         let source = input::open(path, cfg.limits, count.clone()).map_err(RunError::Open)?;
         summary.files += 1;
         let available = source.available();
-        for (code, missing) in Engine::skipped_for_data(&available) {
+        for (code, missing) in Engine::skipped_for_data(&available, &cfg.tables) {
             if cfg.selection.enabled(code) {
                 summary
                     .skipped_rules
@@ -123,6 +129,7 @@ pub fn run(cfg: &CheckConfig, sink: &mut Sink) -> Result<Summary, RunError> {
             cfg.as_of,
             cfg.show_info,
             &available,
+            cfg.tables.clone(),
         );
         let (tx, rx) = sync_channel::<Vec<Item>>(4);
         let reader = thread::spawn(move || {
@@ -149,7 +156,10 @@ pub fn run(cfg: &CheckConfig, sink: &mut Sink) -> Result<Summary, RunError> {
                 batch
                     .into_par_iter()
                     .map(|item| match item {
-                        Item::Claim(rc) => {
+                        Item::Claim(mut rc) => {
+                            if let Some(m) = &cfg.minutes {
+                                m.join(&mut rc.claim);
+                            }
                             let outcome = engine.check(&rc.claim, rc.findings);
                             Checked::Claim(Box::new(rc.claim), outcome)
                         }
@@ -159,7 +169,7 @@ pub fn run(cfg: &CheckConfig, sink: &mut Sink) -> Result<Summary, RunError> {
                     })
                     .collect()
             });
-            if let Err(e) = write_batch(&checked, sink, &mut summary) {
+            if let Err(e) = write_batch(checked, &engine, &mut ledger, sink, &mut summary) {
                 result = Err(e);
                 break;
             }
@@ -179,13 +189,24 @@ pub fn run(cfg: &CheckConfig, sink: &mut Sink) -> Result<Summary, RunError> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    if let Some(m) = &cfg.minutes {
+        summary.minutes_rows = Some((m.len() as u64, m.unmatched() as u64));
+    }
     Ok(summary)
 }
 
-fn write_batch(batch: &[Checked], sink: &mut Sink, s: &mut Summary) -> io::Result<()> {
+/// The serial part, in input order: the batch ledger, then the writing.
+fn write_batch(
+    batch: Vec<Checked>,
+    engine: &Engine,
+    ledger: &mut Ledger,
+    sink: &mut Sink,
+    s: &mut Summary,
+) -> io::Result<()> {
     for c in batch {
         match c {
-            Checked::Claim(claim, outcome) => {
+            Checked::Claim(claim, mut outcome) => {
+                engine.observe(ledger, &claim, &mut outcome);
                 s.claims += 1;
                 if outcome.rejected {
                     s.rejected += 1;
@@ -197,7 +218,7 @@ fn write_batch(batch: &[Checked], sink: &mut Sink, s: &mut Summary) -> io::Resul
                 s.hidden_info += u64::from(outcome.hidden_info);
                 for f in &outcome.findings {
                     s.count(f.code, f.severity);
-                    sink.write(Some(claim), f)?;
+                    sink.write(Some(&claim), f)?;
                 }
             }
             Checked::Finding(outcome) => {

@@ -42,7 +42,10 @@ fn every_rule_fails_and_passes_its_fixtures() {
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| !p.to_string_lossy().ends_with(".expected.csv"))
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            !s.ends_with(".expected.csv") && !s.ends_with(".args")
+        })
         .collect();
     files.sort();
     assert!(files.len() >= 12, "fixtures present");
@@ -50,7 +53,9 @@ fn every_rule_fails_and_passes_its_fixtures() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let rel = format!("fixtures/rules/{name}");
         let report = tmp.path(&format!("{name}.csv"));
-        let run = claimscrub(&[
+        // `NAME.args` beside a fixture holds extra arguments (a policy, a table).
+        let extra = std::fs::read_to_string(dir.join(format!("{name}.args"))).unwrap_or_default();
+        let mut args = vec![
             "check",
             "-q",
             "--as-of",
@@ -58,8 +63,10 @@ fn every_rule_fails_and_passes_its_fixtures() {
             "--show-info",
             "--report",
             report.to_str().unwrap(),
-            &rel,
-        ]);
+        ];
+        args.extend(extra.split_whitespace());
+        args.push(&rel);
+        let run = claimscrub(&args);
         assert_ne!(run.code, 2, "{name}: {}", run.stderr);
         let rows = report_rows(&report);
         let file_codes: BTreeSet<String> = rows.iter().map(|r| r[11].to_string()).collect();
@@ -141,7 +148,7 @@ fn golden_files_have_fixtures() {
     for e in std::fs::read_dir(root().join("fixtures/rules")).unwrap() {
         let p = e.unwrap().path();
         let s = p.to_string_lossy();
-        if let Some(base) = s.strip_suffix(".expected.csv") {
+        if let Some(base) = s.strip_suffix(".expected.csv").or(s.strip_suffix(".args")) {
             assert!(Path::new(base).exists(), "stale golden file {s}");
         }
     }

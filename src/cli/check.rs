@@ -6,9 +6,14 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::{CliResult, EXIT_FAILED};
+use std::sync::Arc;
+
+use crate::input::minutes::MinutesTable;
 use crate::input::Limits;
 use crate::pipeline::{self, CheckConfig};
+use crate::policy::mue::MueTable;
 use crate::policy::PolicySet;
+use crate::policy::Tables;
 use crate::report::{Format, Sink};
 use crate::rules::Selection;
 
@@ -38,6 +43,12 @@ pub struct Args {
     /// Payer policy file (TOML) instead of the embedded default (`claimscrub config` prints it).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// CMS practitioner MUE table (CSV) for T008.
+    #[arg(long, value_name = "FILE")]
+    mue: Option<PathBuf>,
+    /// Treatment minutes per claim line (CSV: claim_id, line, minutes), for 837P input.
+    #[arg(long, value_name = "FILE")]
+    minutes: Option<PathBuf>,
     /// Report info findings too.
     #[arg(long)]
     show_info: bool,
@@ -60,6 +71,15 @@ pub fn run(a: Args) -> CliResult {
         None => PolicySet::embedded(),
     };
     let selection = Selection::new(&a.select, &a.ignore)?;
+    let tables = Tables {
+        mue: a.mue.as_deref().map(MueTable::load).transpose()?,
+    };
+    let minutes = a
+        .minutes
+        .as_deref()
+        .map(MinutesTable::load)
+        .transpose()?
+        .map(Arc::new);
     let format = match a.report_format.as_deref() {
         None => a.report.as_deref().map_or(Format::Human, Format::from_path),
         Some("csv") => Format::Csv,
@@ -98,6 +118,8 @@ pub fn run(a: Args) -> CliResult {
             max_record: a.max_record_bytes,
         },
         progress: !a.quiet,
+        tables: Arc::new(tables),
+        minutes,
     };
     let summary = match pipeline::run(&cfg, &mut sink) {
         Ok(s) => s,

@@ -4,6 +4,7 @@
 mod check;
 mod gen;
 mod rules;
+mod units;
 
 use clap::{Parser, Subcommand};
 
@@ -37,6 +38,8 @@ enum Command {
     },
     /// Print the embedded default payer policy (TOML), to copy and edit.
     Config,
+    /// The 8-minute rule calculator: units and allocation for one visit's minutes.
+    Units(units::Args),
     /// Generate a synthetic 837P (or CSV) batch with a known share of defects.
     Gen(gen::Args),
 }
@@ -64,6 +67,7 @@ pub fn main() -> i32 {
             Ok(EXIT_CLEAN)
         }
         Command::Gen(a) => gen::run(a),
+        Command::Units(a) => units::run(a),
     };
     match result {
         Ok(code) => code,

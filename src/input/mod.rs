@@ -5,6 +5,7 @@
 //! `input::x12` knows X12 segment names; only `input::csv` knows headers.
 
 pub mod csv;
+pub mod minutes;
 pub mod x12;
 
 use std::fs::File;

@@ -4,6 +4,8 @@
 //! Owns loading and validating the policy file and choosing a policy for a
 //! claim. It does not check claims (that is `rules`).
 
+pub mod mue;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -12,6 +14,13 @@ use serde::Deserialize;
 
 use crate::finding::{Code, Severity};
 use crate::model::Claim;
+
+/// Reference tables loaded for a run (`--mue`; NCCI later). A rule that
+/// needs a table that was not loaded does not run, and the summary says so.
+#[derive(Clone, Debug, Default)]
+pub struct Tables {
+    pub mue: Option<mue::MueTable>,
+}
 
 /// The embedded default policy file (Medicare plus a commercial fallback).
 pub const DEFAULT_TOML: &str = include_str!("default.toml");

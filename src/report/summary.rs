@@ -23,6 +23,8 @@ pub struct Summary {
     pub bytes: u64,
     /// Rules that did not run for lack of data, with the missing columns.
     pub skipped_rules: BTreeMap<Code, Vec<String>>,
+    /// `--minutes`: rows in the side file, and rows that matched no claim line.
+    pub minutes_rows: Option<(u64, u64)>,
 }
 
 impl Summary {
@@ -85,10 +87,17 @@ impl fmt::Display for Summary {
                 self.hidden_info
             )?;
         }
+        if let Some((rows, unmatched)) = self.minutes_rows {
+            writeln!(
+                f,
+                "  minutes file      {rows} row(s), {} joined, {unmatched} matched no claim line",
+                rows - unmatched
+            )?;
+        }
         for (code, missing) in &self.skipped_rules {
             writeln!(
                 f,
-                "  not run           {code}: the input has no {}",
+                "  not run           {code}: needs {}",
                 missing.join(", ")
             )?;
         }

@@ -6,11 +6,14 @@
 //! the registry so that `rules`, `explain`, selection and policy overrides
 //! treat every code alike.
 
+use std::cell::OnceCell;
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{Available, Claim, Visit};
-use crate::policy::{Policy, PolicySet};
+use crate::policy::{Policy, PolicySet, Tables};
 
 mod charge_not_positive;
 mod claim_rows_apart;
@@ -22,6 +25,7 @@ mod discipline_modifier_missing;
 mod discipline_modifier_repeated;
 mod envelope_count_mismatch;
 mod fifty_nine_with_x_modifier;
+mod minutes_unknown;
 mod modifier_invalid;
 mod not_837p;
 mod npi_invalid;
@@ -29,11 +33,19 @@ mod segment_count_mismatch;
 mod segment_out_of_place;
 mod service_date_future;
 mod service_date_invalid;
+pub(crate) mod time;
+mod timed_code_split;
 mod timely_filing_passed;
 mod truncated_input;
+mod under_eight_minutes;
+mod units_below_minutes;
+mod units_exceed_minutes;
 mod units_in_minutes;
 mod units_not_whole;
+mod units_over_daily_cap;
+mod units_over_mue;
 mod unreadable_interchange;
+mod visit_units_exceed_minutes;
 
 pub use npi_invalid::npi_is_valid;
 
@@ -56,11 +68,16 @@ pub enum Data {
     DiagnosisPointers,
     UnitBasis,
     Npi,
+    Minutes,
+    /// The CMS MUE table (`--mue`).
+    MueTable,
 }
 
 impl Data {
-    pub fn available_in(self, a: &Available) -> bool {
+    pub fn available_in(self, a: &Available, t: &Tables) -> bool {
         match self {
+            Data::Minutes => a.minutes,
+            Data::MueTable => t.mue.is_some(),
             Data::Modifiers => a.modifiers,
             Data::Charge => a.charge,
             Data::ClaimTotal => a.claim_total,
@@ -78,6 +95,8 @@ impl Data {
             Data::DiagnosisPointers => "diagnosis_pointers",
             Data::UnitBasis => "unit basis (SV103)",
             Data::Npi => "billing_npi/rendering_npi",
+            Data::Minutes => "minutes (or start_time/end_time)",
+            Data::MueTable => "MUE table (--mue FILE)",
         }
     }
 }
@@ -113,6 +132,9 @@ pub struct Cx<'a> {
     pub policy: &'a Policy,
     /// The date the date rules measure against (`--as-of`).
     pub as_of: NaiveDate,
+    pub tables: &'a Tables,
+    /// The time analysis of the claim's visits, made once for the T rules.
+    pub(crate) time: OnceCell<Vec<time::VisitTime>>,
 }
 
 impl Cx<'_> {
@@ -128,6 +150,22 @@ pub trait Rule: Sync + Send {
     /// Push a finding for every violation in the claim. Input-stage rules
     /// are found by the readers and keep this default.
     fn check(&self, _cx: &Cx<'_>, _out: &mut Vec<Finding>) {}
+
+    /// A rule that needs state across the claims of a batch returns its
+    /// ledger here; the pipeline feeds it every claim in input order.
+    fn ledger(&self, _tables: &Tables) -> Option<Box<dyn LedgerRule>> {
+        None
+    }
+}
+
+/// The serial, in-input-order part of a rule: state across claims.
+pub trait LedgerRule: Send {
+    fn observe(&mut self, claim: &Claim, policy: &Policy, out: &mut Vec<Finding>);
+}
+
+/// The ledgers of a run, fed in input order beside the parallel checks.
+pub struct Ledger {
+    rules: Vec<(Code, Box<dyn LedgerRule>)>,
 }
 
 /// The registry, sorted by code. Adding a rule is one file and one line here.
@@ -141,6 +179,14 @@ pub static ALL: &[&dyn Rule] = &[
     &timely_filing_passed::TimelyFilingPassed,
     &charge_not_positive::ChargeNotPositive,
     &units_in_minutes::UnitsInMinutes,
+    &units_exceed_minutes::UnitsExceedMinutes,
+    &units_below_minutes::UnitsBelowMinutes,
+    &under_eight_minutes::UnderEightMinutes,
+    &visit_units_exceed_minutes::VisitUnitsExceedMinutes,
+    &minutes_unknown::MinutesUnknown,
+    &timed_code_split::TimedCodeSplit,
+    &units_over_daily_cap::UnitsOverDailyCap,
+    &units_over_mue::UnitsOverMue,
     &discipline_modifier_missing::DisciplineModifierMissing,
     &discipline_modifier_repeated::DisciplineModifierRepeated,
     &fifty_nine_with_x_modifier::FiftyNineWithXModifier,
@@ -156,8 +202,7 @@ pub static ALL: &[&dyn Rule] = &[
     &claim_rows_apart::ClaimRowsApart,
 ];
 
-/// Catalogue order: C, D, T, M, V, N, X as in RULES.md? No: plain code order
-/// within the registry listing is what users scan, so `sorted()` gives it.
+/// The registry in code order (the catalogue's: X, C, D, T, M, V, N).
 pub fn sorted() -> Vec<&'static dyn Rule> {
     let mut v: Vec<&'static dyn Rule> = ALL.to_vec();
     v.sort_by_key(|r| r.info().code);
@@ -171,6 +216,24 @@ pub fn find(code: Code) -> Option<&'static dyn Rule> {
 /// The default severity of a code (error for codes not yet implemented).
 pub fn default_severity(code: Code) -> Severity {
     find(code).map_or(Severity::Error, |r| r.info().severity)
+}
+
+/// The ledgers of the selected rules whose tables are loaded: one per run,
+/// fed every claim of every input in input order.
+pub fn ledger(selection: &Selection, tables: &Tables) -> Ledger {
+    Ledger {
+        rules: ALL
+            .iter()
+            .filter(|r| selection.enabled(r.info().code))
+            .filter(|r| {
+                r.info()
+                    .needs
+                    .iter()
+                    .all(|d| !matches!(d, Data::MueTable) || tables.mue.is_some())
+            })
+            .filter_map(|r| r.ledger(tables).map(|l| (r.info().code, l)))
+            .collect(),
+    }
 }
 
 /// `--select` / `--ignore`: codes or code prefixes (`M`, `T00`, `X003`).
@@ -215,6 +278,7 @@ impl Selection {
 pub struct Engine {
     rules: Vec<&'static dyn Rule>,
     pub policies: PolicySet,
+    pub tables: Arc<Tables>,
     pub selection: Selection,
     pub as_of: NaiveDate,
     pub show_info: bool,
@@ -238,6 +302,7 @@ impl Engine {
         as_of: NaiveDate,
         show_info: bool,
         available: &Available,
+        tables: Arc<Tables>,
     ) -> Engine {
         let rules = ALL
             .iter()
@@ -246,12 +311,13 @@ impl Engine {
                 let i = r.info();
                 i.stage == Stage::Claim
                     && selection.enabled(i.code)
-                    && i.needs.iter().all(|d| d.available_in(available))
+                    && i.needs.iter().all(|d| d.available_in(available, &tables))
             })
             .collect();
         Engine {
             rules,
             policies,
+            tables,
             selection,
             as_of,
             show_info,
@@ -259,14 +325,17 @@ impl Engine {
     }
 
     /// Rules that cannot run for lack of data in this input, with what is missing.
-    pub fn skipped_for_data(available: &Available) -> Vec<(Code, Vec<&'static str>)> {
+    pub fn skipped_for_data(
+        available: &Available,
+        tables: &Tables,
+    ) -> Vec<(Code, Vec<&'static str>)> {
         let mut out = Vec::new();
         for r in sorted() {
             let missing: Vec<&str> = r
                 .info()
                 .needs
                 .iter()
-                .filter(|d| !d.available_in(available))
+                .filter(|d| !d.available_in(available, tables))
                 .map(|d| d.name())
                 .collect();
             if !missing.is_empty() {
@@ -285,6 +354,8 @@ impl Engine {
             visits: &visits,
             policy,
             as_of: self.as_of,
+            tables: &self.tables,
+            time: OnceCell::new(),
         };
         let mut raw = read;
         for rule in &self.rules {
@@ -293,6 +364,31 @@ impl Engine {
             }
         }
         self.settle(raw, policy)
+    }
+
+    /// Feed one claim, in input order, to the ledger, and fold what it finds
+    /// into the claim's outcome.
+    pub fn observe(&self, ledger: &mut Ledger, claim: &Claim, outcome: &mut Outcome) {
+        if ledger.rules.is_empty() {
+            return;
+        }
+        let policy = self.policies.get(self.policies.select(claim));
+        let mut raw = Vec::new();
+        for (code, rule) in &mut ledger.rules {
+            if !policy.is_off(*code) {
+                rule.observe(claim, policy, &mut raw);
+            }
+        }
+        if raw.is_empty() {
+            return;
+        }
+        let more = self.settle(raw, policy);
+        outcome.rejected |= more.rejected;
+        outcome.hidden_info += more.hidden_info;
+        outcome.findings.extend(more.findings);
+        outcome
+            .findings
+            .sort_by_key(|f| (f.line.map_or(0, |l| l + 1), f.code));
     }
 
     /// Apply selection and the policy's severities; decide rejection.
@@ -361,11 +457,14 @@ pub(crate) mod testing {
         let policies = PolicySet::embedded();
         let policy = policies.get(policies.select(claim));
         let visits = claim.visits();
+        let tables = Tables::default();
         let cx = Cx {
             claim,
             visits: &visits,
             policy,
             as_of: NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
+            tables: &tables,
+            time: OnceCell::new(),
         };
         let mut out = Vec::new();
         rule.check(&cx, &mut out);

@@ -42,8 +42,9 @@ impl<R: Read> X12Reader<R> {
 
 impl<R: Read + Send> ClaimSource for X12Reader<R> {
     fn available(&self) -> Available {
+        // Minutes come from MJ lines or a side file; where they do not,
+        // T005 says so claim by claim.
         Available {
-            minutes: false,
             notes: false,
             ..Available::ALL
         }
