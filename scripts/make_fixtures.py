@@ -17,17 +17,17 @@ RENDER_NPI = "1912301953"
 
 
 def line(proc="97530:GP", charge="45", units="1", basis="UN", ptr="1",
-         date="20261102", dtp="D8", ctl=None, render=None):
+         date="20261102", dtp="D8", ctl=None, render=None, render_tax="225100000X"):
     return dict(proc=proc, charge=charge, units=units, basis=basis, ptr=ptr,
-                date=date, dtp=dtp, ctl=ctl, render=render)
+                date=date, dtp=dtp, ctl=ctl, render=render, render_tax=render_tax)
 
 
 def claim(cid, lines, total=None, dx=("M6281", "R262"), fi="MB", payer="MCR01",
-          render=RENDER_NPI, billing=BILLING_NPI, member=None):
+          render=RENDER_NPI, billing=BILLING_NPI, member=None, tax="225100000X"):
     if total is None:
         total = sum(float(l["charge"] or 0) for l in lines)
         total = ("%.2f" % total).rstrip("0").rstrip(".")
-    return dict(id=cid, lines=lines, total=total, dx=dx, fi=fi, payer=payer,
+    return dict(id=cid, lines=lines, total=total, dx=dx, fi=fi, payer=payer, tax=tax,
                 render=render, billing=billing, member=member or "M" + cid.replace("-", ""))
 
 
@@ -58,7 +58,7 @@ def claim_segments(c):
     segs = ["CLM*%s*%s***11:B:1*Y*A*Y*Y" % (c["id"], c["total"])]
     segs.append("HI*" + "*".join(("ABK:" if i == 0 else "ABF:") + d for i, d in enumerate(c["dx"])))
     if c["render"]:
-        segs += ["NM1*82*1*THERAPIST*SAM****XX*%s" % c["render"], "PRV*PE*PXC*225100000X"]
+        segs += ["NM1*82*1*THERAPIST*SAM****XX*%s" % c["render"], "PRV*PE*PXC*%s" % c["tax"]]
     for i, l in enumerate(c["lines"], 1):
         segs.append("LX*%d" % i)
         segs.append("SV1*HC:%s*%s*%s*%s***%s" % (l["proc"], l["charge"], l["basis"], l["units"], l["ptr"]))
@@ -66,7 +66,7 @@ def claim_segments(c):
             segs.append("DTP*472*%s*%s" % (l["dtp"], l["date"]))
         segs.append("REF*6R*%s" % (l["ctl"] or "%s-%d" % (c["id"], i)))
         if l["render"]:
-            segs += ["NM1*82*1*OTHER*THERAPIST****XX*%s" % l["render"], "PRV*PE*PXC*225X00000X"]
+            segs += ["NM1*82*1*OTHER*THERAPIST****XX*%s" % l["render"], "PRV*PE*PXC*%s" % l["render_tax"]]
     return segs
 
 
@@ -112,7 +112,7 @@ def rule_claims():
           claim("D007-PASS-01", [line(basis="UN", units="3", charge="135")])]
     C += [claim("M001-FAIL-01", [line("97530")]),
           claim("M001-FAIL-02", [line("97530:59")]),
-          claim("M001-PASS-01", [line("97530:GO")])]
+          claim("M001-PASS-01", [line("97530:GO")], tax="225X00000X")]
     C += [claim("M002-FAIL-01", [line("97530:GP:GO")]),
           claim("M002-PASS-01", [line("97530:GP:KX")])]
     C += [claim("M006-FAIL-01", [line("97530:GP:59:XU")]),
@@ -121,6 +121,34 @@ def rule_claims():
     C += [claim("M010-FAIL-01", [line("97530:GP:25")]),
           claim("M010-FAIL-02", [line("97530:GP:GP")]),
           claim("M010-PASS-01", [line("97530:GP:KX")])]
+    C += [claim("M003-FAIL-01", [line("97530:GN")], tax="235Z00000X"),
+          claim("M003-PASS-01", [line("97530:GP")])]
+    C += [claim("M004-FAIL-01", [line("97530:GP")], tax="225X00000X"),
+          claim("M004-FAIL-02", [line("97530:GO")], tax="225100000X"),
+          claim("M004-FAIL-03", [line("97530:GP", render="1234567893", render_tax="224Z00000X")]),
+          claim("M004-PASS-01", [line("97530:GO")], tax="225X00000X"),
+          claim("M004-PASS-02", [line("97530:GP")], tax="261QR0400X")]
+    C += [claim("M005-FAIL-01", [line("97530:GO:CQ")], tax="225X00000X"),
+          claim("M005-FAIL-02", [line("97530:GP")], tax="225200000X"),
+          claim("M005-FAIL-03", [line("97530:GO")], tax="224Z00000X"),
+          claim("M005-PASS-01", [line("97530:GP:CQ")], tax="225200000X"),
+          claim("M005-PASS-02", [line("97530:GO:CO")], tax="224Z00000X")]
+    C += [claim("M007-FAIL-01", [line("97530:GP:XS")]),
+          claim("M007-PASS-01", [line("97140:GP", "40"), line("97530:GP:59")])]
+    C += [claim("M008-FAIL-01", [line("97140:GP", "40"), line("97530:GP")]),
+          claim("M008-FAIL-02", [line("97530:GP"), line("97116:GP")]),
+          claim("M008-PASS-01", [line("97530:GP"), line("97116:GP:XU")]),
+          claim("M008-PASS-02", [line("97530:GP"), line("97116:GP", date="20261103")])]
+    C += [claim("M012-FAIL-01", [line("97530:GP:GA:GZ")]),
+          claim("M012-PASS-01", [line("97530:GP:GA")])]
+    C += [claim("V001-FIRST-01", [line("97530:GP:KX")], member="MDUP1"),
+          claim("V001-FAIL-01", [line("97530:KX:GP")], member="MDUP1"),
+          claim("V001-PASS-01", [line("97530:GP:KX", date="20261103")], member="MDUP1"),
+          claim("V001-PASS-02", [line("97530:GP:KX", render="1234567893")], member="MDUP1")]
+    C += [claim("V002-FAIL-01", [line("97530:GP"), line("97150:GP", "30")]),
+          claim("V002-PASS-01", [line("97530:GP"), line("97150:GP", "30", date="20261104")])]
+    C += [claim("C003-FAIL-01", [line()]), claim("C003-FAIL-01", [line("97530:GP", date="20261104")]),
+          claim("C003-PASS-01", [line()])]
     return C
 
 
@@ -161,18 +189,30 @@ def main():
     write("fixtures/rules/X007-FAIL-4010.837",
           interchange([transaction([claim("X007-SKIPPED-01", [line()])])], gs_version="004010X098A1"))
 
+    # NCCI from CMS-layout PTP parts (fixtures/ncci), and a payer that never
+    # lets 97140 with 97530 through.
+    n = [claim("M009-FAIL-01", [line("97530:GO"), line("97168:GO", "90")], tax="225X00000X"),
+         claim("M009-FAIL-02", [line("97140:GP", "40"), line("97530:GP:59")], fi="CI", payer="ACME1"),
+         claim("M009-PASS-01", [line("97530:GP")], fi="CI", payer="ACME1"),
+         claim("M009-PASS-02", [line("97530:GP"), line("97112:GP")]),
+         claim("M008-FAIL-03", [line("97530:GP"), line("97116:GP")]),
+         claim("M008-PASS-03", [line("97530:GP", date="20200601"), line("97116:GP", date="20200601")]),
+         claim("M007-FAIL-02", [line("97530:GP:59"), line("97535:GP")])]
+    write("fixtures/rules/ncci.837", interchange([transaction(n)]))
+
     # The README's example: a small clinic's day with a few real problems.
     demo = [
         claim("PT1001", [line("97530:GP", "90", "2"), line("97110:GP", "45")], fi="MB"),
         claim("PT1002", [line("97530", "45", "1")], fi="MB"),                       # no GP/GO/GN
         claim("PT1003", [line("97530:GP:59:XU", "45"), line("97140:GP", "40")], fi="CI", payer="ACME1"),
-        claim("PT1004", [line("97530:GO", "67.50", "1.5")], fi="MB"),              # fractional units
+        claim("PT1004", [line("97530:GO", "67.50", "1.5")], fi="MB", tax="225X00000X"),  # fractional units
         claim("PT1005", [line("97530:GP", "90", "2"), line("97112:GP", "45")], total="150", fi="MB"),
         claim("PT1006", [line("97530:GO:GP", "45")], fi="CI", payer="ACME1"),
         claim("PT1007", [line("97530:GP", "45", ptr="3")], fi="MB"),              # pointer beyond HI
-        claim("PT1008", [line("97530:GO", "90", "2"), line("97535:GO", "45")], fi="MB"),
+        claim("PT1008", [line("97530:GO", "90", "2"), line("97535:GO", "45")], fi="MB", tax="225X00000X"),
         claim("PT1009", [line("97530:GP", "45", basis="MJ", units="38")], fi="MB", total="45"),
         claim("PT1010", [line("97530:GP", "45")], fi="MB", render="1912301950"),  # NPI typo
+        claim("PT1011", [line("97140:GP", "40"), line("97530:GP", "45")], fi="MB"),  # NCCI pair, no 59
     ]
     write("fixtures/demo.837", interchange([transaction(demo)]))
 

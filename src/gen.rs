@@ -49,6 +49,20 @@ pub const DEFECTS: [Code; 10] = [
     Code::D006,
 ];
 
+/// Findings a defect brings with it besides its own code, because the rules
+/// see what a payer would: two disciplines clash with the rendering
+/// provider's taxonomy (M004); a 97530 line moved to another date, or given
+/// 59, no longer has its NCCI partner beside it (M007); a 97530 line stripped
+/// of its modifiers loses the 59 its pair needs (M008).
+pub fn secondary(defect: Code) -> &'static [Code] {
+    match defect {
+        Code::M002 => &[Code::M004],
+        Code::D004 | Code::M006 => &[Code::M007],
+        Code::M001 => &[Code::M008],
+        _ => &[],
+    }
+}
+
 /// SplitMix64: small, fast, and the same everywhere.
 struct Rng(u64);
 
@@ -96,6 +110,7 @@ struct GenClaim {
     medicare: bool,
     payer_id: &'static str,
     rendering_npi: String,
+    rendering_taxonomy: &'static str,
     total_cents: i64,
     dx: [&'static str; 2],
     lines: Vec<Line>,
@@ -143,6 +158,14 @@ fn claim(rng: &mut Rng, n: u64, cfg: &GenConfig, npis: &[String]) -> GenClaim {
             }
         })
         .collect();
+    // Bill NCCI pairs right: the bypass modifier on the column-two line
+    // (97140/97530: 97530; 97530/97116: 97116).
+    if codes.contains(&"97140") {
+        lines[0].mods.push("59");
+    }
+    if let Some(l) = lines.iter_mut().find(|l| l.code == "97116") {
+        l.mods.push("59");
+    }
     let mut rendering_npi = npis[rng.below(npis.len() as u64) as usize].clone();
     let mut total_adjust = 0;
     if let Some(d) = defect {
@@ -150,7 +173,12 @@ fn claim(rng: &mut Rng, n: u64, cfg: &GenConfig, npis: &[String]) -> GenClaim {
         match d {
             Code::M001 => l.mods.clear(),
             Code::D002 => l.units = "1.5".into(),
-            Code::M006 => l.mods.extend(["59", "XU"]),
+            Code::M006 => {
+                if !l.mods.contains(&"59") {
+                    l.mods.push("59");
+                }
+                l.mods.push("XU");
+            }
             Code::C002 => {
                 rendering_npi = format!("{}0", &rendering_npi[..9]).replace(|_: char| false, "")
             }
@@ -173,12 +201,18 @@ fn claim(rng: &mut Rng, n: u64, cfg: &GenConfig, npis: &[String]) -> GenClaim {
     let who = rng.below(LAST.len() as u64) as usize;
     GenClaim {
         id: format!("G{n:08}{suffix}"),
-        member: format!("M{:09}", rng.below(2_000_000)),
+        // One patient per claim: no accidental duplicates (V001) or KX totals.
+        member: format!("M{n:09}"),
         last: LAST[who],
         first: FIRST[who],
         medicare,
         payer_id: if medicare { "MCR01" } else { "ACME1" },
         rendering_npi,
+        rendering_taxonomy: if discipline == "GP" {
+            "225100000X"
+        } else {
+            "225X00000X"
+        },
         total_cents,
         dx: [DX[rng.below(6) as usize], DX[rng.below(6) as usize]],
         lines,
@@ -265,7 +299,7 @@ pub fn write_837(cfg: &GenConfig, out: &mut dyn Write) -> io::Result<()> {
                 out,
                 format_args!("NM1*82*1*THERAPIST*PAT****XX*{}", c.rendering_npi),
             )?;
-            w(out, format_args!("PRV*PE*PXC*225100000X"))?;
+            w(out, format_args!("PRV*PE*PXC*{}", c.rendering_taxonomy))?;
             for (i, l) in c.lines.iter().enumerate() {
                 let mut proc = format!("HC:{}", l.code);
                 for m in &l.mods {
@@ -301,19 +335,20 @@ pub fn write_csv(cfg: &GenConfig, out: &mut dyn Write) -> io::Result<()> {
     let billing = npi(&mut rng);
     writeln!(
         out,
-        "claim_id,patient_id,payer_id,claim_filing_indicator,billing_npi,rendering_npi,date_of_service,procedure_code,modifiers,units,minutes,charge,claim_total,diagnosis_codes,diagnosis_pointers,line_control"
+        "claim_id,patient_id,payer_id,claim_filing_indicator,billing_npi,rendering_npi,rendering_taxonomy,date_of_service,procedure_code,modifiers,units,minutes,charge,claim_total,diagnosis_codes,diagnosis_pointers,line_control"
     )?;
     for n in 0..cfg.claims {
         let c = claim(&mut rng, n, cfg, &npis);
         for (i, l) in c.lines.iter().enumerate() {
             writeln!(
                 out,
-                "{},{},{},{},{billing},{},{},{},{},{},{},{},{},{} {},{},{}-{}",
+                "{},{},{},{},{billing},{},{},{},{},{},{},{},{},{},{} {},{},{}-{}",
                 c.id,
                 c.member,
                 c.payer_id,
                 if c.medicare { "MB" } else { "CI" },
                 c.rendering_npi,
+                c.rendering_taxonomy,
                 l.date.format("%Y-%m-%d"),
                 l.code,
                 l.mods.join(" "),

@@ -12,8 +12,9 @@ use crate::input::minutes::MinutesTable;
 use crate::input::Limits;
 use crate::pipeline::{self, CheckConfig};
 use crate::policy::mue::MueTable;
+use crate::policy::ncci::NcciTable;
 use crate::policy::PolicySet;
-use crate::policy::Tables;
+use crate::policy::{accruals, Tables};
 use crate::report::{Format, Sink};
 use crate::rules::Selection;
 
@@ -46,6 +47,12 @@ pub struct Args {
     /// CMS practitioner MUE table (CSV) for T008.
     #[arg(long, value_name = "FILE")]
     mue: Option<PathBuf>,
+    /// CMS practitioner NCCI PTP file (tab or CSV); repeat for each part. Replaces the shipped pairs.
+    #[arg(long, value_name = "FILE")]
+    ncci: Vec<PathBuf>,
+    /// Therapy amounts billed before this batch (CSV patient_id, year, bucket, amount), for M011.
+    #[arg(long, value_name = "FILE")]
+    accruals: Option<PathBuf>,
     /// Treatment minutes per claim line (CSV: claim_id, line, minutes), for 837P input.
     #[arg(long, value_name = "FILE")]
     minutes: Option<PathBuf>,
@@ -73,6 +80,17 @@ pub fn run(a: Args) -> CliResult {
     let selection = Selection::new(&a.select, &a.ignore)?;
     let tables = Tables {
         mue: a.mue.as_deref().map(MueTable::load).transpose()?,
+        ncci: if a.ncci.is_empty() {
+            NcciTable::default_table()
+        } else {
+            NcciTable::load(&a.ncci)?
+        },
+        accruals: a
+            .accruals
+            .as_deref()
+            .map(accruals::load)
+            .transpose()?
+            .unwrap_or_default(),
     };
     let minutes = a
         .minutes

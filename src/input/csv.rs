@@ -247,6 +247,7 @@ impl<R: Read> CsvReader<R> {
             diagnosis_pointers: has(Col::DiagnosisPointers) && has(Col::DiagnosisCodes),
             unit_basis: false,
             npi: has(Col::BillingNpi) || has(Col::RenderingNpi),
+            taxonomy: has(Col::RenderingTaxonomy),
             minutes: has(Col::Minutes) || (has(Col::StartTime) && has(Col::EndTime)),
             notes: has(Col::Note),
         };

@@ -314,6 +314,7 @@ pub struct Available {
     pub diagnosis_pointers: bool,
     pub unit_basis: bool,
     pub npi: bool,
+    pub taxonomy: bool,
     pub minutes: bool,
     pub notes: bool,
 }
@@ -326,6 +327,7 @@ impl Available {
         diagnosis_pointers: true,
         unit_basis: true,
         npi: true,
+        taxonomy: true,
         minutes: true,
         notes: true,
     };
@@ -336,6 +338,7 @@ impl Available {
         diagnosis_pointers: false,
         unit_basis: false,
         npi: false,
+        taxonomy: false,
         minutes: false,
         notes: false,
     };

@@ -4,7 +4,9 @@
 //! Owns loading and validating the policy file and choosing a policy for a
 //! claim. It does not check claims (that is `rules`).
 
+pub mod accruals;
 pub mod mue;
+pub mod ncci;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -17,9 +19,24 @@ use crate::model::Claim;
 
 /// Reference tables loaded for a run (`--mue`; NCCI later). A rule that
 /// needs a table that was not loaded does not run, and the summary says so.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Tables {
     pub mue: Option<mue::MueTable>,
+    /// NCCI PTP pairs: the shipped default unless `--ncci` files replace it.
+    pub ncci: ncci::NcciTable,
+    /// `--accruals`: therapy amounts billed before this batch (M011).
+    pub accruals: Vec<accruals::Accrual>,
+}
+
+impl Default for Tables {
+    /// No MUE table, the shipped NCCI pairs, no accruals.
+    fn default() -> Self {
+        Tables {
+            mue: None,
+            ncci: ncci::NcciTable::default_table(),
+            accruals: Vec::new(),
+        }
+    }
 }
 
 /// The embedded default policy file (Medicare plus a commercial fallback).
@@ -59,9 +76,35 @@ pub struct Policy {
     /// Most 97530 units a patient may receive on one date (T007).
     #[serde(default)]
     pub max_units_per_day: Option<u32>,
+    /// Modifiers that bypass an NCCI edit with modifier indicator 1 (M007, M008).
+    #[serde(default = "default_bypass")]
+    pub bypass_modifiers: Vec<String>,
+    /// Pairs this payer denies whatever the modifier (M009), e.g. ["97140", "97530"].
+    #[serde(default)]
+    pub never_bypass: Vec<[String; 2]>,
+    /// 97530 needs GP, GO or GN (M001). Some commercial payers do not ask.
+    #[serde(default = "yes")]
+    pub require_discipline_modifier: bool,
+    /// A PTA/OTA rendering provider needs CQ/CO (M005).
+    #[serde(default = "yes")]
+    pub require_assistant_modifier: bool,
+    /// KX thresholds by calendar year, in dollars (M011); none = M011 off.
+    #[serde(default)]
+    pub kx_thresholds: HashMap<String, f64>,
     /// Per-rule overrides by code.
     #[serde(default)]
     pub severity: HashMap<Code, RuleSetting>,
+}
+
+fn default_bypass() -> Vec<String> {
+    ["59", "XE", "XS", "XP", "XU"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Policy {
@@ -78,6 +121,24 @@ impl Policy {
 
     pub fn is_off(&self, code: Code) -> bool {
         self.severity.get(&code) == Some(&RuleSetting::Off)
+    }
+
+    pub fn is_bypass(&self, modifier: &str) -> bool {
+        self.bypass_modifiers.iter().any(|m| m == modifier)
+    }
+
+    /// The payer denies this pair whatever the modifier.
+    pub fn never_bypasses(&self, a: &str, b: &str) -> bool {
+        self.never_bypass
+            .iter()
+            .any(|[x, y]| (x == a && y == b) || (x == b && y == a))
+    }
+
+    /// The KX threshold for a calendar year, in cents.
+    pub fn kx_threshold(&self, year: i32) -> Option<i64> {
+        self.kx_thresholds
+            .get(&year.to_string())
+            .map(|d| (d * 100.0).round() as i64)
     }
 }
 

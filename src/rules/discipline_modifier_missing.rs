@@ -19,7 +19,8 @@ static INFO: RuleInfo = RuleInfo {
     explanation: "\
 ## What it checks
 Each 97530 line carries one of the therapy discipline modifiers: GP (physical
-therapy), GO (occupational therapy) or GN (speech-language pathology).
+therapy), GO (occupational therapy) or GN (speech-language pathology). A
+payer policy with `require_discipline_modifier = false` turns it off.
 
 ## Why it matters
 97530 is an always-therapy code: Medicare and the payers that follow it deny
@@ -43,6 +44,9 @@ impl Rule for DisciplineModifierMissing {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        if !cx.policy.require_discipline_modifier {
+            return;
+        }
         for (i, line) in cx
             .claim
             .lines

@@ -15,18 +15,30 @@ use crate::finding::{Code, Finding, Severity};
 use crate::model::{Available, Claim, Visit};
 use crate::policy::{Policy, PolicySet, Tables};
 
+mod assistant_modifier_wrong;
+mod bypass_without_partner;
 mod charge_not_positive;
+mod claim_id_repeated;
 mod claim_rows_apart;
 mod claim_total_unbalanced;
 mod control_number_mismatch;
 mod csv_row_unusable;
 mod diagnosis_pointer_invalid;
+mod discipline_mismatches_provider;
 mod discipline_modifier_missing;
 mod discipline_modifier_repeated;
+mod duplicate_line;
 mod envelope_count_mismatch;
 mod fifty_nine_with_x_modifier;
+mod gn_on_therapeutic_activities;
+mod group_therapy_same_day;
+mod kx_likely_required;
+mod liability_modifiers_conflict;
 mod minutes_unknown;
 mod modifier_invalid;
+mod ncci_pair_never_bypassed;
+mod ncci_pair_without_bypass;
+pub(crate) mod ncci_pairs;
 mod not_837p;
 mod npi_invalid;
 mod segment_count_mismatch;
@@ -69,6 +81,8 @@ pub enum Data {
     UnitBasis,
     Npi,
     Minutes,
+    /// The rendering provider's taxonomy code.
+    Taxonomy,
     /// The CMS MUE table (`--mue`).
     MueTable,
 }
@@ -77,6 +91,7 @@ impl Data {
     pub fn available_in(self, a: &Available, t: &Tables) -> bool {
         match self {
             Data::Minutes => a.minutes,
+            Data::Taxonomy => a.taxonomy,
             Data::MueTable => t.mue.is_some(),
             Data::Modifiers => a.modifiers,
             Data::Charge => a.charge,
@@ -96,6 +111,7 @@ impl Data {
             Data::UnitBasis => "unit basis (SV103)",
             Data::Npi => "billing_npi/rendering_npi",
             Data::Minutes => "minutes (or start_time/end_time)",
+            Data::Taxonomy => "rendering_taxonomy",
             Data::MueTable => "MUE table (--mue FILE)",
         }
     }
@@ -172,6 +188,7 @@ pub struct Ledger {
 pub static ALL: &[&dyn Rule] = &[
     &claim_total_unbalanced::ClaimTotalUnbalanced,
     &npi_invalid::NpiInvalid,
+    &claim_id_repeated::ClaimIdRepeated,
     &service_date_invalid::ServiceDateInvalid,
     &units_not_whole::UnitsNotWhole,
     &diagnosis_pointer_invalid::DiagnosisPointerInvalid,
@@ -189,8 +206,18 @@ pub static ALL: &[&dyn Rule] = &[
     &units_over_mue::UnitsOverMue,
     &discipline_modifier_missing::DisciplineModifierMissing,
     &discipline_modifier_repeated::DisciplineModifierRepeated,
+    &gn_on_therapeutic_activities::GnOnTherapeuticActivities,
+    &discipline_mismatches_provider::DisciplineMismatchesProvider,
+    &assistant_modifier_wrong::AssistantModifierWrong,
     &fifty_nine_with_x_modifier::FiftyNineWithXModifier,
+    &bypass_without_partner::BypassWithoutPartner,
+    &ncci_pair_without_bypass::NcciPairWithoutBypass,
+    &ncci_pair_never_bypassed::NcciPairNeverBypassed,
     &modifier_invalid::ModifierInvalid,
+    &kx_likely_required::KxLikelyRequired,
+    &liability_modifiers_conflict::LiabilityModifiersConflict,
+    &duplicate_line::DuplicateLine,
+    &group_therapy_same_day::GroupTherapySameDay,
     &unreadable_interchange::UnreadableInterchange,
     &control_number_mismatch::ControlNumberMismatch,
     &segment_count_mismatch::SegmentCountMismatch,

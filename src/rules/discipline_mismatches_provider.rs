@@ -1,0 +1,115 @@
+//! M004 discipline-mismatches-provider: GP from an OT, GO from a PT.
+
+use super::{Cx, Data, Rule, RuleInfo, Stage};
+use crate::finding::{Code, Finding, Severity};
+
+pub(crate) struct DisciplineMismatchesProvider;
+
+/// The discipline of a taxonomy code, as far as the rules need it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Discipline {
+    Pt,
+    Pta,
+    Ot,
+    Ota,
+    Slp,
+}
+
+impl Discipline {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Discipline::Pt => "physical therapist",
+            Discipline::Pta => "physical therapist assistant",
+            Discipline::Ot => "occupational therapist",
+            Discipline::Ota => "occupational therapy assistant",
+            Discipline::Slp => "speech-language pathologist",
+        }
+    }
+}
+
+pub(crate) fn discipline(taxonomy: &str) -> Option<Discipline> {
+    let t = taxonomy.trim().to_ascii_uppercase();
+    Some(if t == "225200000X" {
+        Discipline::Pta
+    } else if t.starts_with("2251") {
+        Discipline::Pt
+    } else if t.starts_with("225X") {
+        Discipline::Ot
+    } else if t.starts_with("224Z") {
+        Discipline::Ota
+    } else if t.starts_with("235Z") {
+        Discipline::Slp
+    } else {
+        return None;
+    })
+}
+
+static INFO: RuleInfo = RuleInfo {
+    code: Code::M004,
+    name: "discipline-mismatches-provider",
+    title: "discipline does not match the rendering provider",
+    severity: Severity::Error,
+    carc: "8",
+    rarc: "",
+    stage: Stage::Claim,
+    needs: &[Data::Modifiers, Data::Taxonomy],
+    explanation: "\
+## What it checks
+The discipline modifier of a 97530 line against the rendering provider's
+taxonomy: GP with an occupational therapist or OT assistant taxonomy (225X*,
+224Z*), or GO with a physical therapist or PT assistant taxonomy (2251*,
+225200000X). The line's own rendering provider (2420A) is used, else the
+claim's (2310B), else the billing provider's (2000A PRV).
+
+## Why it matters
+The modifier says under whose plan of care the service was given; a PT
+cannot bill under an OT plan. Payers deny the mismatch as inconsistent with
+the provider type (CARC 8).
+
+## Fails
+NM1*82 ... PRV*PE*PXC*225X00000X (OT) and SV1*HC:97530:GP*45*UN*1***1
+
+## Passes
+NM1*82 ... PRV*PE*PXC*225X00000X (OT) and SV1*HC:97530:GO*45*UN*1***1
+
+## Source
+CMS CR 10176; NUCC health care provider taxonomy code set (2251, 2252, 225X, 224Z, 235Z).
+",
+};
+
+impl Rule for DisciplineMismatchesProvider {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        for (i, line) in cx
+            .claim
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.is_97530())
+        {
+            let taxonomy = &cx.claim.rendering_for(line).taxonomy;
+            let Some(d) = discipline(taxonomy) else {
+                continue;
+            };
+            let clash = match d {
+                Discipline::Ot | Discipline::Ota if line.modifiers.has("GP") => {
+                    Some("GP (physical therapy)")
+                }
+                Discipline::Pt | Discipline::Pta if line.modifiers.has("GO") => {
+                    Some("GO (occupational therapy)")
+                }
+                _ => None,
+            };
+            if let Some(m) = clash {
+                let msg = format!(
+                    "{m} billed by a rendering {} (taxonomy {taxonomy})",
+                    d.name()
+                );
+                out.push(cx.finding(&INFO, msg).on_line(i));
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! M011 kx-likely-required: the patient's therapy charges passed the KX threshold.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use chrono::Datelike;
+
+use super::{Data, LedgerRule, Rule, RuleInfo, Stage};
+use crate::finding::{Code, Finding, Severity};
+use crate::model::{Claim, Money};
+use crate::policy::accruals::Bucket;
+use crate::policy::{Policy, Tables};
+
+pub(crate) struct KxLikelyRequired;
+
+static INFO: RuleInfo = RuleInfo {
+    code: Code::M011,
+    name: "kx-likely-required",
+    title: "KX likely required",
+    severity: Severity::Warning,
+    carc: "119",
+    rarc: "",
+    stage: Stage::Claim,
+    needs: &[Data::Modifiers],
+    explanation: "\
+## What it checks
+Under a payer policy with `kx_thresholds` (Medicare): the therapy charges
+billed for the patient this calendar year, per threshold bucket (PT and SLP
+together, by GP/GN; OT alone, by GO), added up in input order over every
+claim of the batch plus the amounts given with `--accruals`. A 97530 line
+that brings or finds the total above the year's threshold without KX is
+reported.
+
+## Why it matters
+Above the threshold Medicare pays therapy only with KX, the provider's
+attestation that the services are medically necessary; without it the line
+is denied as a benefit maximum (CARC 119).
+
+## Fails
+A patient with $2,400 of GP therapy already billed in 2026 (threshold
+$2,480) and a new 97530:GP line of $90 without KX.
+
+## Passes
+The same line billed as 97530:GP:KX, or a patient under the threshold.
+
+## Source
+42 CFR 410.59-410.60 and the annual Physician Fee Schedule (KX thresholds); Pub. 100-04 ch. 5 §10.3.
+",
+};
+
+impl Rule for KxLikelyRequired {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn ledger(&self, tables: &Tables) -> Option<Box<dyn LedgerRule>> {
+        let mut billed = HashMap::new();
+        for a in &tables.accruals {
+            *billed
+                .entry(key(&a.patient_id, a.year, a.bucket))
+                .or_insert(0) += a.amount.cents();
+        }
+        Some(Box::new(Accrued { billed }))
+    }
+}
+
+fn key(patient: &str, year: i32, bucket: Bucket) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (patient, year, bucket).hash(&mut h);
+    h.finish()
+}
+
+/// Therapy charges per patient, year and bucket, in cents.
+struct Accrued {
+    billed: HashMap<u64, i64>,
+}
+
+impl LedgerRule for Accrued {
+    fn observe(&mut self, claim: &Claim, policy: &Policy, out: &mut Vec<Finding>) {
+        if policy.kx_thresholds.is_empty() {
+            return;
+        }
+        for (i, line) in claim.lines.iter().enumerate() {
+            let (Some(date), Some(charge), Some(bucket)) =
+                (line.date.date, line.charge, Bucket::of(&line.modifiers))
+            else {
+                continue;
+            };
+            let year = date.year();
+            let total = self
+                .billed
+                .entry(key(&claim.patient_id, year, bucket))
+                .or_insert(0);
+            *total += charge.cents();
+            let Some(threshold) = policy.kx_threshold(year) else {
+                continue;
+            };
+            if line.is_97530() && *total > threshold && !line.modifiers.has("KX") {
+                let msg = format!(
+                    "{} therapy billed for patient {} in {year} reaches {} with this line, over the KX threshold of {}; the line has no KX",
+                    bucket.name(),
+                    claim.patient_id,
+                    Money(*total),
+                    Money(threshold)
+                );
+                out.push(Finding::new(Code::M011, INFO.severity, msg).on_line(i));
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! M012 liability-modifiers-conflict: more than one of GA, GY, GZ.
+
+use super::{Cx, Data, Rule, RuleInfo, Stage};
+use crate::finding::{Code, Finding, Severity};
+
+pub(crate) struct LiabilityModifiersConflict;
+
+static INFO: RuleInfo = RuleInfo {
+    code: Code::M012,
+    name: "liability-modifiers-conflict",
+    title: "conflicting liability modifiers",
+    severity: Severity::Error,
+    carc: "4",
+    rarc: "",
+    stage: Stage::Claim,
+    needs: &[Data::Modifiers],
+    explanation: "\
+## What it checks
+A 97530 line carries at most one of the liability modifiers GA (waiver on
+file), GY (statutorily excluded) and GZ (expected denial, no waiver).
+
+## Why it matters
+The three say contradictory things about who pays if Medicare denies; a
+line with two of them is rejected (CARC 4) and the patient's liability is
+left undetermined.
+
+## Fails
+SV1*HC:97530:GP:GA:GZ*45*UN*1***1
+
+## Passes
+SV1*HC:97530:GP:GA*45*UN*1***1
+
+## Source
+Medicare Claims Processing Manual (Pub. 100-04) ch. 30 §40.3 (ABN modifiers).
+",
+};
+
+impl Rule for LiabilityModifiersConflict {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        for (i, line) in cx
+            .claim
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.is_97530())
+        {
+            let found: Vec<&str> = ["GA", "GY", "GZ"]
+                .into_iter()
+                .filter(|m| line.modifiers.has(m))
+                .collect();
+            if found.len() > 1 {
+                let msg = format!(
+                    "{} together: one liability modifier per line",
+                    found.join(" and ")
+                );
+                out.push(cx.finding(&INFO, msg).on_line(i));
+            }
+        }
+    }
+}
