@@ -22,7 +22,7 @@ use crate::report::{Sink, Summary};
 use crate::rules::{self, Engine, Ledger, Outcome, Selection};
 
 /// Items handed from the reader to the checkers at a time.
-pub const BATCH: usize = 2048;
+pub const BATCH: usize = 1024;
 
 pub struct CheckConfig {
     pub inputs: Vec<String>,
@@ -131,7 +131,7 @@ pub fn run(cfg: &CheckConfig, sink: &mut Sink) -> Result<Summary, RunError> {
             &available,
             cfg.tables.clone(),
         );
-        let (tx, rx) = sync_channel::<Vec<Item>>(4);
+        let (tx, rx) = sync_channel::<Vec<Item>>(2);
         let reader = thread::spawn(move || {
             let mut source = source;
             let mut batch = Vec::with_capacity(BATCH);

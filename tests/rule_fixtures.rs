@@ -67,6 +67,27 @@ fn every_rule_fails_and_passes_its_fixtures() {
         args.extend(extra.split_whitespace());
         args.push(&rel);
         let run = claimscrub(&args);
+        // The same report with one worker thread: the ledger and the ordered
+        // writer make it byte-identical.
+        let one = tmp.path(&format!("{name}.t1.csv"));
+        let report_arg = report.to_str().unwrap();
+        let mut args1: Vec<&str> = args
+            .iter()
+            .map(|a| {
+                if *a == report_arg {
+                    one.to_str().unwrap()
+                } else {
+                    a
+                }
+            })
+            .collect();
+        args1.splice(1..1, ["--threads", "1"]);
+        claimscrub(&args1);
+        assert_eq!(
+            std::fs::read(&one).unwrap(),
+            std::fs::read(&report).unwrap(),
+            "{name}: --threads 1 differs"
+        );
         assert_ne!(run.code, 2, "{name}: {}", run.stderr);
         let rows = report_rows(&report);
         let file_codes: BTreeSet<String> = rows.iter().map(|r| r[11].to_string()).collect();

@@ -132,6 +132,14 @@ impl NcciTable {
                 break;
             }
             line += 1;
+            // Fast path: most rows of a full CMS file do not involve 97530.
+            if memchr::memmem::find(&buf, THERAPEUTIC_ACTIVITIES.as_bytes()).is_none() {
+                let looks_like_data = buf.len() > 6
+                    && buf[..5].iter().all(u8::is_ascii_alphanumeric)
+                    && matches!(buf[5], b'\t' | b',');
+                data_rows += usize::from(looks_like_data);
+                continue;
+            }
             let text = String::from_utf8_lossy(&buf);
             let fields: Vec<String> = if text.contains('\t') {
                 text.split('\t')
