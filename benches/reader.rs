@@ -79,7 +79,7 @@ fn stages(c: &mut Criterion) {
         .iter()
         .filter_map(|i| match i {
             Item::Claim(c) => Some((c, e.check(&c.claim, c.findings.clone()))),
-            Item::Finding(_) => None,
+            _ => None,
         })
         .collect();
     g.bench_function("report writing (CSV)", |b| {

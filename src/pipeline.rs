@@ -16,8 +16,10 @@ use rayon::prelude::*;
 use crate::finding::Severity;
 use crate::input::minutes::MinutesTable;
 use crate::input::{self, Item, Limits, OpenError};
+use crate::input::{RawClaim, RawEvent};
 use crate::model::Claim;
 use crate::policy::{PolicySet, Tables};
+use crate::report::split::Split;
 use crate::report::{Sink, Summary};
 use crate::rules::{self, Engine, Ledger, Outcome, Selection};
 
@@ -60,12 +62,18 @@ impl std::fmt::Display for RunError {
 impl std::error::Error for RunError {}
 
 enum Checked {
-    Claim(Box<Claim>, Outcome),
+    Claim(Box<Claim>, Outcome, Option<RawClaim>),
     Finding(Outcome),
+    Raw(RawEvent),
 }
 
 /// Run the check over every input, writing findings to `sink`.
-pub fn run(cfg: &CheckConfig, sink: &mut Sink) -> Result<Summary, RunError> {
+/// With `split`, every claim also goes to the clean or the rejected file.
+pub fn run(
+    cfg: &CheckConfig,
+    sink: &mut Sink,
+    mut split: Option<&mut Split>,
+) -> Result<Summary, RunError> {
     // Every input must be readable before anything is written.
     for path in &cfg.inputs {
         if path != "-" {
@@ -161,15 +169,23 @@ pub fn run(cfg: &CheckConfig, sink: &mut Sink) -> Result<Summary, RunError> {
                                 m.join(&mut rc.claim);
                             }
                             let outcome = engine.check(&rc.claim, rc.findings);
-                            Checked::Claim(Box::new(rc.claim), outcome)
+                            Checked::Claim(Box::new(rc.claim), outcome, rc.raw)
                         }
+                        Item::Raw(ev) => Checked::Raw(ev),
                         Item::Finding(f) => {
                             Checked::Finding(engine.settle(vec![f], engine.policies.fallback()))
                         }
                     })
                     .collect()
             });
-            if let Err(e) = write_batch(checked, &engine, &mut ledger, sink, &mut summary) {
+            if let Err(e) = write_batch(
+                checked,
+                &engine,
+                &mut ledger,
+                sink,
+                split.as_deref_mut(),
+                &mut summary,
+            ) {
                 result = Err(e);
                 break;
             }
@@ -201,12 +217,21 @@ fn write_batch(
     engine: &Engine,
     ledger: &mut Ledger,
     sink: &mut Sink,
+    mut split: Option<&mut Split>,
     s: &mut Summary,
 ) -> io::Result<()> {
     for c in batch {
         match c {
-            Checked::Claim(claim, mut outcome) => {
+            Checked::Raw(ev) => {
+                if let Some(sp) = split.as_deref_mut() {
+                    sp.event(ev)?;
+                }
+            }
+            Checked::Claim(claim, mut outcome, raw) => {
                 engine.observe(ledger, &claim, &mut outcome);
+                if let (Some(sp), Some(raw)) = (split.as_deref_mut(), raw) {
+                    sp.claim(raw, outcome.rejected)?;
+                }
                 s.claims += 1;
                 if outcome.rejected {
                     s.rejected += 1;

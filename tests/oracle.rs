@@ -27,7 +27,7 @@ fn ours(bytes: &[u8]) -> Option<Seen> {
                 c.claim.lines.iter().map(|l| l.procedure.clone()).collect(),
             )),
             Item::Finding(f) if f.code == claimscrub::finding::Code::X007 => return None,
-            Item::Finding(_) => {}
+            _ => {}
         }
     }
     Some(seen)

@@ -15,6 +15,7 @@ use crate::policy::mue::MueTable;
 use crate::policy::ncci::NcciTable;
 use crate::policy::PolicySet;
 use crate::policy::{accruals, Tables};
+use crate::report::split::Split;
 use crate::report::{Format, Sink};
 use crate::rules::Selection;
 
@@ -56,6 +57,12 @@ pub struct Args {
     /// Treatment minutes per claim line (CSV: claim_id, line, minutes), for 837P input.
     #[arg(long, value_name = "FILE")]
     minutes: Option<PathBuf>,
+    /// Write the claims with no error finding here (837P or CSV, like the input).
+    #[arg(long, value_name = "PATH")]
+    clean_out: Option<PathBuf>,
+    /// Write the claims held back here.
+    #[arg(long, value_name = "PATH")]
+    rejected_out: Option<PathBuf>,
     /// Report info findings too.
     #[arg(long)]
     show_info: bool,
@@ -106,13 +113,20 @@ pub fn run(a: Args) -> CliResult {
             return Err(format!("unknown --report-format `{other}` (csv or jsonl)").into())
         }
     };
-    if let Some(r) = &a.report {
-        if let Ok(rc) = std::fs::canonicalize(r) {
-            for i in &a.inputs {
-                if std::fs::canonicalize(i).is_ok_and(|ic| ic == rc) {
-                    return Err(format!("refusing to write the report over the input {i}").into());
-                }
+    // No output may overwrite an input or another output.
+    let outputs: Vec<&PathBuf> = [&a.report, &a.clean_out, &a.rejected_out]
+        .into_iter()
+        .flatten()
+        .collect();
+    for (k, o) in outputs.iter().enumerate() {
+        let oc = std::fs::canonicalize(o).ok();
+        for i in &a.inputs {
+            if oc.is_some() && std::fs::canonicalize(i).ok() == oc {
+                return Err(format!("refusing to write {} over the input {i}", o.display()).into());
             }
+        }
+        if outputs[..k].iter().any(|p| p == o) {
+            return Err(format!("{} is named for two outputs", o.display()).into());
         }
     }
     let mut sink = match &a.report {
@@ -134,18 +148,40 @@ pub fn run(a: Args) -> CliResult {
         show_info: a.show_info,
         limits: Limits {
             max_record: a.max_record_bytes,
+            keep_raw: a.clean_out.is_some() || a.rejected_out.is_some(),
         },
         progress: !a.quiet,
         tables: Arc::new(tables),
         minutes,
     };
-    let summary = match pipeline::run(&cfg, &mut sink) {
+    let mut split = if cfg.limits.keep_raw {
+        let p = a
+            .clean_out
+            .as_deref()
+            .or(a.rejected_out.as_deref())
+            .expect("an output");
+        Some(
+            Split::create(a.clean_out.as_deref(), a.rejected_out.as_deref())
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?,
+        )
+    } else {
+        None
+    };
+    let summary = match pipeline::run(&cfg, &mut sink, split.as_mut()) {
         Ok(s) => s,
         Err(e) => {
             sink.abandon();
+            if let Some(sp) = split {
+                sp.abandon();
+            }
             return Err(Box::new(e));
         }
     };
+    let split_counts = split.as_ref().map(Split::counts);
+    if let Some(sp) = split {
+        sp.finish()
+            .map_err(|e| format!("cannot write the clean/rejected files: {e}"))?;
+    }
     let report_path = a.report.clone();
     if let Err(e) = sink.finish() {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -161,6 +197,14 @@ pub fn run(a: Args) -> CliResult {
     let _ = write!(err, "{summary}");
     if let Some(p) = &report_path {
         let _ = writeln!(err, "  report            {}", p.display());
+    }
+    if let Some((clean, rejected)) = split_counts {
+        if let (Some(n), Some(p)) = (clean, &a.clean_out) {
+            let _ = writeln!(err, "  clean file        {} ({n} claims)", p.display());
+        }
+        if let (Some(n), Some(p)) = (rejected, &a.rejected_out) {
+            let _ = writeln!(err, "  rejected file     {} ({n} claims)", p.display());
+        }
     }
     if summary.claims != summary.clean + summary.rejected {
         // The accounting is the product's promise; never let it pass silently.

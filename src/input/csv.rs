@@ -11,7 +11,7 @@ use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::sync::Arc;
 
-use super::{ClaimSource, Item, Limits, ReadClaim, ReadStats};
+use super::{ClaimSource, Item, Limits, RawClaim, RawEvent, ReadClaim, ReadStats};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
     parse_date, Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider,
@@ -121,6 +121,7 @@ pub struct CsvReader<R: Read> {
     stats: ReadStats,
     done: bool,
     max_record: usize,
+    keep_raw: bool,
 }
 
 fn slot(c: Col) -> usize {
@@ -172,6 +173,7 @@ impl<R: Read> CsvReader<R> {
             stats: ReadStats::default(),
             done: false,
             max_record: limits.max_record,
+            keep_raw: limits.keep_raw,
         };
         r.read_header();
         r
@@ -209,6 +211,10 @@ impl<R: Read> CsvReader<R> {
         }
         self.row = 1;
         self.header_len = header.len();
+        if self.keep_raw {
+            self.out
+                .push_back(Item::Raw(RawEvent::CsvHeader(header.clone())));
+        }
         for (i, h) in header.iter().enumerate() {
             let c = column(&String::from_utf8_lossy(h));
             if let Some(c) = c {
@@ -228,6 +234,9 @@ impl<R: Read> CsvReader<R> {
             let mut rec = csv::ByteRecord::new();
             while let Ok(true) = self.rdr.read_byte_record(&mut rec) {
                 rows += 1;
+                if self.keep_raw {
+                    self.out.push_back(Item::Raw(RawEvent::CsvRow(rec.clone())));
+                }
             }
             self.stats.records = rows;
             let msg = format!(
@@ -314,7 +323,12 @@ impl<R: Read> CsvReader<R> {
                 origin: self.origin(row),
                 incomplete: false,
             };
-            self.current = Some(ReadClaim { claim, findings });
+            let raw = self.keep_raw.then(|| RawClaim::Csv(Vec::new()));
+            self.current = Some(ReadClaim {
+                claim,
+                findings,
+                raw,
+            });
         }
         match self.line(row) {
             Ok(line) => {
@@ -335,6 +349,13 @@ impl<R: Read> CsvReader<R> {
                         self.out.push_back(Item::Finding(f));
                     }
                 }
+            }
+        }
+        if self.keep_raw {
+            let rec = self.record.clone();
+            match self.current.as_mut().and_then(|c| c.raw.as_mut()) {
+                Some(RawClaim::Csv(rows)) if !claim_id.is_empty() => rows.push(rec),
+                _ => self.out.push_back(Item::Raw(RawEvent::CsvRow(rec))),
             }
         }
     }

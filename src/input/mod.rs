@@ -22,12 +22,16 @@ use crate::model::{Available, Claim};
 pub struct Limits {
     /// Longest segment (X12) or record (CSV) read, in bytes.
     pub max_record: usize,
+    /// Keep each claim's input (and the structure around it) for the clean
+    /// and rejected files.
+    pub keep_raw: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_record: 1 << 20,
+            keep_raw: false,
         }
     }
 }
@@ -37,6 +41,51 @@ impl Default for Limits {
 pub struct ReadClaim {
     pub claim: Claim,
     pub findings: Vec<Finding>,
+    /// The claim's own input, kept when clean/rejected files are written.
+    pub raw: Option<RawClaim>,
+}
+
+/// A claim's input as it stood, for the clean and rejected files.
+#[derive(Debug, Clone)]
+pub enum RawClaim {
+    /// Its segments (without terminators) from CLM up to the next HL, CLM
+    /// or SE, and the index of its HL among the transaction's HLs.
+    X12 {
+        segments: Vec<Vec<u8>>,
+        hl: Option<usize>,
+    },
+    /// Its CSV records.
+    Csv(Vec<::csv::ByteRecord>),
+}
+
+/// The structure around the claims, in input order, for rebuilding files.
+#[derive(Debug, Clone)]
+pub enum RawEvent {
+    Interchange {
+        isa: Vec<u8>,
+        delims: x12::Delims,
+        eol: &'static [u8],
+    },
+    Group {
+        gs: Vec<u8>,
+    },
+    /// ST and the header segments before the first HL.
+    Transaction {
+        segments: Vec<Vec<u8>>,
+    },
+    /// An HL (its own segment first) and the segments of its loop before
+    /// the first claim; `parent` is the index of its parent HL.
+    Hl {
+        parent: Option<usize>,
+        level: Vec<u8>,
+        segments: Vec<Vec<u8>>,
+    },
+    TransactionEnd,
+    GroupEnd,
+    InterchangeEnd,
+    CsvHeader(::csv::ByteRecord),
+    /// A CSV row that belongs to no claim (its claim id is empty).
+    CsvRow(::csv::ByteRecord),
 }
 
 /// What a reader yields, in input order.
@@ -49,6 +98,8 @@ pub enum Item {
     /// A finding about the file, an interchange, group or transaction that
     /// belongs to no single claim. Its `origin` is set.
     Finding(Finding),
+    /// Input structure, only when `Limits::keep_raw` is set.
+    Raw(RawEvent),
 }
 
 /// Counts a reader keeps besides its claims.

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 pub use tokenizer::{isa_delims, text, Delims, Segment, Token, Tokenizer, ISA_LEN};
 
-use super::{ClaimSource, Item, Limits, ReadClaim, ReadStats};
+use super::{ClaimSource, Item, Limits, RawClaim, RawEvent, ReadClaim, ReadStats};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
     Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider, ServiceDate,
@@ -34,7 +34,7 @@ impl<R: Read> X12Reader<R> {
     pub fn new(file: Arc<str>, src: R, limits: Limits) -> Self {
         X12Reader {
             tok: Tokenizer::new(src, limits.max_record),
-            p: Parser::new(file),
+            p: Parser::new(file, limits.keep_raw),
             done: false,
         }
     }
@@ -159,6 +159,9 @@ struct Transaction {
     cur_hl: Option<usize>,
     ctx: Ctx,
     claim: Option<ReadClaim>,
+    /// Keep raw segments; `raw_hl` is the item holding the current HL's.
+    keep_raw: bool,
+    raw_hl: Option<usize>,
 }
 
 struct Parser {
@@ -171,6 +174,7 @@ struct Parser {
     tx: Option<Transaction>,
     /// Anything at all was read (to tell an empty file).
     seen: bool,
+    keep_raw: bool,
 }
 
 fn is(b: &[u8], s: &str) -> bool {
@@ -182,8 +186,9 @@ fn show(b: &[u8]) -> String {
 }
 
 impl Parser {
-    fn new(file: Arc<str>) -> Self {
+    fn new(file: Arc<str>, keep_raw: bool) -> Self {
         Parser {
+            keep_raw,
             file,
             empty: Arc::from(""),
             out: VecDeque::new(),
@@ -211,6 +216,17 @@ impl Parser {
 
     fn finding(&self, code: Code, byte: u64, msg: impl Into<String>) -> Finding {
         Finding::new(code, Severity::Error, msg).at(self.origin(byte))
+    }
+
+    /// Structure for the clean and rejected files, in input order.
+    fn raw(&mut self, ev: RawEvent) {
+        if !self.keep_raw {
+            return;
+        }
+        match &mut self.tx {
+            Some(tx) => tx.items.push(Item::Raw(ev)),
+            None => self.out.push_back(Item::Raw(ev)),
+        }
     }
 
     /// A finding that belongs to no claim, in input order.
@@ -313,6 +329,9 @@ impl Parser {
             b"SV1" => tx.sv1(s, origin),
             _ => tx.other(s),
         }
+        if tx.keep_raw {
+            tx.keep(s.bytes);
+        }
     }
 
     fn isa(&mut self, s: &Segment<'_>) {
@@ -327,6 +346,12 @@ impl Parser {
             control: Arc::from(text(s.el(13)).as_str()),
             groups: 0,
         });
+        let eol = s.delims.eol;
+        self.raw(RawEvent::Interchange {
+            isa: s.bytes.to_vec(),
+            delims: s.delims,
+            eol,
+        });
     }
 
     fn gs(&mut self, s: &Segment<'_>) {
@@ -340,6 +365,7 @@ impl Parser {
             );
             let f = self.finding(Code::X006, s.offset, msg);
             self.emit(f);
+            self.raw(RawEvent::GroupEnd);
         }
         if self.isa.is_none() {
             let f = self.finding(
@@ -356,6 +382,9 @@ impl Parser {
             control: Arc::from(text(s.el(6)).as_str()),
             transactions: 0,
             version: s.el(8).to_vec(),
+        });
+        self.raw(RawEvent::Group {
+            gs: s.bytes.to_vec(),
         });
     }
 
@@ -410,6 +439,11 @@ impl Parser {
             cur_hl: None,
             ctx: Ctx::Header,
             claim: None,
+            keep_raw: self.keep_raw,
+            raw_hl: None,
+        });
+        self.raw(RawEvent::Transaction {
+            segments: vec![s.bytes.to_vec()],
         });
         // Findings made before the transaction existed carry no ST02: redo them.
         let origin = self.origin(s.offset);
@@ -475,6 +509,7 @@ impl Parser {
             fs.push(self.finding(Code::X002, s.offset, msg));
         }
         fs.into_iter().for_each(|f| self.emit(f));
+        self.raw(RawEvent::GroupEnd);
         self.gs = None;
     }
 
@@ -486,6 +521,7 @@ impl Parser {
             let msg = format!("functional group GS06 {} has no GE before IEA", g.control);
             let f = self.finding(Code::X006, s.offset, msg);
             self.emit(f);
+            self.raw(RawEvent::GroupEnd);
             self.gs = None;
         }
         let Some(i) = &self.isa else {
@@ -510,6 +546,7 @@ impl Parser {
             fs.push(self.finding(Code::X002, s.offset, msg));
         }
         fs.into_iter().for_each(|f| self.emit(f));
+        self.raw(RawEvent::InterchangeEnd);
         self.isa = None;
     }
 
@@ -571,6 +608,9 @@ impl Parser {
                 self.out.push_back(Item::Finding(f));
             }
         }
+        if self.keep_raw {
+            tx.items.push(Item::Raw(RawEvent::TransactionEnd));
+        }
         self.out.extend(tx.items);
     }
 
@@ -583,12 +623,14 @@ impl Parser {
             let msg = format!("functional group GS06 {} is not whole: {why}", g.control);
             let f = self.finding(Code::X006, byte, msg);
             self.emit(f);
+            self.raw(RawEvent::GroupEnd);
             self.gs = None;
         }
         if let Some(i) = &self.isa {
             let msg = format!("interchange ISA13 {} is not whole: {why}", i.control);
             let f = self.finding(Code::X006, byte, msg);
             self.emit(f);
+            self.raw(RawEvent::InterchangeEnd);
             self.isa = None;
         }
     }
@@ -633,6 +675,23 @@ impl Parser {
 }
 
 impl Transaction {
+    /// Keep a body segment's bytes with what it belongs to: the open claim,
+    /// else the current HL's loop, else the transaction header.
+    fn keep(&mut self, bytes: &[u8]) {
+        if let Some(RawClaim::X12 { segments, .. }) =
+            self.claim.as_mut().and_then(|c| c.raw.as_mut())
+        {
+            segments.push(bytes.to_vec());
+            return;
+        }
+        let at = self.raw_hl.unwrap_or(0);
+        match self.items.get_mut(at) {
+            Some(Item::Raw(RawEvent::Hl { segments, .. }))
+            | Some(Item::Raw(RawEvent::Transaction { segments })) => segments.push(bytes.to_vec()),
+            _ => {}
+        }
+    }
+
     fn finish_claim(&mut self) {
         if let Some(c) = self.claim.take() {
             self.items.push(Item::Claim(c));
@@ -707,6 +766,14 @@ impl Transaction {
             patient_id: String::new(),
         });
         self.cur_hl = Some(index);
+        if self.keep_raw {
+            self.items.push(Item::Raw(RawEvent::Hl {
+                parent,
+                level: s.el(3).to_vec(),
+                segments: Vec::new(),
+            }));
+            self.raw_hl = Some(self.items.len() - 1);
+        }
     }
 
     fn clm(&mut self, s: &Segment<'_>, origin: Origin) {
@@ -758,7 +825,15 @@ impl Transaction {
                 }
             }
         }
-        self.claim = Some(ReadClaim { claim, findings });
+        let raw = self.keep_raw.then(|| RawClaim::X12 {
+            segments: Vec::new(),
+            hl: self.cur_hl,
+        });
+        self.claim = Some(ReadClaim {
+            claim,
+            findings,
+            raw,
+        });
     }
 
     fn sv1(&mut self, s: &Segment<'_>, origin: Origin) {

@@ -27,7 +27,7 @@ fn claims(items: &[Item]) -> Vec<&ReadClaim> {
         .iter()
         .filter_map(|i| match i {
             Item::Claim(c) => Some(c),
-            Item::Finding(_) => None,
+            _ => None,
         })
         .collect()
 }
@@ -169,6 +169,7 @@ fn structure_errors_reject_the_claims_they_touch() {
                 .map(|f| (c.claim.id.clone(), f.code))
                 .collect::<Vec<_>>(),
             Item::Finding(f) => vec![(String::new(), f.code)],
+            Item::Raw(_) => vec![],
         })
         .collect();
     assert_eq!(

@@ -23,6 +23,9 @@ pub struct Delims {
     /// ISA11 in 00501 and later; `None` where ISA11 is a standards id (`U`).
     pub repetition: Option<u8>,
     pub segment: u8,
+    /// What followed the ISA's terminator: CRLF, LF, CR or nothing (kept
+    /// when files are rewritten).
+    pub eol: &'static [u8],
 }
 
 /// One segment, borrowed from the tokenizer's buffer.
@@ -301,10 +304,21 @@ impl<R: Read> Tokenizer<R> {
     fn read_isa(&mut self) -> Option<Token<'static>> {
         let offset = self.offset();
         let have = self.want(ISA_LEN);
+        self.want(ISA_LEN + 2);
         let avail = &self.buf[self.pos..self.end];
         let reason = match isa_delims(avail) {
             Ok(d) if have => {
-                self.delims = Some(d);
+                let after = &avail[ISA_LEN..];
+                let eol: &'static [u8] = if after.starts_with(b"\r\n") {
+                    b"\r\n"
+                } else if after.starts_with(b"\n") {
+                    b"\n"
+                } else if after.starts_with(b"\r") {
+                    b"\r"
+                } else {
+                    b""
+                };
+                self.delims = Some(Delims { eol, ..d });
                 return None;
             }
             Ok(_) => "input ends inside the ISA".to_string(),
@@ -419,6 +433,7 @@ pub fn isa_delims(b: &[u8]) -> Result<Delims, String> {
         component,
         repetition,
         segment,
+        eol: b"",
     })
 }
 

@@ -1,0 +1,390 @@
+//! The clean and rejected files (`--clean-out`, `--rejected-out`): every
+//! claim read goes to exactly one of them, in input order.
+//!
+//! For 837P input both are rebuilt as valid interchanges with the original
+//! delimiters and control numbers: an HL left with no claim beneath it is
+//! dropped, HL ids are renumbered with their parent links and HL04 child
+//! codes corrected, SE01, GE01 and IEA01 are recounted, and transactions,
+//! groups and interchanges left empty are dropped. For CSV input both files
+//! are CSV with the original header and the claims' rows.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::input::x12::Delims;
+use crate::input::{RawClaim, RawEvent};
+
+/// A file written beside its target and renamed into place when complete.
+struct Staged {
+    out: BufWriter<File>,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl Staged {
+    fn create(path: &Path) -> io::Result<Staged> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+        let tmp = path.with_file_name(format!(".{}.claimscrub-tmp", name.to_string_lossy()));
+        Ok(Staged {
+            out: BufWriter::with_capacity(256 << 10, File::create(&tmp)?),
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.out.flush()?;
+        std::fs::rename(&self.tmp, &self.path)
+    }
+
+    fn abandon(self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// One output (clean or rejected) and the envelope state it has written.
+struct Side {
+    file: Staged,
+    isa_written: bool,
+    groups: u32,
+    gs_written: bool,
+    transactions: u32,
+    csv_header_written: bool,
+    claims: u64,
+}
+
+enum Node {
+    Hl {
+        parent: Option<usize>,
+        level: Vec<u8>,
+        segments: Vec<Vec<u8>>,
+    },
+    Claim {
+        segments: Vec<Vec<u8>>,
+        hl: Option<usize>,
+        rejected: bool,
+    },
+}
+
+/// Splits the claims of a run into the clean and rejected files.
+pub struct Split {
+    sides: [Option<Side>; 2],
+    delims: Option<Delims>,
+    isa: Vec<u8>,
+    gs: Vec<u8>,
+    header: Vec<Vec<u8>>,
+    nodes: Vec<Node>,
+    in_tx: bool,
+}
+
+const CLEAN: usize = 0;
+const REJECTED: usize = 1;
+
+impl Split {
+    pub fn create(clean: Option<&Path>, rejected: Option<&Path>) -> io::Result<Split> {
+        let side = |p: Option<&Path>| -> io::Result<Option<Side>> {
+            p.map(|p| {
+                Staged::create(p).map(|file| Side {
+                    file,
+                    isa_written: false,
+                    groups: 0,
+                    gs_written: false,
+                    transactions: 0,
+                    csv_header_written: false,
+                    claims: 0,
+                })
+            })
+            .transpose()
+        };
+        Ok(Split {
+            sides: [side(clean)?, side(rejected)?],
+            delims: None,
+            isa: Vec::new(),
+            gs: Vec::new(),
+            header: Vec::new(),
+            nodes: Vec::new(),
+            in_tx: false,
+        })
+    }
+
+    /// Claims written to (clean, rejected).
+    pub fn counts(&self) -> (Option<u64>, Option<u64>) {
+        (
+            self.sides[CLEAN].as_ref().map(|s| s.claims),
+            self.sides[REJECTED].as_ref().map(|s| s.claims),
+        )
+    }
+
+    pub fn event(&mut self, ev: RawEvent) -> io::Result<()> {
+        match ev {
+            RawEvent::Interchange { isa, delims, .. } => {
+                self.end_interchange()?;
+                self.delims = Some(delims);
+                self.isa = isa;
+            }
+            RawEvent::Group { gs } => {
+                self.end_group()?;
+                self.gs = gs;
+            }
+            RawEvent::Transaction { segments } => {
+                self.header = segments;
+                self.nodes.clear();
+                self.in_tx = true;
+            }
+            RawEvent::Hl {
+                parent,
+                level,
+                segments,
+            } => self.nodes.push(Node::Hl {
+                parent,
+                level,
+                segments,
+            }),
+            RawEvent::TransactionEnd => self.end_transaction()?,
+            RawEvent::GroupEnd => self.end_group()?,
+            RawEvent::InterchangeEnd => self.end_interchange()?,
+            RawEvent::CsvHeader(h) => {
+                for side in self.sides.iter_mut().flatten() {
+                    if !side.csv_header_written {
+                        write_csv_record(&mut side.file.out, &h)?;
+                        side.csv_header_written = true;
+                    }
+                }
+            }
+            RawEvent::CsvRow(r) => {
+                if let Some(side) = &mut self.sides[REJECTED] {
+                    write_csv_record(&mut side.file.out, &r)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn claim(&mut self, raw: RawClaim, rejected: bool) -> io::Result<()> {
+        match raw {
+            RawClaim::X12 { segments, hl } => {
+                if self.in_tx {
+                    self.nodes.push(Node::Claim {
+                        segments,
+                        hl,
+                        rejected,
+                    });
+                }
+            }
+            RawClaim::Csv(rows) => {
+                if let Some(side) = &mut self.sides[if rejected { REJECTED } else { CLEAN }] {
+                    side.claims += 1;
+                    for r in &rows {
+                        write_csv_record(&mut side.file.out, r)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn end_transaction(&mut self) -> io::Result<()> {
+        if !self.in_tx {
+            return Ok(());
+        }
+        self.in_tx = false;
+        let Some(d) = self.delims else { return Ok(()) };
+        for which in [CLEAN, REJECTED] {
+            let Some(side) = &mut self.sides[which] else {
+                continue;
+            };
+            let wanted = |r: bool| r == (which == REJECTED);
+            // The HLs some wanted claim hangs from, with their ancestors.
+            let hls: Vec<usize> = self
+                .nodes
+                .iter()
+                .filter(|n| matches!(n, Node::Hl { .. }))
+                .enumerate()
+                .map(|(i, _)| i)
+                .collect();
+            let parents: Vec<Option<usize>> = self
+                .nodes
+                .iter()
+                .filter_map(|n| match n {
+                    Node::Hl { parent, .. } => Some(*parent),
+                    _ => None,
+                })
+                .collect();
+            let mut needed = vec![false; hls.len()];
+            let mut any = false;
+            for n in &self.nodes {
+                if let Node::Claim { hl, rejected, .. } = n {
+                    if wanted(*rejected) {
+                        any = true;
+                        let mut at = *hl;
+                        while let Some(h) = at.filter(|&h| h < needed.len() && !needed[h]) {
+                            needed[h] = true;
+                            at = parents[h];
+                        }
+                    }
+                }
+            }
+            if !any {
+                continue;
+            }
+            let out = &mut side.file.out;
+            if !side.isa_written {
+                segment(out, &self.isa, d)?;
+                side.isa_written = true;
+            }
+            if !side.gs_written {
+                segment(out, &self.gs, d)?;
+                side.gs_written = true;
+                side.groups += 1;
+            }
+            // New HL ids, in order, for the HLs kept.
+            let mut new_id = vec![0u32; needed.len()];
+            let mut next = 0;
+            for (h, keep) in needed.iter().enumerate() {
+                if *keep {
+                    next += 1;
+                    new_id[h] = next;
+                }
+            }
+            let has_child =
+                |h: usize| (0..needed.len()).any(|c| needed[c] && parents[c] == Some(h));
+            let mut count = 0u32;
+            for s in &self.header {
+                segment(out, s, d)?;
+                count += 1;
+            }
+            let mut hl_index = 0;
+            for n in &self.nodes {
+                match n {
+                    Node::Hl {
+                        parent,
+                        level,
+                        segments,
+                    } => {
+                        let h = hl_index;
+                        hl_index += 1;
+                        if !needed[h] {
+                            continue;
+                        }
+                        let e = d.element as char;
+                        let parent_id = parent.map(|p| new_id[p].to_string()).unwrap_or_default();
+                        let hl = format!(
+                            "HL{e}{}{e}{parent_id}{e}{}{e}{}",
+                            new_id[h],
+                            String::from_utf8_lossy(level),
+                            u8::from(has_child(h))
+                        );
+                        segment(out, hl.as_bytes(), d)?;
+                        count += 1;
+                        for s in segments.iter().skip(1) {
+                            segment(out, s, d)?;
+                            count += 1;
+                        }
+                    }
+                    Node::Claim {
+                        segments, rejected, ..
+                    } if wanted(*rejected) => {
+                        side.claims += 1;
+                        for s in segments {
+                            segment(out, s, d)?;
+                            count += 1;
+                        }
+                    }
+                    Node::Claim { .. } => {}
+                }
+            }
+            let st02 = element(self.header.first().map_or(&[][..], |s| s), d.element, 2);
+            count += 1;
+            let se = [
+                b"SE".as_slice(),
+                &[d.element],
+                count.to_string().as_bytes(),
+                &[d.element],
+                st02,
+            ]
+            .concat();
+            segment(out, &se, d)?;
+            side.transactions += 1;
+        }
+        self.nodes.clear();
+        Ok(())
+    }
+
+    fn end_group(&mut self) -> io::Result<()> {
+        self.end_transaction()?;
+        let Some(d) = self.delims else { return Ok(()) };
+        let gs06 = element(&self.gs, d.element, 6).to_vec();
+        for side in self.sides.iter_mut().flatten() {
+            if side.gs_written {
+                let ge = [
+                    b"GE".as_slice(),
+                    &[d.element],
+                    side.transactions.to_string().as_bytes(),
+                    &[d.element],
+                    &gs06,
+                ]
+                .concat();
+                segment(&mut side.file.out, &ge, d)?;
+                side.gs_written = false;
+                side.transactions = 0;
+            }
+        }
+        Ok(())
+    }
+
+    fn end_interchange(&mut self) -> io::Result<()> {
+        self.end_group()?;
+        let Some(d) = self.delims else { return Ok(()) };
+        let isa13 = element(&self.isa, d.element, 13).to_vec();
+        for side in self.sides.iter_mut().flatten() {
+            if side.isa_written {
+                let iea = [
+                    b"IEA".as_slice(),
+                    &[d.element],
+                    side.groups.to_string().as_bytes(),
+                    &[d.element],
+                    &isa13,
+                ]
+                .concat();
+                segment(&mut side.file.out, &iea, d)?;
+                side.isa_written = false;
+                side.groups = 0;
+            }
+        }
+        Ok(())
+    }
+
+    /// Close what is open and move the files into place.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.end_interchange()?;
+        for side in self.sides.into_iter().flatten() {
+            side.file.finish()?;
+        }
+        Ok(())
+    }
+
+    pub fn abandon(self) {
+        for side in self.sides.into_iter().flatten() {
+            side.file.abandon();
+        }
+    }
+}
+
+fn segment(out: &mut impl Write, bytes: &[u8], d: Delims) -> io::Result<()> {
+    out.write_all(bytes)?;
+    out.write_all(&[d.segment])?;
+    out.write_all(d.eol)
+}
+
+fn element(seg: &[u8], sep: u8, n: usize) -> &[u8] {
+    seg.split(|&b| b == sep).nth(n).unwrap_or(&[])
+}
+
+fn write_csv_record(out: &mut impl Write, r: &csv::ByteRecord) -> io::Result<()> {
+    let mut w = csv::WriterBuilder::new().from_writer(out);
+    w.write_byte_record(r).map_err(io::Error::other)?;
+    w.flush()
+}

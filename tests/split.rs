@@ -1,0 +1,286 @@
+//! The clean and rejected files: every claim read lands in exactly one,
+//! unchanged; both files are valid 837P (or CSV) that check again cleanly.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::*;
+
+/// Each claim's segments (CLM up to the next HL, CLM, SE), by CLM01.
+fn claims_of(path: &Path) -> BTreeMap<String, Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    if bytes.is_empty() {
+        return BTreeMap::new();
+    }
+    let (e, t) = (bytes[3] as char, bytes[105] as char);
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for seg in text.split(t).map(str::trim) {
+        let id = seg.split(e).next().unwrap_or("");
+        match id {
+            "CLM" => {
+                let key = seg.split(e).nth(1).unwrap().to_string();
+                assert!(
+                    !out.contains_key(&key),
+                    "claim {key} twice in {}",
+                    path.display()
+                );
+                out.insert(key.clone(), vec![seg.to_string()]);
+                current = Some(key);
+            }
+            "HL" | "SE" | "ST" | "GE" | "IEA" => current = None,
+            _ => {
+                if let Some(k) = &current {
+                    out.get_mut(k).unwrap().push(seg.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn split(input: &str, dir: &TempDir, tag: &str) -> (Run, std::path::PathBuf, std::path::PathBuf) {
+    let ext = if input.ends_with(".csv") {
+        "csv"
+    } else {
+        "837"
+    };
+    let clean = dir.path(&format!("{tag}.clean.{ext}"));
+    let rejected = dir.path(&format!("{tag}.rejected.{ext}"));
+    let run = claimscrub(&[
+        "check",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--report",
+        dir.path(&format!("{tag}.report.csv")).to_str().unwrap(),
+        "--clean-out",
+        clean.to_str().unwrap(),
+        "--rejected-out",
+        rejected.to_str().unwrap(),
+        input,
+    ]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    (run, clean, rejected)
+}
+
+/// The round trip: claims split exactly, unchanged, and the files check again.
+fn round_trip(input: &Path, dir: &TempDir, tag: &str) {
+    let (run, clean, rejected) = split(input.to_str().unwrap(), dir, tag);
+    let (read, n_clean, n_rejected) = run.accounting();
+    let before = claims_of(input);
+    let (c, r) = (claims_of(&clean), claims_of(&rejected));
+    assert_eq!(
+        (c.len() as u64, r.len() as u64),
+        (n_clean, n_rejected),
+        "{tag}"
+    );
+    assert_eq!(read as usize, before.len(), "{tag}: every CLM read");
+    let mut after = c.clone();
+    after.extend(r.clone());
+    assert_eq!(after, before, "{tag}: the same claims, segment for segment");
+    if n_rejected > 0 {
+        let rej = claimscrub(&[
+            "check",
+            "-q",
+            "--as-of",
+            AS_OF,
+            "--select",
+            "X",
+            rejected.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            rej.code, 0,
+            "{tag}: rejected file has structure findings:\n{}",
+            rej.stdout
+        );
+    }
+    // The clean file checks clean; neither file has a structure finding.
+    // With no clean claim the clean file is empty: nothing to send.
+    if n_clean == 0 {
+        assert!(std::fs::read(&clean).unwrap().is_empty(), "{tag}");
+        return;
+    }
+    let again = claimscrub(&["check", "-q", "--as-of", AS_OF, clean.to_str().unwrap()]);
+    assert_eq!(
+        again.code, 0,
+        "{tag}: clean file rejected:\n{}",
+        again.stdout
+    );
+    assert_eq!(again.accounting(), (n_clean, n_clean, 0));
+}
+
+#[test]
+fn generated_batch_round_trip() {
+    let dir = TempDir::new("split-gen");
+    let input = dir.path("batch.837");
+    let g = claimscrub(&[
+        "gen",
+        "--claims",
+        "12000",
+        "--seed",
+        "5",
+        "--per-transaction",
+        "4000",
+        "--out",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(g.code, 0);
+    round_trip(&input, &dir, "gen");
+}
+
+#[test]
+fn valid_samples_and_the_demo_round_trip() {
+    let dir = TempDir::new("split-samples");
+    let mut files = vec![
+        root().join("fixtures/demo.837"),
+        root().join("fixtures/rules/X-PASS-valid.837"),
+    ];
+    for d in ["linuxforhealth-x12", "x12-types"] {
+        for e in std::fs::read_dir(root().join("../shared/samples").join(d)).unwrap() {
+            files.push(e.unwrap().path());
+        }
+    }
+    for (i, f) in files.iter().enumerate() {
+        round_trip(f, &dir, &format!("s{i}"));
+    }
+}
+
+#[test]
+fn a_broken_transaction_is_rejected_whole_and_rebuilt_valid() {
+    // SE01 wrong and a repeated HL id with a parent that does not exist.
+    let dir = TempDir::new("split-broken");
+    let input = root().join("../shared/samples/imsweb-x12-parser/x12_valid.txt");
+    let (run, clean, rejected) = split(input.to_str().unwrap(), &dir, "b");
+    assert_eq!(run.accounting(), (2, 0, 2));
+    assert!(claims_of(&clean).is_empty());
+    assert_eq!(claims_of(&rejected).len(), 2);
+    let text = std::fs::read_to_string(&rejected).unwrap();
+    assert!(text.contains("SE*"), "{text}");
+    let again = claimscrub(&[
+        "check",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--select",
+        "X003,X004",
+        rejected.to_str().unwrap(),
+    ]);
+    assert_eq!(again.code, 0, "counts recounted: {}", again.stdout);
+}
+
+#[test]
+fn patient_hls_are_renumbered_with_their_parents() {
+    // Two subscribers, the first with a patient (2000C); reject the first claim only.
+    let dir = TempDir::new("split-hl");
+    let isa = "ISA*00*          *00*          *ZZ*S              *ZZ*R              *261127*1200*^*00501*000000007*0*P*:~";
+    let body = [
+        "ST*837*0001*005010X222A1",
+        "BHT*0019*00*1*20261127*1200*CH",
+        "HL*1**20*1",
+        "NM1*85*2*CLINIC*****XX*1234567893",
+        "HL*2*1*22*1",
+        "SBR*P*18*******MB",
+        "NM1*IL*1*DOE*JANE****MI*M1",
+        "HL*3*2*23*0",
+        "PAT*19",
+        "NM1*QC*1*DOE*TED",
+        "CLM*BAD1*45***11:B:1*Y*A*Y*Y",
+        "HI*ABK:M6281",
+        "LX*1",
+        "SV1*HC:97530*45*UN*1***1",
+        "DTP*472*D8*20261102",
+        "HL*4*1*22*0",
+        "SBR*P*18*******MB",
+        "NM1*IL*1*ROE*RAY****MI*M2",
+        "CLM*GOOD1*45***11:B:1*Y*A*Y*Y",
+        "HI*ABK:M6281",
+        "LX*1",
+        "SV1*HC:97530:GP*45*UN*1***1",
+        "DTP*472*D8*20261102",
+    ];
+    let mut text = format!("{isa}GS*HC*S*R*20261127*1200*7*X*005010X222A1~");
+    for s in body {
+        text.push_str(s);
+        text.push('~');
+    }
+    text.push_str(&format!(
+        "SE*{}*0001~GE*1*7~IEA*1*000000007~",
+        body.len() + 1
+    ));
+    let input = dir.path("hl.837");
+    std::fs::write(&input, &text).unwrap();
+    let (run, clean, rejected) = split(input.to_str().unwrap(), &dir, "hl");
+    assert_eq!(run.accounting(), (2, 1, 1));
+    let c = std::fs::read_to_string(&clean).unwrap();
+    assert!(
+        c.contains("HL*1**20*1~NM1*85") && c.contains("HL*2*1*22*0~SBR"),
+        "{c}"
+    );
+    assert!(!c.contains("HL*3"), "{c}");
+    assert!(c.contains("SE*13*0001~GE*1*7~IEA*1*000000007~"), "{c}");
+    let r = std::fs::read_to_string(&rejected).unwrap();
+    assert!(
+        r.contains("HL*1**20*1~NM1*85") && r.contains("HL*2*1*22*1~SBR"),
+        "{r}"
+    );
+    assert!(r.contains("HL*3*2*23*0~PAT*19"), "{r}");
+    assert!(!r.contains("GOOD1"), "{r}");
+    round_trip(&input, &dir, "hl2");
+}
+
+#[test]
+fn csv_split_keeps_header_and_rows() {
+    let dir = TempDir::new("split-csv");
+    let input = root().join("fixtures/demo.csv");
+    let (run, clean, rejected) = split(input.to_str().unwrap(), &dir, "csv");
+    assert_eq!(run.accounting(), (6, 3, 3));
+    let original = std::fs::read_to_string(&input).unwrap();
+    let header = original.lines().next().unwrap();
+    let (c, r) = (
+        std::fs::read_to_string(&clean).unwrap(),
+        std::fs::read_to_string(&rejected).unwrap(),
+    );
+    assert_eq!(c.lines().next(), Some(header));
+    assert_eq!(r.lines().next(), Some(header));
+    let mut rows: Vec<&str> = c.lines().skip(1).chain(r.lines().skip(1)).collect();
+    let mut want: Vec<&str> = original.lines().skip(1).collect();
+    rows.sort();
+    want.sort();
+    assert_eq!(rows, want, "every row in exactly one file");
+    assert!(r.contains("E2005"), "the unusable row's claim is held back");
+    let again = claimscrub(&["check", "-q", "--as-of", AS_OF, clean.to_str().unwrap()]);
+    assert_eq!(again.code, 0, "{}", again.stdout);
+}
+
+#[test]
+fn outputs_never_overwrite_inputs() {
+    let dir = TempDir::new("split-over");
+    let input = dir.path("in.837");
+    std::fs::copy(root().join("fixtures/demo.837"), &input).unwrap();
+    let run = claimscrub(&[
+        "check",
+        "--clean-out",
+        input.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("over the input"), "{}", run.stderr);
+    let same = dir.path("out.837");
+    let run = claimscrub(&[
+        "check",
+        "--clean-out",
+        same.to_str().unwrap(),
+        "--rejected-out",
+        same.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        std::fs::read(root().join("fixtures/demo.837")).unwrap()
+    );
+}
