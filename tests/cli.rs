@@ -452,3 +452,53 @@ fn stdin_is_read_with_dash() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("claim PT1002"));
 }
+
+#[test]
+fn gzip_input_gives_the_same_report() {
+    use std::io::Write as _;
+    let dir = TempDir::new("gz");
+    for name in ["demo.837", "demo.csv"] {
+        let plain = root().join("fixtures").join(name);
+        let gz = dir.path(&format!("{name}.gz"));
+        let mut enc = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).unwrap(),
+            flate2::Compression::default(),
+        );
+        enc.write_all(&std::fs::read(&plain).unwrap()).unwrap();
+        enc.finish().unwrap();
+        let (r1, r2) = (
+            dir.path(&format!("{name}.1.csv")),
+            dir.path(&format!("{name}.2.csv")),
+        );
+        let a = claimscrub(&[
+            "check",
+            "-q",
+            "--as-of",
+            AS_OF,
+            "--report",
+            r1.to_str().unwrap(),
+            plain.to_str().unwrap(),
+        ]);
+        let b = claimscrub(&[
+            "check",
+            "-q",
+            "--as-of",
+            AS_OF,
+            "--report",
+            r2.to_str().unwrap(),
+            gz.to_str().unwrap(),
+        ]);
+        assert_eq!(a.accounting(), b.accounting());
+        let strip = |p: &std::path::Path| -> Vec<String> {
+            report_rows(p)
+                .iter()
+                .map(|r| r.iter().skip(1).collect::<Vec<_>>().join(","))
+                .collect()
+        };
+        assert_eq!(
+            strip(&r1),
+            strip(&r2),
+            "{name}: same findings apart from the file name"
+        );
+    }
+}

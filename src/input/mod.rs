@@ -173,9 +173,22 @@ pub fn open(
         }
         Box::new(File::open(p).map_err(|e| err(e.to_string()))?)
     };
-    let mut reader = BufReader::with_capacity(256 << 10, Counted { inner: raw, count });
+    // Count the bytes of the file itself (the progress bar's unit), then
+    // decompress a `.gz` on the fly.
+    let counted = Counted { inner: raw, count };
+    let gz = path.to_ascii_lowercase().ends_with(".gz");
+    let inner: Box<dyn Read + Send> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            256 << 10,
+            counted,
+        )))
+    } else {
+        Box::new(counted)
+    };
+    let mut reader = BufReader::with_capacity(256 << 10, inner);
     let head = reader.fill_buf().map_err(|e| err(e.to_string()))?;
-    let format = sniff(head, path);
+    let name = if gz { &path[..path.len() - 3] } else { path };
+    let format = sniff(head, name);
     let file: Arc<str> = Arc::from(path);
     Ok(match format {
         Format::X12 => Box::new(x12::X12Reader::new(file, reader, limits)),
