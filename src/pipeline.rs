@@ -235,8 +235,31 @@ fn write_batch(
                 s.claims += 1;
                 if outcome.rejected {
                     s.rejected += 1;
+                    let charges = claim
+                        .total
+                        .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum());
+                    s.held_back_cents += charges.cents();
                 } else {
                     s.clean += 1;
+                }
+                let provider = claim
+                    .lines
+                    .first()
+                    .map_or(&claim.billing.npi, |l| &claim.rendering_for(l).npi);
+                for (map, key) in [
+                    (&mut s.by_payer, &claim.payer.id),
+                    (&mut s.by_provider, provider),
+                ] {
+                    let t = map
+                        .entry(if key.is_empty() {
+                            "(none)".to_string()
+                        } else {
+                            key.clone()
+                        })
+                        .or_default();
+                    t.claims += 1;
+                    t.rejected += u64::from(outcome.rejected);
+                    t.findings += outcome.findings.len() as u64;
                 }
                 s.lines += claim.lines.len() as u64;
                 s.lines_97530 += claim.lines.iter().filter(|l| l.is_97530()).count() as u64;

@@ -502,3 +502,27 @@ fn gzip_input_gives_the_same_report() {
         );
     }
 }
+
+#[test]
+fn html_summary_is_one_self_contained_page() {
+    let dir = TempDir::new("html");
+    let page = dir.path("summary.html");
+    let run = claimscrub(&[
+        "check",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--html",
+        page.to_str().unwrap(),
+        "fixtures/demo.837",
+    ]);
+    assert_eq!(run.code, 1);
+    let h = std::fs::read_to_string(&page).unwrap();
+    assert!(h.contains("Claims read 11 = 3 clean + 8 rejected."), "{h}");
+    assert!(h.contains("$567.50"), "charges held back");
+    assert!(h.contains("<svg") && h.contains("<td>ACME1</td>"));
+    assert!(
+        !h.contains("<script") && !h.contains("<link") && !h.contains("src="),
+        "no external assets"
+    );
+}

@@ -63,6 +63,9 @@ pub struct Args {
     /// Write the claims held back here.
     #[arg(long, value_name = "PATH")]
     rejected_out: Option<PathBuf>,
+    /// Write a self-contained HTML summary page here.
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
     /// Report info findings too.
     #[arg(long)]
     show_info: bool,
@@ -114,7 +117,7 @@ pub fn run(a: Args) -> CliResult {
         }
     };
     // No output may overwrite an input or another output.
-    let outputs: Vec<&PathBuf> = [&a.report, &a.clean_out, &a.rejected_out]
+    let outputs: Vec<&PathBuf> = [&a.report, &a.clean_out, &a.rejected_out, &a.html]
         .into_iter()
         .flatten()
         .collect();
@@ -178,6 +181,11 @@ pub fn run(a: Args) -> CliResult {
         }
     };
     let split_counts = split.as_ref().map(Split::counts);
+    if let Some(p) = &a.html {
+        let page = crate::report::html::render(&summary, &cfg.inputs, &cfg.as_of.to_string());
+        crate::report::write_staged(p, page.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    }
     if let Some(sp) = split {
         sp.finish()
             .map_err(|e| format!("cannot write the clean/rejected files: {e}"))?;

@@ -4,6 +4,7 @@
 //! Owns the report's columns and formats. It does not decide anything about
 //! claims; it renders what the engine concluded.
 
+pub mod html;
 pub mod split;
 mod summary;
 
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use summary::Summary;
+pub use summary::{Summary, Tally};
 
 use crate::finding::{Finding, Severity};
 use crate::model::Claim;
@@ -231,6 +232,18 @@ fn human(r: &Row<'_>, s: &mut String) {
         }
     }
     let _ = writeln!(s, ": {} {} {}", r.severity, r.rule, r.message);
+}
+
+/// Write `bytes` to a temporary file beside `path`, then rename it into place.
+pub fn write_staged(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let tmp = path.with_file_name(format!(".{}.claimscrub-tmp", name.to_string_lossy()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// The severity counted as "rejects".

@@ -25,6 +25,19 @@ pub struct Summary {
     pub skipped_rules: BTreeMap<Code, Vec<String>>,
     /// `--minutes`: rows in the side file, and rows that matched no claim line.
     pub minutes_rows: Option<(u64, u64)>,
+    /// Charges of the rejected claims, in cents (what is held back).
+    pub held_back_cents: i64,
+    /// Per payer id and per rendering NPI: claims, rejected, findings.
+    pub by_payer: BTreeMap<String, Tally>,
+    pub by_provider: BTreeMap<String, Tally>,
+}
+
+/// Claims, rejected claims and findings of one payer or provider.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub claims: u64,
+    pub rejected: u64,
+    pub findings: u64,
 }
 
 impl Summary {
