@@ -51,11 +51,36 @@ pub enum RawClaim {
     /// Its segments (without terminators) from CLM up to the next HL, CLM
     /// or SE, and the index of its HL among the transaction's HLs.
     X12 {
-        segments: Vec<Vec<u8>>,
+        segments: RawSegs,
         hl: Option<usize>,
     },
     /// Its CSV records.
     Csv(Vec<::csv::ByteRecord>),
+}
+
+/// Segments as they stood, each followed by its terminator and line end,
+/// end to end in one buffer (one allocation per claim, not per segment).
+#[derive(Debug, Clone, Default)]
+pub struct RawSegs {
+    pub bytes: Vec<u8>,
+    pub count: u32,
+}
+
+impl RawSegs {
+    pub fn push(&mut self, segment: &[u8], delims: &x12::Delims) {
+        self.bytes.extend_from_slice(segment);
+        self.bytes.push(delims.segment);
+        self.bytes.extend_from_slice(delims.eol);
+        self.count += 1;
+    }
+
+    /// The first segment, without its terminator.
+    pub fn first(&self, delims: &x12::Delims) -> &[u8] {
+        self.bytes
+            .split(|&b| b == delims.segment)
+            .next()
+            .unwrap_or(&[])
+    }
 }
 
 /// The structure around the claims, in input order, for rebuilding files.
@@ -71,14 +96,14 @@ pub enum RawEvent {
     },
     /// ST and the header segments before the first HL.
     Transaction {
-        segments: Vec<Vec<u8>>,
+        segments: RawSegs,
     },
     /// An HL (its own segment first) and the segments of its loop before
     /// the first claim; `parent` is the index of its parent HL.
     Hl {
         parent: Option<usize>,
         level: Vec<u8>,
-        segments: Vec<Vec<u8>>,
+        segments: RawSegs,
     },
     TransactionEnd,
     GroupEnd,

@@ -13,7 +13,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::input::x12::Delims;
-use crate::input::{RawClaim, RawEvent};
+use crate::input::{RawClaim, RawEvent, RawSegs};
 
 /// A file written beside its target and renamed into place when complete.
 struct Staged {
@@ -60,10 +60,10 @@ enum Node {
     Hl {
         parent: Option<usize>,
         level: Vec<u8>,
-        segments: Vec<Vec<u8>>,
+        segments: RawSegs,
     },
     Claim {
-        segments: Vec<Vec<u8>>,
+        segments: RawSegs,
         hl: Option<usize>,
         rejected: bool,
     },
@@ -75,7 +75,7 @@ pub struct Split {
     delims: Option<Delims>,
     isa: Vec<u8>,
     gs: Vec<u8>,
-    header: Vec<Vec<u8>>,
+    header: RawSegs,
     nodes: Vec<Node>,
     in_tx: bool,
 }
@@ -104,7 +104,7 @@ impl Split {
             delims: None,
             isa: Vec::new(),
             gs: Vec::new(),
-            header: Vec::new(),
+            header: RawSegs::default(),
             nodes: Vec::new(),
             in_tx: false,
         })
@@ -249,13 +249,14 @@ impl Split {
                     new_id[h] = next;
                 }
             }
-            let has_child =
-                |h: usize| (0..needed.len()).any(|c| needed[c] && parents[c] == Some(h));
-            let mut count = 0u32;
-            for s in &self.header {
-                segment(out, s, d)?;
-                count += 1;
+            let mut has_child = vec![false; needed.len()];
+            for c in (0..needed.len()).filter(|&c| needed[c]) {
+                if let Some(p) = parents[c] {
+                    has_child[p] = true;
+                }
             }
+            out.write_all(&self.header.bytes)?;
+            let mut count = self.header.count;
             let mut hl_index = 0;
             for n in &self.nodes {
                 match n {
@@ -275,28 +276,23 @@ impl Split {
                             "HL{e}{}{e}{parent_id}{e}{}{e}{}",
                             new_id[h],
                             String::from_utf8_lossy(level),
-                            u8::from(has_child(h))
+                            u8::from(has_child[h])
                         );
                         segment(out, hl.as_bytes(), d)?;
-                        count += 1;
-                        for s in segments.iter().skip(1) {
-                            segment(out, s, d)?;
-                            count += 1;
-                        }
+                        out.write_all(&segments.bytes)?;
+                        count += 1 + segments.count;
                     }
                     Node::Claim {
                         segments, rejected, ..
                     } if wanted(*rejected) => {
                         side.claims += 1;
-                        for s in segments {
-                            segment(out, s, d)?;
-                            count += 1;
-                        }
+                        out.write_all(&segments.bytes)?;
+                        count += segments.count;
                     }
                     Node::Claim { .. } => {}
                 }
             }
-            let st02 = element(self.header.first().map_or(&[][..], |s| s), d.element, 2);
+            let st02 = element(self.header.first(&d), d.element, 2);
             count += 1;
             let se = [
                 b"SE".as_slice(),

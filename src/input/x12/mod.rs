@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 pub use tokenizer::{isa_delims, text, Delims, Segment, Token, Tokenizer, ISA_LEN};
 
-use super::{ClaimSource, Item, Limits, RawClaim, RawEvent, ReadClaim, ReadStats};
+use super::{ClaimSource, Item, Limits, RawClaim, RawEvent, RawSegs, ReadClaim, ReadStats};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
     Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider, ServiceDate,
@@ -329,8 +329,8 @@ impl Parser {
             b"SV1" => tx.sv1(s, origin),
             _ => tx.other(s),
         }
-        if tx.keep_raw {
-            tx.keep(s.bytes);
+        if tx.keep_raw && id != b"HL" {
+            tx.keep(s.bytes, &s.delims);
         }
     }
 
@@ -442,9 +442,9 @@ impl Parser {
             keep_raw: self.keep_raw,
             raw_hl: None,
         });
-        self.raw(RawEvent::Transaction {
-            segments: vec![s.bytes.to_vec()],
-        });
+        let mut header = RawSegs::default();
+        header.push(s.bytes, &s.delims);
+        self.raw(RawEvent::Transaction { segments: header });
         // Findings made before the transaction existed carry no ST02: redo them.
         let origin = self.origin(s.offset);
         let tx = self.tx.as_mut().unwrap();
@@ -677,17 +677,17 @@ impl Parser {
 impl Transaction {
     /// Keep a body segment's bytes with what it belongs to: the open claim,
     /// else the current HL's loop, else the transaction header.
-    fn keep(&mut self, bytes: &[u8]) {
+    fn keep(&mut self, bytes: &[u8], delims: &Delims) {
         if let Some(RawClaim::X12 { segments, .. }) =
             self.claim.as_mut().and_then(|c| c.raw.as_mut())
         {
-            segments.push(bytes.to_vec());
+            segments.push(bytes, delims);
             return;
         }
         let at = self.raw_hl.unwrap_or(0);
         match self.items.get_mut(at) {
             Some(Item::Raw(RawEvent::Hl { segments, .. }))
-            | Some(Item::Raw(RawEvent::Transaction { segments })) => segments.push(bytes.to_vec()),
+            | Some(Item::Raw(RawEvent::Transaction { segments })) => segments.push(bytes, delims),
             _ => {}
         }
     }
@@ -770,7 +770,7 @@ impl Transaction {
             self.items.push(Item::Raw(RawEvent::Hl {
                 parent,
                 level: s.el(3).to_vec(),
-                segments: Vec::new(),
+                segments: RawSegs::default(),
             }));
             self.raw_hl = Some(self.items.len() - 1);
         }
@@ -826,7 +826,11 @@ impl Transaction {
             }
         }
         let raw = self.keep_raw.then(|| RawClaim::X12 {
-            segments: Vec::new(),
+            // Room for a typical claim's segments: one allocation, not seven.
+            segments: RawSegs {
+                bytes: Vec::with_capacity(640),
+                count: 0,
+            },
             hl: self.cur_hl,
         });
         self.claim = Some(ReadClaim {
