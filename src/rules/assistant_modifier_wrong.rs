@@ -45,13 +45,7 @@ impl Rule for AssistantModifierWrong {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             let m = &line.modifiers;
             let mut problems = Vec::new();
             if m.has("CQ") && !m.has("GP") {

@@ -45,13 +45,7 @@ impl Rule for BypassWithoutPartner {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let mut paired: Option<Vec<usize>> = None;
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             let Some(m) = line.modifiers.iter().find(|m| cx.policy.is_bypass(m)) else {
                 continue;
             };

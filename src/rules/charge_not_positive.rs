@@ -40,13 +40,7 @@ impl Rule for ChargeNotPositive {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             let msg = match line.charge {
                 None => "line charge missing or not an amount".to_string(),
                 Some(c) if c.cents() <= 0 => format!("line charge {c} is not positive"),

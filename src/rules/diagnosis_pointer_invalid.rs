@@ -43,13 +43,7 @@ impl Rule for DiagnosisPointerInvalid {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let have = cx.claim.diagnoses.len();
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             if line.diagnosis_pointers.is_empty() {
                 out.push(cx.finding(&INFO, "no diagnosis pointer").on_line(i));
                 continue;

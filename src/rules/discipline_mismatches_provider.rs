@@ -83,13 +83,7 @@ impl Rule for DisciplineMismatchesProvider {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             let taxonomy = &cx.claim.rendering_for(line).taxonomy;
             let Some(d) = discipline(taxonomy) else {
                 continue;

@@ -47,13 +47,7 @@ impl Rule for DisciplineModifierMissing {
         if !cx.policy.require_discipline_modifier {
             return;
         }
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             if !line.modifiers.iter().any(|m| DISCIPLINE.contains(&m)) {
                 out.push(
                     cx.finding(&INFO, "no GP, GO or GN modifier on 97530")

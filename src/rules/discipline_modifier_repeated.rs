@@ -41,13 +41,7 @@ impl Rule for DisciplineModifierRepeated {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             let found: Vec<&str> = DISCIPLINE
                 .into_iter()
                 .filter(|d| line.modifiers.has(d))

@@ -42,13 +42,7 @@ impl Rule for FiftyNineWithXModifier {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             if !line.modifiers.has("59") {
                 continue;
             }

@@ -40,13 +40,7 @@ impl Rule for GnOnTherapeuticActivities {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             if line.modifiers.has("GN") {
                 let msg = "97530 under the SLP plan of care (GN): rarely billed by speech-language pathology";
                 out.push(cx.finding(&INFO, msg).on_line(i));

@@ -41,13 +41,7 @@ impl Rule for LiabilityModifiersConflict {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             let found: Vec<&str> = ["GA", "GY", "GZ"]
                 .into_iter()
                 .filter(|m| line.modifiers.has(m))

@@ -153,7 +153,16 @@ pub struct Cx<'a> {
     pub(crate) time: OnceCell<Vec<time::VisitTime>>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    /// The claim's 97530 lines with their indexes (the D, T and M rules' subject).
+    pub fn lines_97530(&self) -> impl Iterator<Item = (usize, &'a crate::model::ServiceLine)> + 'a {
+        self.claim
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.is_97530())
+    }
+
     /// A finding at the rule's default severity (the engine settles it).
     pub fn finding(&self, info: &RuleInfo, message: impl Into<String>) -> Finding {
         Finding::new(info.code, info.severity, message)

@@ -40,13 +40,7 @@ impl Rule for ServiceDateFuture {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             if let Some(d) = line.date.date {
                 if d > cx.as_of {
                     let msg = format!("date of service {d} is after {}", cx.as_of);

@@ -41,13 +41,7 @@ impl Rule for ServiceDateInvalid {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             let d = &line.date;
             let msg = if d.is_missing() {
                 "no date of service on the line".to_string()

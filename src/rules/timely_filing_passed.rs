@@ -42,13 +42,7 @@ impl Rule for TimelyFilingPassed {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let limit = i64::from(cx.policy.timely_filing_days);
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             if let Some(d) = line.date.date {
                 let age = (cx.as_of - d).num_days();
                 if age > limit {

@@ -40,13 +40,7 @@ impl Rule for UnitsInMinutes {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             if line.unit_basis == "MJ" {
                 let msg = format!(
                     "units reported as {} minutes (MJ): report 15-minute units (UN)",

@@ -40,13 +40,7 @@ impl Rule for UnitsNotWhole {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             if line.units.whole().is_none() {
                 let msg = if line.units.raw.is_empty() {
                     "units missing".to_string()

@@ -45,13 +45,7 @@ impl Rule for UnitsOverDailyCap {
             return;
         };
         let mut dates: Vec<(chrono::NaiveDate, u32)> = Vec::new();
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             let (Some(date), Some(u)) = (line.date.date, line.units.whole()) else {
                 continue;
             };

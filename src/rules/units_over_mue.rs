@@ -59,13 +59,7 @@ impl Rule for UnitsOverMue {
         else {
             return;
         };
-        for (i, line) in cx
-            .claim
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.is_97530())
-        {
+        for (i, line) in cx.lines_97530() {
             if let Some(u) = line.units.whole().filter(|&u| u > value) {
                 let msg =
                     format!("97530 × {u} on one line: over the MUE of {value} (MAI 1, per line)");
