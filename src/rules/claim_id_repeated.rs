@@ -46,8 +46,10 @@ impl Rule for ClaimIdRepeated {
         &INFO
     }
 
-    fn ledger(&self, _tables: &Tables) -> Option<Box<dyn LedgerRule>> {
-        Some(Box::new(Ids::default()))
+    fn ledger(&self, _tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
+        Some(Box::new(Ids {
+            seen: HashSet::with_capacity(hint),
+        }))
     }
 }
 

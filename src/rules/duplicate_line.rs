@@ -47,8 +47,11 @@ impl Rule for DuplicateLine {
         &INFO
     }
 
-    fn ledger(&self, _tables: &Tables) -> Option<Box<dyn LedgerRule>> {
-        Some(Box::new(Seen::default()))
+    fn ledger(&self, _tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
+        Some(Box::new(Seen {
+            lines: HashMap::with_capacity(hint),
+            ..Seen::default()
+        }))
     }
 }
 

@@ -53,7 +53,7 @@ impl Rule for KxLikelyRequired {
         &INFO
     }
 
-    fn ledger(&self, tables: &Tables) -> Option<Box<dyn LedgerRule>> {
+    fn ledger(&self, tables: &Tables, _hint: usize) -> Option<Box<dyn LedgerRule>> {
         let mut billed = HashMap::new();
         for a in &tables.accruals {
             *billed

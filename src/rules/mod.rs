@@ -178,7 +178,9 @@ pub trait Rule: Sync + Send {
 
     /// A rule that needs state across the claims of a batch returns its
     /// ledger here; the pipeline feeds it every claim in input order.
-    fn ledger(&self, _tables: &Tables) -> Option<Box<dyn LedgerRule>> {
+    /// `hint` estimates the claims to come, so tables are sized once rather
+    /// than doubled (a doubling holds old and new tables at once).
+    fn ledger(&self, _tables: &Tables, _hint: usize) -> Option<Box<dyn LedgerRule>> {
         None
     }
 }
@@ -256,7 +258,7 @@ pub fn default_severity(code: Code) -> Severity {
 
 /// The ledgers of the selected rules whose tables are loaded: one per run,
 /// fed every claim of every input in input order.
-pub fn ledger(selection: &Selection, tables: &Tables) -> Ledger {
+pub fn ledger(selection: &Selection, tables: &Tables, hint: usize) -> Ledger {
     Ledger {
         rules: ALL
             .iter()
@@ -267,7 +269,7 @@ pub fn ledger(selection: &Selection, tables: &Tables) -> Ledger {
                     .iter()
                     .all(|d| !matches!(d, Data::MueTable) || tables.mue.is_some())
             })
-            .filter_map(|r| r.ledger(tables).map(|l| (r.info().code, l)))
+            .filter_map(|r| r.ledger(tables, hint).map(|l| (r.info().code, l)))
             .collect(),
     }
 }

@@ -68,7 +68,7 @@ impl Rule for UnitsOverMue {
         }
     }
 
-    fn ledger(&self, tables: &Tables) -> Option<Box<dyn LedgerRule>> {
+    fn ledger(&self, tables: &Tables, _hint: usize) -> Option<Box<dyn LedgerRule>> {
         match mue(tables)? {
             Mue {
                 value,
