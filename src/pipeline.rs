@@ -24,7 +24,7 @@ use crate::report::{Sink, Summary};
 use crate::rules::{self, Engine, Ledger, Outcome, Selection};
 
 /// Items handed from the reader to the checkers at a time.
-pub const BATCH: usize = 1024;
+pub const BATCH: usize = 512;
 
 pub struct CheckConfig {
     pub inputs: Vec<String>,

@@ -62,20 +62,15 @@ impl Rule for DuplicateLine {
 /// not hundreds).
 #[derive(Default)]
 struct Seen {
+    /// Hash → (where the first claim's id starts in `ids`, its line number).
     lines: HashMap<u64, (u32, u32)>,
-    /// Claim ids that own a first line, end to end; `starts[k]` is where id k begins.
+    /// Claim ids that own a first line, each ended by a NUL.
     ids: String,
-    starts: Vec<u32>,
 }
 
 impl Seen {
-    fn id(&self, k: u32) -> &str {
-        let k = k as usize;
-        let end = self
-            .starts
-            .get(k + 1)
-            .map_or(self.ids.len(), |&e| e as usize);
-        &self.ids[self.starts[k] as usize..end]
+    fn id(&self, at: u32) -> &str {
+        self.ids[at as usize..].split('\0').next().unwrap_or("")
     }
 }
 
@@ -105,9 +100,11 @@ impl LedgerRule for Seen {
                 continue;
             }
             let k = *this.get_or_insert_with(|| {
-                self.starts.push(self.ids.len() as u32);
-                self.ids.push_str(&claim.id);
-                (self.starts.len() - 1) as u32
+                let at = self.ids.len() as u32;
+                self.ids
+                    .extend(claim.id.chars().map(|c| if c == '\0' { '?' } else { c }));
+                self.ids.push('\0');
+                at
             });
             self.lines.insert(key, (k, line.number));
         }
