@@ -526,3 +526,29 @@ fn html_summary_is_one_self_contained_page() {
         "no external assets"
     );
 }
+
+#[test]
+fn a_closed_stdout_pipe_exits_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = TempDir::new("pipe");
+    let input = gen(&dir, "p.837", "60000", false); // far more output than pipe + buffers hold
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+        .args(["check", "-q", "--as-of", AS_OF, &input])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe (like `| head -1`).
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("claim G"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("error"),
+        "{stderr}"
+    );
+}
