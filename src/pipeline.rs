@@ -201,7 +201,6 @@ pub fn run(
         summary.transactions_skipped += stats.transactions_skipped;
         summary.claims_skipped += stats.claims_skipped;
         let bytes = count.load(Ordering::Relaxed);
-        summary.bytes += bytes;
         done_bytes += bytes;
         result.map_err(RunError::Write)?;
     }

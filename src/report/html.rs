@@ -188,7 +188,7 @@ mod tests {
         assert!(page.contains("M001 discipline modifier missing &mdash; 2"));
         assert!(page.contains("<td>MCR01</td>"));
         assert!(
-            !page.contains("http://") || !page.contains("src=\"http"),
+            !page.contains("src=") && !page.contains("url("),
             "no external assets"
         );
         assert!(!page.contains("<script") && !page.contains("<link"));

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 pub use summary::{Summary, Tally};
 
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::model::Claim;
 use crate::rules;
 
@@ -244,9 +244,4 @@ pub fn write_staged(path: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
-}
-
-/// The severity counted as "rejects".
-pub fn rejects(f: &Finding) -> bool {
-    f.severity == Severity::Error
 }

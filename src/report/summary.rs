@@ -20,7 +20,6 @@ pub struct Summary {
     pub hidden_info: u64,
     pub transactions_skipped: u64,
     pub claims_skipped: u64,
-    pub bytes: u64,
     /// Rules that did not run for lack of data, with the missing columns.
     pub skipped_rules: BTreeMap<Code, Vec<String>>,
     /// `--minutes`: rows in the side file, and rows that matched no claim line.

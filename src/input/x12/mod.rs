@@ -290,9 +290,15 @@ impl Parser {
 
     /// A segment inside an 837P transaction.
     fn body(&mut self, s: &Segment<'_>) {
-        let origin = self.origin(s.offset);
-        let tx = self.tx.as_mut().expect("inside a transaction");
+        // Only the segments that start something keep their place (three
+        // Arc clones): not every segment on the hot path.
         let id = s.id();
+        let origin = if matches!(id, b"HL" | b"CLM" | b"LX" | b"SV1") {
+            self.origin(s.offset)
+        } else {
+            Origin::default()
+        };
+        let tx = self.tx.as_mut().expect("inside a transaction");
         match id {
             b"HL" => {
                 tx.finish_claim();
