@@ -259,6 +259,7 @@ impl<R: Read> CsvReader<R> {
             taxonomy: has(Col::RenderingTaxonomy),
             minutes: has(Col::Minutes) || (has(Col::StartTime) && has(Col::EndTime)),
             notes: has(Col::Note),
+            goals: has(Col::Goal),
         };
     }
 

@@ -317,6 +317,7 @@ pub struct Available {
     pub taxonomy: bool,
     pub minutes: bool,
     pub notes: bool,
+    pub goals: bool,
 }
 
 impl Available {
@@ -330,6 +331,7 @@ impl Available {
         taxonomy: true,
         minutes: true,
         notes: true,
+        goals: true,
     };
     pub const NONE: Available = Available {
         modifiers: false,
@@ -341,6 +343,7 @@ impl Available {
         taxonomy: false,
         minutes: false,
         notes: false,
+        goals: false,
     };
 }
 

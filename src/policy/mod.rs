@@ -5,12 +5,14 @@
 //! claim. It does not check claims (that is `rules`).
 
 pub mod accruals;
+pub mod lexicon;
 pub mod mue;
 pub mod ncci;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -146,6 +148,9 @@ impl Policy {
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
     policy: Vec<Policy>,
+    /// Phrases added to the embedded documentation lexicon (N rules).
+    #[serde(default)]
+    lexicon: Option<lexicon::LexiconSpec>,
 }
 
 /// All policies of a run, and the rule for choosing one.
@@ -153,6 +158,8 @@ struct PolicyFile {
 pub struct PolicySet {
     pub policies: Vec<Policy>,
     fallback: usize,
+    /// The documentation lexicon: embedded, plus the file's `[lexicon]`.
+    pub lexicon: Arc<lexicon::Lexicon>,
 }
 
 #[derive(Debug)]
@@ -213,9 +220,14 @@ impl PolicySet {
             [] => return Err(err("no policy has `fallback = true`".into())),
             _ => return Err(err("more than one policy has `fallback = true`".into())),
         };
+        let lexicon = match &file.lexicon {
+            None => lexicon::Lexicon::embedded(),
+            Some(extra) => lexicon::Lexicon::with(extra).map_err(err)?,
+        };
         Ok(PolicySet {
             policies: file.policy,
             fallback,
+            lexicon: Arc::new(lexicon),
         })
     }
 

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{Available, Claim, Visit};
+use crate::policy::lexicon::{Lexicon, NoteFacts};
 use crate::policy::{Policy, PolicySet, Tables};
 
 mod assistant_modifier_wrong;
@@ -29,8 +30,10 @@ mod discipline_modifier_missing;
 mod discipline_modifier_repeated;
 mod duplicate_line;
 mod envelope_count_mismatch;
+mod exercise_not_activity;
 mod fifty_nine_with_x_modifier;
 mod gn_on_therapeutic_activities;
+mod goal_link_missing;
 mod group_therapy_same_day;
 mod kx_likely_required;
 mod liability_modifiers_conflict;
@@ -40,12 +43,17 @@ mod ncci_pair_never_bypassed;
 mod ncci_pair_without_bypass;
 pub(crate) mod ncci_pairs;
 mod not_837p;
+pub(crate) mod notes;
 mod npi_invalid;
+mod patient_independent;
+mod response_missing;
 mod segment_count_mismatch;
 mod segment_out_of_place;
 mod service_date_future;
 mod service_date_invalid;
+mod skilled_input_missing;
 pub(crate) mod time;
+mod time_not_documented;
 mod timed_code_split;
 mod timely_filing_passed;
 mod truncated_input;
@@ -85,6 +93,10 @@ pub enum Data {
     Taxonomy,
     /// The CMS MUE table (`--mue`).
     MueTable,
+    /// Treatment note text (CSV `note`).
+    Notes,
+    /// Plan-of-care goal text (CSV `goal`).
+    Goals,
 }
 
 impl Data {
@@ -99,6 +111,8 @@ impl Data {
             Data::DiagnosisPointers => a.diagnosis_pointers,
             Data::UnitBasis => a.unit_basis,
             Data::Npi => a.npi,
+            Data::Notes => a.notes,
+            Data::Goals => a.goals,
         }
     }
 
@@ -113,6 +127,8 @@ impl Data {
             Data::Minutes => "minutes (or start_time/end_time)",
             Data::Taxonomy => "rendering_taxonomy",
             Data::MueTable => "MUE table (--mue FILE)",
+            Data::Notes => "note",
+            Data::Goals => "goal",
         }
     }
 }
@@ -151,6 +167,10 @@ pub struct Cx<'a> {
     pub tables: &'a Tables,
     /// The time analysis of the claim's visits, made once for the T rules.
     pub(crate) time: OnceCell<Vec<time::VisitTime>>,
+    /// The documentation lexicon (N rules).
+    pub lexicon: &'a Lexicon,
+    /// What the lexicon found in each line's note, read once for the N rules.
+    pub(crate) notes: OnceCell<Vec<Option<NoteFacts>>>,
 }
 
 impl<'a> Cx<'a> {
@@ -229,6 +249,12 @@ pub static ALL: &[&dyn Rule] = &[
     &liability_modifiers_conflict::LiabilityModifiersConflict,
     &duplicate_line::DuplicateLine,
     &group_therapy_same_day::GroupTherapySameDay,
+    &time_not_documented::TimeNotDocumented,
+    &skilled_input_missing::SkilledInputMissing,
+    &goal_link_missing::GoalLinkMissing,
+    &exercise_not_activity::ExerciseNotActivity,
+    &patient_independent::PatientIndependent,
+    &response_missing::ResponseMissing,
     &unreadable_interchange::UnreadableInterchange,
     &control_number_mismatch::ControlNumberMismatch,
     &segment_count_mismatch::SegmentCountMismatch,
@@ -394,6 +420,8 @@ impl Engine {
             as_of: self.as_of,
             tables: &self.tables,
             time: OnceCell::new(),
+            lexicon: &self.policies.lexicon,
+            notes: OnceCell::new(),
         };
         let mut raw = read;
         for rule in &self.rules {
@@ -503,6 +531,8 @@ pub(crate) mod testing {
             as_of: NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
             tables: &tables,
             time: OnceCell::new(),
+            lexicon: &policies.lexicon,
+            notes: OnceCell::new(),
         };
         let mut out = Vec::new();
         rule.check(&cx, &mut out);

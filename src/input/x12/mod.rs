@@ -46,6 +46,7 @@ impl<R: Read + Send> ClaimSource for X12Reader<R> {
         // T005 says so claim by claim.
         Available {
             notes: false,
+            goals: false,
             ..Available::ALL
         }
     }

@@ -1,0 +1,72 @@
+//! The note reading the N rules share: what the lexicon finds in each
+//! line's note, read once per claim (cached in `Cx`).
+
+use super::Cx;
+use crate::model::ServiceLine;
+use crate::policy::lexicon::NoteFacts;
+use crate::units::is_timed;
+
+/// A line with its note and what the note shows.
+pub(crate) struct NotedLine<'a> {
+    pub index: usize,
+    pub line: &'a ServiceLine,
+    pub note: &'a str,
+    pub facts: &'a NoteFacts,
+}
+
+impl<'a> Cx<'a> {
+    /// What each timed line's note shows (`None`: not timed, or no note).
+    fn note_facts(&self) -> &[Option<NoteFacts>] {
+        self.notes.get_or_init(|| {
+            self.claim
+                .lines
+                .iter()
+                .map(|l| {
+                    let note = l.note.as_deref()?;
+                    is_timed(&l.procedure).then(|| self.lexicon.read(note))
+                })
+                .collect()
+        })
+    }
+
+    /// The timed lines of the visits that have a 97530 line, with their notes.
+    pub(crate) fn noted_timed_lines(&self) -> impl Iterator<Item = NotedLine<'_>> + '_ {
+        let facts = self.note_facts();
+        self.visits
+            .iter()
+            .filter(|v| v.lines().any(|(_, l)| l.is_97530()))
+            .flat_map(|v| v.lines.iter().copied())
+            .filter_map(move |i| self.noted(i, facts))
+    }
+
+    /// The 97530 lines with their notes.
+    pub(crate) fn noted_97530(&self) -> impl Iterator<Item = NotedLine<'_>> + '_ {
+        let facts = self.note_facts();
+        (0..self.claim.lines.len())
+            .filter(|&i| self.claim.lines[i].is_97530())
+            .filter_map(move |i| self.noted(i, facts))
+    }
+
+    fn noted<'s>(&'s self, i: usize, facts: &'s [Option<NoteFacts>]) -> Option<NotedLine<'s>> {
+        let line = &self.claim.lines[i];
+        Some(NotedLine {
+            index: i,
+            line,
+            note: line.note.as_deref()?,
+            facts: facts[i].as_ref()?,
+        })
+    }
+}
+
+/// `"words"` of a note, quoted for a message (long quotes shortened).
+pub(crate) fn quoted(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.len() <= MAX {
+        return format!("\"{text}\"");
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("\"{}…\"", &text[..end])
+}
