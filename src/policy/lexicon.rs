@@ -49,6 +49,8 @@ pub struct LexiconSpec {
     pub negation_after: Vec<String>,
     #[serde(default)]
     pub aspiration: Vec<String>,
+    #[serde(default)]
+    pub intention: Vec<String>,
 }
 
 /// What a phrase is evidence of.
@@ -117,6 +119,7 @@ pub struct Lexicon {
     negation_before: FastSet<Box<str>>,
     negation_after: FastSet<Box<str>>,
     aspiration: FastSet<Box<str>>,
+    intention: FastSet<Box<str>>,
 }
 
 /// A span of the note, in bytes.
@@ -226,6 +229,7 @@ impl Lexicon {
             negation_before: FastSet::default(),
             negation_after: FastSet::default(),
             aspiration: FastSet::default(),
+            intention: FastSet::default(),
         };
         for spec in specs {
             let lists: [(&str, Cat, &Vec<String>); CATS] = [
@@ -268,6 +272,7 @@ impl Lexicon {
                     &mut lex.negation_after,
                 ),
                 ("aspiration", &spec.aspiration, &mut lex.aspiration),
+                ("intention", &spec.intention, &mut lex.intention),
             ] {
                 for w in list {
                     let toks = parse_phrase(w).map_err(|e| format!("lexicon.{key}: `{w}`: {e}"))?;
@@ -386,6 +391,13 @@ impl Lexicon {
                 {
                     continue;
                 }
+            }
+            if cat == Cat::Response
+                && h.first > 0
+                && words[h.first - 1].clause == words[h.first].clause
+                && std::str::from_utf8(text(h.first - 1)).is_ok_and(|w| self.intention.contains(w))
+            {
+                continue;
             }
             if cat == Cat::Independent {
                 if self.aspired(h, low, words) {
