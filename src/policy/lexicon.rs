@@ -573,7 +573,7 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
                             .iter()
                             .any(|a| a.as_bytes() == &low[w.start as usize..w.end as usize])
                 });
-                !(prev_digit && next_digit) && !abbrev
+                !(abbrev || (prev_digit && next_digit))
             }
             _ => false,
         };
