@@ -48,6 +48,14 @@ codes!(
     N001, N002, N003, N004, N005, N006,
 );
 
+impl Code {
+    /// A documentation finding (N rules): a review flag for the notes, apart
+    /// from the claim rejections, unless a policy makes it an error.
+    pub fn is_documentation(self) -> bool {
+        self.as_str().starts_with('N')
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -109,6 +117,11 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A documentation finding below error severity: a flag for review.
+    pub fn is_review_flag(&self) -> bool {
+        self.code.is_documentation() && self.severity != Severity::Error
+    }
+
     pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
         Finding {
             code,

@@ -266,6 +266,7 @@ fn write_batch(
                 s.lines += claim.lines.len() as u64;
                 s.lines_97530 += claim.lines.iter().filter(|l| l.is_97530()).count() as u64;
                 s.hidden_info += u64::from(outcome.hidden_info);
+                s.review_flagged += u64::from(outcome.findings.iter().any(|f| f.is_review_flag()));
                 for f in &outcome.findings {
                     s.count(f.code, f.severity);
                     sink.write(Some(&claim), f)?;

@@ -140,3 +140,67 @@ fn seed_pair_from_rules_md() {
     let strong = got.get("NOTE002").cloned().unwrap_or_default();
     assert_eq!(strong, BTreeSet::from(["N006".to_string()]), "strong note");
 }
+
+#[test]
+fn review_flags_stand_apart_in_the_summary_and_a_policy_extends_the_lexicon() {
+    let tmp = TempDir::new("lexicon");
+    let run = claimscrub(&["check", "--as-of", AS_OF, "fixtures/rules/notes.csv"]);
+    assert!(
+        run.stderr.contains("review flags      ") && run.stderr.contains("not rejections"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("warning (review) N002"),
+        "{}",
+        run.stdout
+    );
+    // "gestural prompting" is not in the embedded lexicon: N002 is raised...
+    let input = tmp.path("gesture.csv");
+    std::fs::write(
+        &input,
+        "claim_id,patient_id,date_of_service,procedure_code,modifiers,units,minutes,note\n\
+         G-1,P1,2026-11-02,97530,GP,1,15,\"Transfers with gestural hints; tolerated well.\"\n",
+    )
+    .unwrap();
+    let base = claimscrub(&[
+        "check",
+        "--as-of",
+        AS_OF,
+        "--select",
+        "N002",
+        input.to_str().unwrap(),
+    ]);
+    assert!(base.stdout.contains("N002"), "{}", base.stdout);
+    // ... and not once the policy file adds it.
+    let policy = tmp.path("policy.toml");
+    let mut text = claimscrub(&["config"]).stdout;
+    text.push_str("\n[lexicon]\nskilled_input = [\"gestural hint*\"]\n");
+    std::fs::write(&policy, text).unwrap();
+    let extended = claimscrub(&[
+        "check",
+        "--as-of",
+        AS_OF,
+        "--select",
+        "N002",
+        "--config",
+        policy.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(extended.code, 0, "{}", extended.stderr);
+    assert!(!extended.stdout.contains("N002"), "{}", extended.stdout);
+    // A malformed phrase is an error that names the key.
+    std::fs::write(&policy, "[[policy]]\nname=\"x\"\nfallback=true\nunit_method=\"cms\"\ntimely_filing_days=365\n[lexicon]\ncues=[\"~ cue\"]\n").unwrap();
+    let bad = claimscrub(&[
+        "check",
+        "--config",
+        policy.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("lexicon.cues"), "{}", bad.stderr);
+    // The lexicon is printed for users to read and copy.
+    assert!(claimscrub(&["config", "--lexicon"])
+        .stdout
+        .contains("functional_tasks = ["));
+}

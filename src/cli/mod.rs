@@ -39,7 +39,12 @@ enum Command {
         code: String,
     },
     /// Print the embedded default payer policy (TOML), to copy and edit.
-    Config,
+    Config {
+        /// Print the documentation lexicon of the N rules instead; extend it
+        /// with a `[lexicon]` table in the policy file.
+        #[arg(long)]
+        lexicon: bool,
+    },
     /// The 8-minute rule calculator: units and allocation for one visit's minutes.
     Units(units::Args),
     /// Generate a synthetic 837P (or CSV) batch with a known share of defects.
@@ -64,8 +69,12 @@ pub fn main() -> i32 {
         Command::Check(a) => check::run(a),
         Command::Rules => rules::list(),
         Command::Explain { code } => rules::explain(&code),
-        Command::Config => {
-            print!("{}", crate::policy::DEFAULT_TOML);
+        Command::Config { lexicon } => {
+            if lexicon {
+                print!("{}", crate::policy::lexicon::DEFAULT_LEXICON);
+            } else {
+                print!("{}", crate::policy::DEFAULT_TOML);
+            }
             Ok(EXIT_CLEAN)
         }
         Command::Gen(a) => gen::run(a),

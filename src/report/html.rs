@@ -70,7 +70,8 @@ td,th{border-bottom:1px solid #eee;padding:.3rem .8rem;text-align:left}th{backgr
     );
     // Findings by rule: one bar per code, its colour the worst severity.
     let mut by_code: BTreeMap<Code, (u64, Severity)> = BTreeMap::new();
-    for ((code, sev), n) in &s.findings {
+    let review = |code: &Code, sev: &Severity| code.is_documentation() && *sev != Severity::Error;
+    for ((code, sev), n) in s.findings.iter().filter(|((c, v), _)| !review(c, v)) {
         let e = by_code.entry(*code).or_insert((0, *sev));
         e.0 += n;
         e.1 = e.1.max(*sev);
@@ -152,6 +153,31 @@ td,th{border-bottom:1px solid #eee;padding:.3rem .8rem;text-align:left}th{backgr
             esc(section(i.explanation, "Source"))
         );
     }
+    // Documentation review flags (N rules): apart from the rejections.
+    let flags: Vec<(Code, Severity, u64)> = s
+        .findings
+        .iter()
+        .filter(|((c, v), _)| review(c, v))
+        .map(|((c, v), n)| (*c, *v, *n))
+        .collect();
+    if !flags.is_empty() {
+        let _ = write!(
+            h,
+            "<h2>Documentation review flags</h2><p>{} claim(s) have notes to review. \
+These flags do not hold a claim back.</p><table><tr><th>rule</th><th>title</th><th>severity</th><th>flags</th></tr>",
+            s.review_flagged
+        );
+        for (code, sev, n) in flags {
+            let title = rules::find(code).map_or("", |r| r.info().title);
+            let _ = write!(
+                h,
+                "<tr><td>{code}</td><td>{}</td><td>{}</td><td class=\"n\">{n}</td></tr>",
+                esc(title),
+                sev.as_str()
+            );
+        }
+        h.push_str("</table>");
+    }
     h.push_str("</body></html>\n");
     h
 }
@@ -192,5 +218,26 @@ mod tests {
             "no external assets"
         );
         assert!(!page.contains("<script") && !page.contains("<link"));
+        assert!(!page.contains("Documentation review flags"), "none here");
+    }
+
+    #[test]
+    fn documentation_flags_stand_apart_from_rejections() {
+        let mut s = Summary {
+            claims: 2,
+            clean: 2,
+            review_flagged: 1,
+            ..Default::default()
+        };
+        s.count(Code::N002, Severity::Warning);
+        s.count(Code::N004, Severity::Warning);
+        let page = render(&s, &["notes.csv".into()], "2026-11-27");
+        let flags = page
+            .find("<h2>Documentation review flags</h2>")
+            .expect("section");
+        assert!(page[flags..].contains("<td>N002</td>") && page[flags..].contains("<td>N004</td>"));
+        assert!(page[flags..].contains("1 claim(s) have notes to review"));
+        assert!(!page.contains(">N002</text>"), "not in the rejection chart");
+        assert!(page.contains("No claim was rejected."));
     }
 }

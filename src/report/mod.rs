@@ -181,7 +181,7 @@ impl Sink {
             }
             Format::Human => {
                 self.buf.clear();
-                human(&row, &mut self.buf);
+                human(&row, f.is_review_flag(), &mut self.buf);
                 self.out.write_all(self.buf.as_bytes())
             }
         }
@@ -216,7 +216,7 @@ fn csv_io(e: csv::Error) -> io::Error {
 }
 
 /// `file [location] claim ID line N PROC: severity CODE message`
-fn human(r: &Row<'_>, s: &mut String) {
+fn human(r: &Row<'_>, review: bool, s: &mut String) {
     use std::fmt::Write as _;
     let _ = write!(s, "{}", r.file);
     if !r.location.is_empty() {
@@ -231,7 +231,8 @@ fn human(r: &Row<'_>, s: &mut String) {
             let _ = write!(s, " {}", r.modifiers.replace(' ', ":"));
         }
     }
-    let _ = writeln!(s, ": {} {} {}", r.severity, r.rule, r.message);
+    let flag = if review { " (review)" } else { "" };
+    let _ = writeln!(s, ": {}{flag} {} {}", r.severity, r.rule, r.message);
 }
 
 /// Write `bytes` to a temporary file beside `path`, then rename it into place.

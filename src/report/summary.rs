@@ -18,6 +18,8 @@ pub struct Summary {
     pub file_errors: u64,
     pub findings: BTreeMap<(Code, Severity), u64>,
     pub hidden_info: u64,
+    /// Claims with at least one documentation review flag reported.
+    pub review_flagged: u64,
     pub transactions_skipped: u64,
     pub claims_skipped: u64,
     /// Rules that did not run for lack of data, with the missing columns.
@@ -87,9 +89,22 @@ impl fmt::Display for Summary {
         } else {
             let total: u64 = self.findings.values().sum();
             writeln!(f, "  findings          {total}")?;
-            for ((code, sev), n) in &self.findings {
+            let review =
+                |code: &Code, sev: &Severity| code.is_documentation() && *sev != Severity::Error;
+            for ((code, sev), n) in self.findings.iter().filter(|((c, s), _)| !review(c, s)) {
                 let title = crate::rules::find(*code).map_or("", |r| r.info().title);
                 writeln!(f, "    {code} {:<8} {n:>9}  {title}", sev.as_str())?;
+            }
+            if self.review_flagged > 0 {
+                writeln!(
+                    f,
+                    "  review flags      {} claim(s) with documentation flags (not rejections):",
+                    self.review_flagged
+                )?;
+                for ((code, sev), n) in self.findings.iter().filter(|((c, s), _)| review(c, s)) {
+                    let title = crate::rules::find(*code).map_or("", |r| r.info().title);
+                    writeln!(f, "    {code} {:<8} {n:>9}  {title}", sev.as_str())?;
+                }
             }
         }
         if self.hidden_info > 0 {
@@ -106,10 +121,20 @@ impl fmt::Display for Summary {
                 rows - unmatched
             )?;
         }
+        // Rules that lack the same data share a line ("N001 N002 ...: needs note").
+        let mut by_need: Vec<(&Vec<String>, Vec<Code>)> = Vec::new();
         for (code, missing) in &self.skipped_rules {
+            match by_need.iter_mut().find(|(m, _)| *m == missing) {
+                Some((_, codes)) => codes.push(*code),
+                None => by_need.push((missing, vec![*code])),
+            }
+        }
+        for (missing, codes) in by_need {
+            let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
             writeln!(
                 f,
-                "  not run           {code}: needs {}",
+                "  not run           {}: needs {}",
+                codes.join(" "),
                 missing.join(", ")
             )?;
         }
