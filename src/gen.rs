@@ -21,6 +21,9 @@ pub struct GenConfig {
     pub per_transaction: u64,
     /// Latest date of service; dates fall in the 90 days before it.
     pub last_date: NaiveDate,
+    /// CSV: add `note` and `goal` columns (synthetic treatment notes, most
+    /// strong, some that the N rules flag).
+    pub notes: bool,
 }
 
 impl Default for GenConfig {
@@ -31,6 +34,7 @@ impl Default for GenConfig {
             defect_rate: 0.05,
             per_transaction: 5000,
             last_date: NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid date"),
+            notes: false,
         }
     }
 }
@@ -329,18 +333,35 @@ pub fn write_837(cfg: &GenConfig, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Write the same claims as a CSV export (one row per line).
+/// Synthetic treatment notes for `--notes` (CSV-quoted), about one in four
+/// of them weak in a way an N rule flags.
+const NOTES: [&str; 8] = [
+    "\"Sit to stand from standard chair x8 with min A and tactile cues at hips for anterior weight shift; pt tolerated well, 1 seated rest break.\"",
+    "\"Stair training 4 steps x3 with one rail, SBA, verbal cues for step-to pattern descending. Pt reports R knee pain 3/10, no increase with activity.\"",
+    "\"Functional reaching in standing to overhead shelf with CGA and guarding for posterior LOB. Improved reach distance by 3 in.\"",
+    "\"Floor-to-waist box lift 10 lb x6 with verbal and visual cues for hip hinge and neutral spine. Demonstrated improved body mechanics by trial 4.\"",
+    "\"Bed mobility: rolling and supine to sit, mod assist at trunk, cues for log roll technique. Pt states less back pain with technique.\"",
+    "\"Community ambulation in parking lot 400 ft with SPC, SBA, cues for scanning; improved gait speed.\"",
+    "\"Pt performed 3x10 LAQ, hip abduction and ankle pumps with 2# cuff weights. Tolerated well.\"",
+    "\"Patient practiced transfers.\"",
+];
+
+const GOAL: &str = "\"Pt will perform sit to stand and bed to chair transfers with supervision and ascend 12 steps with one rail.\"";
+
 pub fn write_csv(cfg: &GenConfig, out: &mut dyn Write) -> io::Result<()> {
     let mut rng = Rng(cfg.seed);
     let npis: Vec<String> = (0..50).map(|_| npi(&mut rng)).collect();
     let billing = npi(&mut rng);
+    let mut notes_rng = Rng(cfg.seed ^ 0x5eed_0f00_0e5e);
     writeln!(
         out,
-        "claim_id,patient_id,payer_id,claim_filing_indicator,billing_npi,rendering_npi,rendering_taxonomy,date_of_service,procedure_code,modifiers,units,minutes,charge,claim_total,diagnosis_codes,diagnosis_pointers,line_control"
+        "claim_id,patient_id,payer_id,claim_filing_indicator,billing_npi,rendering_npi,rendering_taxonomy,date_of_service,procedure_code,modifiers,units,minutes,charge,claim_total,diagnosis_codes,diagnosis_pointers,line_control{}",
+        if cfg.notes { ",note,goal" } else { "" }
     )?;
     for n in 0..cfg.claims {
         let c = claim(&mut rng, n, cfg, &npis);
         for (i, l) in c.lines.iter().enumerate() {
-            writeln!(
+            write!(
                 out,
                 "{},{},{},{},{billing},{},{},{},{},{},{},{},{},{},{} {},{},{}-{}",
                 c.id,
@@ -362,6 +383,11 @@ pub fn write_csv(cfg: &GenConfig, out: &mut dyn Write) -> io::Result<()> {
                 c.id,
                 i + 1
             )?;
+            if cfg.notes {
+                let note = NOTES[(notes_rng.next() % NOTES.len() as u64) as usize];
+                write!(out, ",{note},{GOAL}")?;
+            }
+            out.write_all(b"\n")?;
         }
     }
     Ok(())

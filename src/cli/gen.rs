@@ -21,6 +21,9 @@ pub struct Args {
     /// Share of claims with one injected error (its code ends the claim id).
     #[arg(long, default_value_t = 0.05)]
     defect_rate: f64,
+    /// CSV: add `note` and `goal` columns with synthetic treatment notes.
+    #[arg(long, requires = "csv")]
+    notes: bool,
     /// Claims per ST/SE transaction (837P).
     #[arg(long, default_value_t = 5000)]
     per_transaction: u64,
@@ -38,6 +41,7 @@ pub fn run(a: Args) -> CliResult {
         seed: a.seed,
         defect_rate: a.defect_rate,
         per_transaction: a.per_transaction,
+        notes: a.notes,
         ..Default::default()
     };
     let mut out: Box<dyn Write> = match &a.out {

@@ -10,7 +10,7 @@
 //! note, so a finding can quote the note's own words.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Deserialize;
@@ -83,44 +83,56 @@ struct Phrase {
     toks: Vec<Tok>,
 }
 
-/// FNV-1a: the keys are short words; SipHash would cost more than the match.
+/// The keys are short words; SipHash would cost more than the match.
 #[derive(Default)]
-struct Fnv(u64);
+struct WordHash(u64);
 
-impl Hasher for Fnv {
+impl Hasher for WordHash {
     fn finish(&self) -> u64 {
         self.0
     }
+    /// Eight bytes at a time (the Fx mix of rustc): words are short.
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x100_0000_01b3);
+        let mut h = self.0;
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(buf)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
         self.0 = h;
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHash>>;
 
 /// The compiled lexicon.
 #[derive(Clone, Debug)]
 pub struct Lexicon {
     phrases: Vec<Phrase>,
     /// Phrases by their first word (exact).
-    by_word: FastMap<Box<str>, Vec<u32>>,
-    /// Phrases whose first word is a prefix.
-    by_prefix: Vec<(Box<str>, u32)>,
-    negation_before: FastSet<Box<str>>,
-    negation_after: FastSet<Box<str>>,
-    aspiration: FastSet<Box<str>>,
-    intention: FastSet<Box<str>>,
+    vocab: FastMap<Box<[u8]>, u32>,
+    /// What a word of the vocabulary is: the phrases it starts, its flags.
+    entries: Vec<Entry>,
+    /// Phrases whose first word is a prefix, by the prefix's first byte.
+    by_prefix: Vec<Vec<(Box<[u8]>, u32)>>,
+    /// A bit for each (first byte, second byte) any phrase's first word
+    /// starts with: most words of a note start no phrase and are passed over
+    /// on one bit.
+    starts: Vec<u64>,
+    /// The same for the first words that are prefixes (`word*`).
+    prefix_starts: Vec<u64>,
 }
+
+#[derive(Clone, Debug, Default)]
+struct Entry {
+    phrases: Vec<u32>,
+    flags: u8,
+}
+
+const NEGATION_BEFORE: u8 = 1;
+const NEGATION_AFTER: u8 = 2;
+const ASPIRATION: u8 = 4;
+const INTENTION: u8 = 8;
 
 /// A span of the note, in bytes.
 pub type Span = (u32, u32);
@@ -178,6 +190,8 @@ struct Word {
     start: u32,
     end: u32,
     clause: u32,
+    /// The vocabulary flags of the word (negation, aspiration, intention).
+    flags: u8,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -224,12 +238,11 @@ impl Lexicon {
     pub fn build(specs: &[LexiconSpec]) -> Result<Lexicon, String> {
         let mut lex = Lexicon {
             phrases: Vec::new(),
-            by_word: FastMap::default(),
-            by_prefix: Vec::new(),
-            negation_before: FastSet::default(),
-            negation_after: FastSet::default(),
-            aspiration: FastSet::default(),
-            intention: FastSet::default(),
+            vocab: FastMap::default(),
+            entries: Vec::new(),
+            by_prefix: vec![Vec::new(); 256],
+            starts: vec![0; 1024],
+            prefix_starts: vec![0; 1024],
         };
         for spec in specs {
             let lists: [(&str, Cat, &Vec<String>); CATS] = [
@@ -252,34 +265,34 @@ impl Lexicon {
                 for p in list {
                     let toks = parse_phrase(p).map_err(|e| format!("lexicon.{key}: `{p}`: {e}"))?;
                     let id = lex.phrases.len() as u32;
+                    let first = match &toks[0] {
+                        Tok::Word(w) | Tok::Prefix(w) => w.as_bytes(),
+                        Tok::Gap => unreachable!("parse_phrase refuses a leading gap"),
+                    };
                     match &toks[0] {
-                        Tok::Word(w) => lex.by_word.entry(w.clone()).or_default().push(id),
-                        Tok::Prefix(w) => lex.by_prefix.push((w.clone(), id)),
+                        Tok::Word(w) => lex.entry(w.as_bytes()).phrases.push(id),
+                        Tok::Prefix(w) => {
+                            let k = start_key(first);
+                            lex.starts[k / 64] |= 1 << (k % 64);
+                            lex.prefix_starts[k / 64] |= 1 << (k % 64);
+                            lex.by_prefix[usize::from(w.as_bytes()[0])]
+                                .push((w.as_bytes().into(), id))
+                        }
                         Tok::Gap => unreachable!("parse_phrase refuses a leading gap"),
                     }
                     lex.phrases.push(Phrase { cat, toks });
                 }
             }
-            for (key, list, set) in [
-                (
-                    "negation_before",
-                    &spec.negation_before,
-                    &mut lex.negation_before,
-                ),
-                (
-                    "negation_after",
-                    &spec.negation_after,
-                    &mut lex.negation_after,
-                ),
-                ("aspiration", &spec.aspiration, &mut lex.aspiration),
-                ("intention", &spec.intention, &mut lex.intention),
+            for (key, list, flag) in [
+                ("negation_before", &spec.negation_before, NEGATION_BEFORE),
+                ("negation_after", &spec.negation_after, NEGATION_AFTER),
+                ("aspiration", &spec.aspiration, ASPIRATION),
+                ("intention", &spec.intention, INTENTION),
             ] {
                 for w in list {
                     let toks = parse_phrase(w).map_err(|e| format!("lexicon.{key}: `{w}`: {e}"))?;
                     match toks.as_slice() {
-                        [Tok::Word(one)] => {
-                            set.insert(one.clone());
-                        }
+                        [Tok::Word(one)] => lex.entry(one.as_bytes()).flags |= flag,
                         _ => return Err(format!("lexicon.{key}: `{w}`: one plain word expected")),
                     }
                 }
@@ -288,42 +301,87 @@ impl Lexicon {
         Ok(lex)
     }
 
+    /// The vocabulary entry of a word, made on first use.
+    fn entry(&mut self, w: &[u8]) -> &mut Entry {
+        let k = start_key(w);
+        self.starts[k / 64] |= 1 << (k % 64);
+        let next = self.entries.len() as u32;
+        let i = *self.vocab.entry(w.into()).or_insert(next);
+        if i == next {
+            self.entries.push(Entry::default());
+        }
+        &mut self.entries[i as usize]
+    }
+
     /// Read a note: what it shows, with where.
     pub fn read(&self, note: &str) -> NoteFacts {
+        self.read_some(note, true)
+    }
+
+    /// Read only whether a note states a time (and whether it is empty):
+    /// all N001 needs of a line that is not 97530.
+    pub fn read_time(&self, note: &str) -> NoteFacts {
+        self.read_some(note, false)
+    }
+
+    fn read_some(&self, note: &str, full: bool) -> NoteFacts {
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             let Scratch { low, words, hits } = &mut *s;
+            if !full {
+                return NoteFacts {
+                    time: time_stated(note.as_bytes()),
+                    empty: !note.bytes().any(|b| b.is_ascii_alphanumeric()),
+                    ..NoteFacts::default()
+                };
+            }
             split_words(note, low, words);
-            self.read_words(low, words, hits)
+            let mut facts = self.read_words(low, words, hits);
+            facts.time = time_stated(note.as_bytes());
+            facts
         })
     }
 
-    fn read_words(&self, low: &[u8], words: &[Word], hits: &mut Vec<Hit>) -> NoteFacts {
+    fn read_words(&self, low: &[u8], words: &mut [Word], hits: &mut Vec<Hit>) -> NoteFacts {
         let mut facts = NoteFacts {
             empty: words.is_empty(),
             ..NoteFacts::default()
         };
-        let text = |i: usize| -> &[u8] { &low[words[i].start as usize..words[i].end as usize] };
         hits.clear();
         for i in 0..words.len() {
-            let w = text(i);
-            if let Some(ids) = std::str::from_utf8(w)
-                .ok()
-                .and_then(|w| self.by_word.get(w))
-            {
-                for &id in ids {
+            let w = &low[words[i].start as usize..words[i].end as usize];
+            let k = start_key(w);
+            if self.starts[k / 64] & (1 << (k % 64)) == 0 {
+                continue;
+            }
+            if let Some(&e) = self.vocab.get(w) {
+                let e = &self.entries[e as usize];
+                words[i].flags = e.flags;
+                for &id in &e.phrases {
                     self.try_phrase(id, i, low, words, hits);
                 }
             }
-            for (p, id) in &self.by_prefix {
-                if w.starts_with(p.as_bytes()) {
+            if self.prefix_starts[k / 64] & (1 << (k % 64)) == 0 {
+                continue;
+            }
+            for (p, id) in &self.by_prefix[usize::from(w[0])] {
+                if w.len() >= p.len() && w.iter().zip(p.iter()).all(|(a, b)| a == b) {
                     self.try_phrase(*id, i, low, words, hits);
                 }
             }
         }
+        let words: &[Word] = words;
+        let text = |i: usize| -> &[u8] { &low[words[i].start as usize..words[i].end as usize] };
         // Numbers and sets × reps, time statements.
         for i in 0..words.len() {
             let w = text(i);
+            // Only a word that starts with a digit, or x and a digit, can
+            // start a time or a count.
+            if !(w[0].is_ascii_digit()
+                || (w[0] == b'x' && w.get(1).is_some_and(u8::is_ascii_digit)))
+            {
+                continue;
+            }
             let next = (i + 1 < words.len() && words[i + 1].clause == words[i].clause)
                 .then(|| text(i + 1));
             let next_is_time = next.is_some_and(|n| TIME_WORDS.iter().any(|t| t.as_bytes() == n));
@@ -334,12 +392,8 @@ impl Lexicon {
                 .iter()
                 .position(|b| !b.is_ascii_digit())
                 .is_some_and(|k| k > 0 && TIME_WORDS.iter().any(|t| t.as_bytes() == &w[k..]));
-            if facts.time.is_none() && (((num || xnum) && next_is_time) || glued_time) {
-                let end = if glued_time { i } else { i + 1 };
-                facts.time = Some((words[i].start, words[end].end));
-                continue;
-            }
-            if (num || xnum) && next_is_time {
+            // A time ("15 min", "x15 min", "12min") is not a count.
+            if ((num || xnum) && next_is_time) || glued_time {
                 continue;
             }
             // "3x10", "x10", "3 x 10"
@@ -362,9 +416,6 @@ impl Lexicon {
                 });
             }
         }
-        if facts.time.is_none() {
-            facts.time = clock_range(low);
-        }
         hits.sort_by_key(|h| (h.first, std::cmp::Reverse(h.last)));
         let span = |h: &Hit| (words[h.first].start, words[h.last - 1].end);
         for h in hits.iter() {
@@ -377,7 +428,7 @@ impl Lexicon {
                     | Cat::Independent
                     | Cat::ModifiedIndependent
             );
-            if let Some(neg) = negatable.then(|| self.negation(h, low, words)).flatten() {
+            if let Some(neg) = negatable.then(|| self.negation(h, words)).flatten() {
                 if cat != Cat::Independent && facts.negated.is_none() {
                     let (a, b) = (neg.min(h.first), neg.max(h.last - 1));
                     facts.negated = Some((words[a].start, words[b].end));
@@ -395,12 +446,12 @@ impl Lexicon {
             if cat == Cat::Response
                 && h.first > 0
                 && words[h.first - 1].clause == words[h.first].clause
-                && std::str::from_utf8(text(h.first - 1)).is_ok_and(|w| self.intention.contains(w))
+                && words[h.first - 1].flags & INTENTION != 0
             {
                 continue;
             }
             if cat == Cat::Independent {
-                if self.aspired(h, low, words) {
+                if self.aspired(h, words) {
                     continue;
                 }
                 let clause = words[h.first].clause;
@@ -440,28 +491,26 @@ impl Lexicon {
     }
 
     /// The word that negates a hit, if one does.
-    fn negation(&self, h: &Hit, low: &[u8], words: &[Word]) -> Option<usize> {
+    fn negation(&self, h: &Hit, words: &[Word]) -> Option<usize> {
         let clause = words[h.first].clause;
-        let is_in = |set: &FastSet<Box<str>>, k: usize| {
-            words[k].clause == clause
-                && std::str::from_utf8(&low[words[k].start as usize..words[k].end as usize])
-                    .is_ok_and(|w| set.contains(w))
-        };
+        let is_in = |flag: u8, k: usize| words[k].clause == clause && words[k].flags & flag != 0;
         (h.first.saturating_sub(3)..h.first)
-            .find(|&k| is_in(&self.negation_before, k))
-            .or_else(|| {
-                (h.last..(h.last + 3).min(words.len())).find(|&k| is_in(&self.negation_after, k))
-            })
+            .find(|&k| is_in(NEGATION_BEFORE, k))
+            .or_else(|| (h.last..(h.last + 3).min(words.len())).find(|&k| is_in(NEGATION_AFTER, k)))
     }
 
-    fn aspired(&self, h: &Hit, low: &[u8], words: &[Word]) -> bool {
+    fn aspired(&self, h: &Hit, words: &[Word]) -> bool {
         let clause = words[h.first].clause;
-        (h.first.saturating_sub(5)..h.first).any(|k| {
-            words[k].clause == clause
-                && std::str::from_utf8(&low[words[k].start as usize..words[k].end as usize])
-                    .is_ok_and(|w| self.aspiration.contains(w))
-        })
+        (h.first.saturating_sub(5)..h.first)
+            .any(|k| words[k].clause == clause && words[k].flags & ASPIRATION != 0)
     }
+}
+
+/// The prefilter key of a word: its first two bytes (a one-letter word: its
+/// byte and 0). A prefix of one letter would need every second byte; the
+/// parser keeps prefixes to two letters or more.
+fn start_key(w: &[u8]) -> usize {
+    (usize::from(w[0]) << 8 | usize::from(w.get(1).copied().unwrap_or(0))) & 0xffff
 }
 
 /// Match a phrase's words from word `at`; the index one past its last word.
@@ -513,6 +562,9 @@ fn parse_phrase(p: &str) -> Result<Vec<Tok>, String> {
         {
             return Err("words are lowercase letters, digits and `'`; `~` and a final `*` are the only signs".into());
         }
+        if prefix && body.len() < 2 {
+            return Err("a prefix (`word*`) needs two letters or more".into());
+        }
         toks.push(if prefix {
             Tok::Prefix(body.into())
         } else {
@@ -533,34 +585,30 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
     low.clear();
     words.clear();
     let bytes = note.as_bytes();
-    low.extend(bytes.iter().map(|&b| {
-        if b.is_ascii_alphanumeric() || b == b'\'' {
-            b.to_ascii_lowercase()
-        } else if b.is_ascii() {
-            b
-        } else {
-            b' '
-        }
-    }));
+    low.extend(bytes.iter().map(|&b| LOWER[usize::from(b)]));
     // "×" (U+00D7, bytes C3 97) is a times sign: "3×10" reads "3 x10".
-    for k in memchr::memmem::find_iter(bytes, "\u{d7}".as_bytes()) {
-        low[k + 1] = b'x';
+    if let Some(first) = memchr::memchr(0xC3, bytes) {
+        for k in first..bytes.len().saturating_sub(1) {
+            if bytes[k] == 0xC3 && bytes[k + 1] == 0x97 {
+                low[k + 1] = b'x';
+            }
+        }
     }
     let mut clause = 0u32;
-    let mut i = 0;
-    while i < low.len() {
+    let mut start = None;
+    for i in 0..low.len() {
         let b = low[i];
-        if b.is_ascii_alphanumeric() || b == b'\'' {
-            let start = i;
-            while i < low.len() && (low[i].is_ascii_alphanumeric() || low[i] == b'\'') {
-                i += 1;
-            }
+        if WORD[usize::from(b)] {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
             words.push(Word {
-                start: start as u32,
+                start: s as u32,
                 end: i as u32,
                 clause,
+                flags: 0,
             });
-            continue;
         }
         let ends_clause = match b {
             b',' | b';' | b'!' | b'?' | b'\n' => true,
@@ -577,25 +625,94 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
             }
             _ => false,
         };
-        if ends_clause {
-            clause += 1;
-        }
-        i += 1;
+        clause += u32::from(ends_clause);
     }
+    if let Some(s) = start {
+        words.push(Word {
+            start: s as u32,
+            end: low.len() as u32,
+            clause,
+            flags: 0,
+        });
+    }
+}
+
+/// Bytes of a word: ASCII letters and digits, and `'`.
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'\'';
+        b += 1;
+    }
+    t
+};
+
+/// A note byte as the reader sees it: lowercase ASCII; other bytes a space.
+const LOWER: [u8; 256] = {
+    let mut t = [b' '; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).to_ascii_lowercase();
+        b += 1;
+    }
+    t
+};
+
+/// The first time statement of a note: a number (or `x` and a number) with
+/// a time word ("17 minutes", "x15 min", "12min", "1 hr"), else a clock
+/// range ("10:05-10:20").
+fn time_stated(b: &[u8]) -> Option<Span> {
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let x_before = i > 0 && (b[i - 1] | 0x20) == b'x';
+        let s = if x_before { i - 1 } else { i };
+        let boundary = s == 0 || !b[s - 1].is_ascii_alphanumeric();
+        while i < n && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if !boundary {
+            continue;
+        }
+        let mut j = i;
+        while j < n && b[j] == b' ' {
+            j += 1;
+        }
+        let unit_start = j;
+        while j < n && b[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        let unit = &b[unit_start..j];
+        let ends = j == n || !b[j].is_ascii_alphanumeric();
+        if ends
+            && !unit.is_empty()
+            && TIME_WORDS
+                .iter()
+                .any(|t| t.len() == unit.len() && t.bytes().zip(unit).all(|(a, u)| a == (u | 0x20)))
+        {
+            return Some((s as u32, j as u32));
+        }
+    }
+    clock_range(b)
 }
 
 /// "10:05-10:20" or "10:05 to 10:20": two clock times in a note.
 fn clock_range(low: &[u8]) -> Option<Span> {
+    let d = |k: usize| low.get(k).is_some_and(u8::is_ascii_digit);
     let mut times = Vec::new();
-    let mut i = 0;
-    while i + 3 < low.len() && times.len() < 2 {
-        let d = |k: usize| low.get(k).is_some_and(u8::is_ascii_digit);
-        if low[i] == b':' && i > 0 && d(i - 1) && d(i + 1) && d(i + 2) && !d(i + 3) {
+    for i in memchr::memchr_iter(b':', low) {
+        if i > 0 && d(i - 1) && d(i + 1) && d(i + 2) && !d(i + 3) {
             let start = if i >= 2 && d(i - 2) { i - 2 } else { i - 1 };
             times.push((start as u32, (i + 3) as u32));
-            i += 3;
-        } else {
-            i += 1;
+            if times.len() == 2 {
+                break;
+            }
         }
     }
     match times.as_slice() {

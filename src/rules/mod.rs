@@ -273,8 +273,18 @@ pub fn sorted() -> Vec<&'static dyn Rule> {
     v
 }
 
+/// The rule of a code, if it is implemented: a table lookup (the report
+/// writer asks once per finding).
 pub fn find(code: Code) -> Option<&'static dyn Rule> {
-    ALL.iter().copied().find(|r| r.info().code == code)
+    static BY_CODE: std::sync::OnceLock<Vec<Option<&'static dyn Rule>>> =
+        std::sync::OnceLock::new();
+    BY_CODE.get_or_init(|| {
+        let mut t: Vec<Option<&'static dyn Rule>> = vec![None; Code::CATALOGUE.len()];
+        for r in ALL {
+            t[r.info().code as usize] = Some(*r);
+        }
+        t
+    })[code as usize]
 }
 
 /// The default severity of a code (error for codes not yet implemented).

@@ -15,15 +15,24 @@ pub(crate) struct NotedLine<'a> {
 }
 
 impl<'a> Cx<'a> {
-    /// What each timed line's note shows (`None`: not timed, or no note).
+    /// What each line's note shows: all of it for 97530 lines, only the
+    /// time for the other timed lines of a claim with 97530 (N001), nothing
+    /// for the rest or where there is no note.
     fn note_facts(&self) -> &[Option<NoteFacts>] {
         self.notes.get_or_init(|| {
+            let any_97530 = self.claim.has_97530();
             self.claim
                 .lines
                 .iter()
                 .map(|l| {
                     let note = l.note.as_deref()?;
-                    is_timed(&l.procedure).then(|| self.lexicon.read(note))
+                    if l.is_97530() {
+                        Some(self.lexicon.read(note))
+                    } else if any_97530 && is_timed(&l.procedure) {
+                        Some(self.lexicon.read_time(note))
+                    } else {
+                        None
+                    }
                 })
                 .collect()
         })
