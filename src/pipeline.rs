@@ -19,6 +19,7 @@ use crate::input::{self, Item, Limits, OpenError};
 use crate::input::{RawClaim, RawEvent};
 use crate::model::Claim;
 use crate::policy::{PolicySet, Tables};
+use crate::report::ack::Acks;
 use crate::report::split::Split;
 use crate::report::{Sink, Summary};
 use crate::rules::{self, Engine, Ledger, Outcome, Selection};
@@ -73,6 +74,7 @@ pub fn run(
     cfg: &CheckConfig,
     sink: &mut Sink,
     mut split: Option<&mut Split>,
+    mut acks: Option<&mut Acks>,
 ) -> Result<Summary, RunError> {
     // Every input must be readable before anything is written.
     for path in &cfg.inputs {
@@ -187,6 +189,7 @@ pub fn run(
                 &mut ledger,
                 sink,
                 split.as_deref_mut(),
+                acks.as_deref_mut(),
                 &mut summary,
             ) {
                 result = Err(e);
@@ -220,17 +223,28 @@ fn write_batch(
     ledger: &mut Ledger,
     sink: &mut Sink,
     mut split: Option<&mut Split>,
+    mut acks: Option<&mut Acks>,
     s: &mut Summary,
 ) -> io::Result<()> {
     for c in batch {
         match c {
             Checked::Raw(ev) => {
+                if let Some(a) = acks.as_deref_mut() {
+                    a.event(&ev)?;
+                }
                 if let Some(sp) = split.as_deref_mut() {
                     sp.event(ev)?;
                 }
             }
             Checked::Claim(claim, mut outcome, raw) => {
                 engine.observe(ledger, &claim, &mut outcome);
+                if let Some(a) = acks.as_deref_mut() {
+                    let hl = match &raw {
+                        Some(RawClaim::X12 { hl, .. }) => *hl,
+                        _ => None,
+                    };
+                    a.claim(&claim, &outcome, hl);
+                }
                 if let (Some(sp), Some(raw)) = (split.as_deref_mut(), raw) {
                     sp.claim(raw, outcome.rejected)?;
                 }
@@ -273,6 +287,11 @@ fn write_batch(
                 }
             }
             Checked::Finding(outcome) => {
+                if let Some(a) = acks.as_deref_mut() {
+                    for f in &outcome.findings {
+                        a.finding(f);
+                    }
+                }
                 s.hidden_info += u64::from(outcome.hidden_info);
                 for f in &outcome.findings {
                     s.count(f.code, f.severity);

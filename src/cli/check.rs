@@ -15,6 +15,7 @@ use crate::policy::mue::MueTable;
 use crate::policy::ncci::NcciTable;
 use crate::policy::PolicySet;
 use crate::policy::{accruals, Tables};
+use crate::report::ack::Acks;
 use crate::report::split::Split;
 use crate::report::{Format, Sink};
 use crate::rules::Selection;
@@ -63,6 +64,14 @@ pub struct Args {
     /// Write the claims held back here.
     #[arg(long, value_name = "PATH")]
     rejected_out: Option<PathBuf>,
+    /// Write a 999 implementation acknowledgment here (837P input): per
+    /// functional group, each transaction accepted or rejected on the X rules.
+    #[arg(long = "ack-999", value_name = "PATH")]
+    ack_999: Option<PathBuf>,
+    /// Write a 277CA claim acknowledgment here (837P input): each claim
+    /// accepted (A2) or rejected (A7, with the rule code in STC12).
+    #[arg(long = "ack-277ca", value_name = "PATH")]
+    ack_277ca: Option<PathBuf>,
     /// Write a self-contained HTML summary page here.
     #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
@@ -117,10 +126,17 @@ pub fn run(a: Args) -> CliResult {
         }
     };
     // No output may overwrite an input or another output.
-    let outputs: Vec<&PathBuf> = [&a.report, &a.clean_out, &a.rejected_out, &a.html]
-        .into_iter()
-        .flatten()
-        .collect();
+    let outputs: Vec<&PathBuf> = [
+        &a.report,
+        &a.clean_out,
+        &a.rejected_out,
+        &a.html,
+        &a.ack_999,
+        &a.ack_277ca,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     for (k, o) in outputs.iter().enumerate() {
         let oc = std::fs::canonicalize(o).ok();
         for i in &a.inputs {
@@ -151,13 +167,29 @@ pub fn run(a: Args) -> CliResult {
         show_info: a.show_info,
         limits: Limits {
             max_record: a.max_record_bytes,
-            keep_raw: a.clean_out.is_some() || a.rejected_out.is_some(),
+            keep_raw: a.clean_out.is_some()
+                || a.rejected_out.is_some()
+                || a.ack_999.is_some()
+                || a.ack_277ca.is_some(),
         },
         progress: !a.quiet,
         tables: Arc::new(tables),
         minutes,
     };
-    let mut split = if cfg.limits.keep_raw {
+    let mut acks = if a.ack_999.is_some() || a.ack_277ca.is_some() {
+        let p = a
+            .ack_999
+            .as_deref()
+            .or(a.ack_277ca.as_deref())
+            .expect("an ack");
+        Some(
+            Acks::create(a.ack_999.as_deref(), a.ack_277ca.as_deref(), cfg.as_of)
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?,
+        )
+    } else {
+        None
+    };
+    let mut split = if a.clean_out.is_some() || a.rejected_out.is_some() {
         let p = a
             .clean_out
             .as_deref()
@@ -170,12 +202,15 @@ pub fn run(a: Args) -> CliResult {
     } else {
         None
     };
-    let summary = match pipeline::run(&cfg, &mut sink, split.as_mut()) {
+    let summary = match pipeline::run(&cfg, &mut sink, split.as_mut(), acks.as_mut()) {
         Ok(s) => s,
         Err(e) => {
             sink.abandon();
             if let Some(sp) = split {
                 sp.abandon();
+            }
+            if let Some(ak) = acks {
+                ak.abandon();
             }
             return Err(Box::new(e));
         }
@@ -189,6 +224,11 @@ pub fn run(a: Args) -> CliResult {
     if let Some(sp) = split {
         sp.finish()
             .map_err(|e| format!("cannot write the clean/rejected files: {e}"))?;
+    }
+    let csv_inputs = acks.as_ref().map_or(0, |ak| ak.csv_inputs);
+    if let Some(ak) = acks {
+        ak.finish()
+            .map_err(|e| format!("cannot write the acknowledgments: {e}"))?;
     }
     let report_path = a.report.clone();
     if let Err(e) = sink.finish() {
@@ -205,6 +245,17 @@ pub fn run(a: Args) -> CliResult {
     let _ = write!(err, "{summary}");
     if let Some(p) = &report_path {
         let _ = writeln!(err, "  report            {}", p.display());
+    }
+    for (p, what) in [(&a.ack_999, "999 ack"), (&a.ack_277ca, "277CA ack")] {
+        if let Some(p) = p {
+            let _ = writeln!(err, "  {what:<17} {}", p.display());
+        }
+    }
+    if csv_inputs > 0 && (a.ack_999.is_some() || a.ack_277ca.is_some()) {
+        let _ = writeln!(
+            err,
+            "  note              {csv_inputs} CSV input(s) have no X12 envelope: not acknowledged"
+        );
     }
     if let Some((clean, rejected)) = split_counts {
         if let (Some(n), Some(p)) = (clean, &a.clean_out) {

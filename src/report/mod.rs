@@ -4,6 +4,7 @@
 //! Owns the report's columns and formats. It does not decide anything about
 //! claims; it renders what the engine concluded.
 
+pub mod ack;
 pub mod html;
 pub mod split;
 mod summary;

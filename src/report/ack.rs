@@ -1,0 +1,931 @@
+//! Acknowledgments of an 837P batch, in the formats the trade uses:
+//! `--ack-999` (005010X231A1: per functional group, AK2/IK5 accepted or
+//! rejected per transaction on the X rules, AK9 for the group) and
+//! `--ack-277ca` (005010X214: one claim-level STC per claim, A2 accepted or
+//! A7 rejected with the rule code in free text, echoing CLM01 and the line
+//! control numbers of rejected lines).
+//!
+//! Both are rendered with x12-types' typed 999 and 277 structures, so the
+//! typed library holds our structure; each input functional group gets an
+//! interchange of its own (one ISA/GS pair), which x12-types reads back.
+//! x12-types 0.12 lacks three elements the guides use: AK103 and AK203
+//! (the version and the implementation convention echoed) and STC12 (the
+//! free text). Each is appended, with its separator, to the last element
+//! the typed segment has (AK102, AK202, STC10); x12-types reads such a
+//! segment back and keeps its own elements, and the tests read the
+//! appended ones with our reader.
+//!
+//! Fed by the pipeline in input order with the same raw structure events as
+//! the clean/rejected split; the 277CA is written transaction by
+//! transaction, so memory holds one transaction's claims at most.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use x12_types::util::X12Element;
+use x12_types::v005010 as x;
+
+use crate::finding::{Code, Finding, Severity};
+use crate::input::x12::Delims;
+use crate::input::{RawEvent, RawSegs};
+use crate::model::{Claim, Money, OriginKind};
+use crate::rules::Outcome;
+
+fn el<T: X12Element>(s: &str) -> T {
+    T::from_x12(s)
+}
+
+fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// A file written beside its target and renamed into place when complete.
+struct Staged {
+    out: BufWriter<File>,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl Staged {
+    fn create(path: &Path) -> io::Result<Staged> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+        let tmp = path.with_file_name(format!(".{}.claimscrub-tmp", name.to_string_lossy()));
+        Ok(Staged {
+            out: BufWriter::with_capacity(256 << 10, File::create(&tmp)?),
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+/// The envelope of an input interchange, as the acks echo it.
+#[derive(Clone, Default)]
+struct Envelope {
+    sender_qual: String,
+    sender: String,
+    receiver_qual: String,
+    receiver: String,
+    control: String,
+    usage: String,
+}
+
+#[derive(Clone, Default)]
+struct Group {
+    functional_id: String,
+    sender: String,
+    receiver: String,
+    control: String,
+    version: String,
+    transactions: Vec<TxHead>,
+}
+
+#[derive(Clone, Default)]
+struct TxHead {
+    id: String,
+    control: String,
+    convention: String,
+}
+
+/// An HL of the current transaction: its level, parent and named party.
+#[derive(Clone, Default)]
+struct Hl {
+    parent: Option<usize>,
+    level: String,
+    entity: String,
+    last: String,
+    first: String,
+    id_qual: String,
+    id: String,
+}
+
+struct LineAck {
+    control: String,
+    procedure: String,
+    modifiers: Vec<String>,
+    charge: Option<Money>,
+    units: String,
+    date: String,
+    reason: Option<(Code, String)>,
+}
+
+struct ClaimAck {
+    id: String,
+    hl: Option<usize>,
+    patient_id: String,
+    charge: Money,
+    date: String,
+    /// The first error finding: the rejection reason.
+    reason: Option<(Code, String)>,
+    lines: Vec<LineAck>,
+}
+
+#[derive(Default)]
+struct Tx {
+    head: TxHead,
+    reference: String,
+    submitter: (String, String),
+    receiver: (String, String),
+    hls: Vec<Hl>,
+    claims: Vec<ClaimAck>,
+}
+
+type TxKey = (Arc<str>, Arc<str>, Arc<str>);
+
+pub struct Acks {
+    as_of: NaiveDate,
+    f999: Option<Staged>,
+    f277: Option<Staged>,
+    delims: Option<Delims>,
+    envelope: Envelope,
+    group: Option<Group>,
+    tx: Option<Tx>,
+    /// 277CA transactions written in the open group.
+    written_277: u32,
+    /// IK5 verdicts from the X findings: `R` or `E` with IK502, by (ISA13, GS06, ST02).
+    verdicts: HashMap<TxKey, (char, &'static str)>,
+    /// Group-level problems (GE count or control): AK905, by (ISA13, GS06).
+    group_errors: HashMap<(Arc<str>, Arc<str>), &'static str>,
+    pub csv_inputs: u32,
+}
+
+impl Acks {
+    pub fn create(
+        ack_999: Option<&Path>,
+        ack_277: Option<&Path>,
+        as_of: NaiveDate,
+    ) -> io::Result<Acks> {
+        Ok(Acks {
+            as_of,
+            f999: ack_999.map(Staged::create).transpose()?,
+            f277: ack_277.map(Staged::create).transpose()?,
+            delims: None,
+            envelope: Envelope::default(),
+            group: None,
+            tx: None,
+            written_277: 0,
+            verdicts: HashMap::new(),
+            group_errors: HashMap::new(),
+            csv_inputs: 0,
+        })
+    }
+
+    fn ymd(&self) -> String {
+        self.as_of.format("%Y%m%d").to_string()
+    }
+
+    pub fn event(&mut self, ev: &RawEvent) -> io::Result<()> {
+        match ev {
+            RawEvent::Interchange { isa, delims, .. } => {
+                self.delims = Some(*delims);
+                let f: Vec<String> = isa
+                    .split(|&b| b == delims.element)
+                    .map(|e| String::from_utf8_lossy(e).trim().to_string())
+                    .collect();
+                let g = |i: usize| f.get(i).cloned().unwrap_or_default();
+                self.envelope = Envelope {
+                    sender_qual: g(5),
+                    sender: g(6),
+                    receiver_qual: g(7),
+                    receiver: g(8),
+                    control: g(13),
+                    usage: g(15),
+                };
+            }
+            RawEvent::Group { gs } => {
+                let Some(d) = self.delims else {
+                    return Ok(());
+                };
+                let f = fields(gs, d.element);
+                let g = |i: usize| f.get(i).cloned().unwrap_or_default();
+                self.group = Some(Group {
+                    functional_id: g(1),
+                    sender: g(2),
+                    receiver: g(3),
+                    control: g(6),
+                    version: g(8),
+                    transactions: Vec::new(),
+                });
+                self.written_277 = 0;
+            }
+            RawEvent::Transaction { segments } => {
+                let Some(d) = self.delims else {
+                    return Ok(());
+                };
+                let mut tx = Tx::default();
+                for seg in segs(segments, d) {
+                    let f = fields(seg, d.element);
+                    let g = |i: usize| f.get(i).cloned().unwrap_or_default();
+                    match f.first().map(String::as_str) {
+                        Some("ST") => {
+                            tx.head = TxHead {
+                                id: g(1),
+                                control: g(2),
+                                convention: g(3),
+                            }
+                        }
+                        Some("BHT") => tx.reference = g(3),
+                        Some("NM1") if g(1) == "41" => tx.submitter = (g(3), g(9)),
+                        Some("NM1") if g(1) == "40" => tx.receiver = (g(3), g(9)),
+                        _ => {}
+                    }
+                }
+                if let Some(grp) = &mut self.group {
+                    grp.transactions.push(tx.head.clone());
+                }
+                self.tx = Some(tx);
+            }
+            RawEvent::Hl {
+                parent,
+                level,
+                segments,
+            } => {
+                let Some(d) = self.delims else {
+                    return Ok(());
+                };
+                let mut hl = Hl {
+                    parent: *parent,
+                    level: String::from_utf8_lossy(level).to_string(),
+                    ..Hl::default()
+                };
+                for seg in segs(segments, d) {
+                    let f = fields(seg, d.element);
+                    let g = |i: usize| f.get(i).cloned().unwrap_or_default();
+                    if f.first().map(String::as_str) == Some("NM1")
+                        && matches!(g(1).as_str(), "85" | "IL" | "QC")
+                        && (hl.entity.is_empty() || g(1) == "QC")
+                    {
+                        hl.entity = g(1);
+                        hl.last = g(3);
+                        hl.first = g(4);
+                        hl.id_qual = g(8);
+                        hl.id = g(9);
+                    }
+                }
+                if let Some(tx) = &mut self.tx {
+                    tx.hls.push(hl);
+                }
+            }
+            RawEvent::TransactionEnd => self.end_transaction()?,
+            RawEvent::GroupEnd => self.end_group()?,
+            RawEvent::InterchangeEnd => {}
+            RawEvent::CsvHeader(_) => self.csv_inputs += 1,
+            RawEvent::CsvRow(_) => {}
+        }
+        Ok(())
+    }
+
+    /// A claim and what the check concluded; `hl` is the index of the HL
+    /// it hangs from in its transaction.
+    pub fn claim(&mut self, claim: &Claim, outcome: &Outcome, hl: Option<usize>) {
+        for f in &outcome.findings {
+            self.note_structure(f, Some(claim));
+        }
+        let Some(tx) = &mut self.tx else {
+            return;
+        };
+        let reason = |f: &Finding| (f.code, f.message.clone());
+        let first_error = outcome
+            .findings
+            .iter()
+            .find(|f| f.severity == Severity::Error);
+        let lines = claim
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LineAck {
+                control: l.control.clone(),
+                procedure: l.procedure.clone(),
+                modifiers: l.modifiers.0.clone(),
+                charge: l.charge,
+                units: l.units.raw.clone(),
+                date: l
+                    .date
+                    .date
+                    .map(|d| d.format("%Y%m%d").to_string())
+                    .unwrap_or_default(),
+                reason: outcome
+                    .findings
+                    .iter()
+                    .find(|f| f.severity == Severity::Error && f.line == Some(i))
+                    .map(reason),
+            })
+            .collect::<Vec<_>>();
+        tx.claims.push(ClaimAck {
+            id: claim.id.clone(),
+            hl,
+            patient_id: claim.patient_id.clone(),
+            charge: claim
+                .total
+                .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum()),
+            date: lines
+                .iter()
+                .map(|l| l.date.clone())
+                .find(|d| !d.is_empty())
+                .unwrap_or_default(),
+            reason: if outcome.rejected {
+                Some(
+                    first_error
+                        .map(reason)
+                        .unwrap_or((Code::X005, "rejected".into())),
+                )
+            } else {
+                None
+            },
+            lines,
+        });
+    }
+
+    /// A finding that belongs to no claim.
+    pub fn finding(&mut self, f: &Finding) {
+        self.note_structure(f, None);
+    }
+
+    /// Remember what an X finding says of its transaction or group.
+    fn note_structure(&mut self, f: &Finding, claim: Option<&Claim>) {
+        if f.severity != Severity::Error || !f.code.as_str().starts_with('X') {
+            return;
+        }
+        let origin = f.origin.as_ref().or(claim.map(|c| &c.origin));
+        let Some(OriginKind::X12 {
+            isa13, gs06, st02, ..
+        }) = origin.map(|o| &o.kind)
+        else {
+            return;
+        };
+        if st02.is_empty() {
+            let code = match f.code {
+                Code::X004 => "5",
+                Code::X002 => "4",
+                _ => "",
+            };
+            if !code.is_empty() {
+                self.group_errors
+                    .entry((isa13.clone(), gs06.clone()))
+                    .or_insert(code);
+            }
+            return;
+        }
+        let verdict = match f.code {
+            Code::X007 => ('R', "1"),
+            Code::X006 => ('R', "2"),
+            Code::X002 => ('R', "3"),
+            Code::X003 => ('R', "4"),
+            // A segment in error inside one claim: that claim is rejected,
+            // the transaction's other claims go on.
+            _ => ('E', "5"),
+        };
+        let key = (isa13.clone(), gs06.clone(), st02.clone());
+        let e = self.verdicts.entry(key).or_insert(verdict);
+        if e.0 == 'E' && verdict.0 == 'R' {
+            *e = verdict;
+        }
+    }
+
+    fn isa(&self, control: &str) -> x::ISA {
+        let e = &self.envelope;
+        let ymd = self.ymd();
+        x::ISA {
+            _01: el("00"),
+            _02: " ".repeat(10),
+            _03: el("00"),
+            _04: " ".repeat(10),
+            _05: el(if e.receiver_qual.is_empty() {
+                "ZZ"
+            } else {
+                &e.receiver_qual
+            }),
+            _06: format!("{:<15}", e.receiver),
+            _07: el(if e.sender_qual.is_empty() {
+                "ZZ"
+            } else {
+                &e.sender_qual
+            }),
+            _08: format!("{:<15}", e.sender),
+            _09: el(&ymd[2..]),
+            _10: el("0000"),
+            _11: el("^"),
+            _12: el("00501"),
+            _13: el(&format!(
+                "{:0>9}",
+                control
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+            )),
+            _14: el("0"),
+            _15: el(if e.usage.is_empty() { "P" } else { &e.usage }),
+            _16: ":".to_string(),
+        }
+    }
+
+    fn gs(&self, functional_id: &str, version: &str) -> x::GS {
+        let g = self.group.clone().unwrap_or_default();
+        x::GS {
+            _01: functional_id.to_string(),
+            _02: g.receiver,
+            _03: g.sender,
+            _04: self.ymd(),
+            _05: "0000".to_string(),
+            _06: g.control,
+            _07: "X".to_string(),
+            _08: version.to_string(),
+        }
+    }
+
+    fn iea(&self, control: &str) -> x::IEA {
+        x::IEA {
+            _01: el("1"),
+            _02: el(&format!(
+                "{:0>9}",
+                control
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+            )),
+        }
+    }
+
+    fn end_group(&mut self) -> io::Result<()> {
+        if self.tx.is_some() {
+            self.end_transaction()?;
+        }
+        let Some(group) = self.group.clone() else {
+            return Ok(());
+        };
+        let control = self.envelope.control.clone();
+        if self.written_277 > 0 {
+            let ge = x::GE {
+                _01: self.written_277.to_string(),
+                _02: group.control.clone(),
+            };
+            let tail = format!("{ge}{}", self.iea(&control));
+            if let Some(f) = &mut self.f277 {
+                f.out.write_all(tail.as_bytes())?;
+            }
+        }
+        self.written_277 = 0;
+        if !group.transactions.is_empty() && self.f999.is_some() {
+            let doc = self.render_999(&group).to_string();
+            if let Some(f) = &mut self.f999 {
+                f.out.write_all(doc.as_bytes())?;
+            }
+        }
+        self.group = None;
+        Ok(())
+    }
+
+    fn render_999(&self, group: &Group) -> x::Transmission<x::_999> {
+        let isa13: Arc<str> = self.envelope.control.as_str().into();
+        let gs06: Arc<str> = group.control.as_str().into();
+        let mut loops = Vec::new();
+        let mut accepted = 0;
+        for t in &group.transactions {
+            let key = (isa13.clone(), gs06.clone(), Arc::from(t.control.as_str()));
+            let (code, why) = self.verdicts.get(&key).copied().unwrap_or(('A', ""));
+            if code != 'R' {
+                accepted += 1;
+            }
+            loops.push(x::_999LoopAK2 {
+                ak2: x::AK2 {
+                    _01: opt(&t.id),
+                    // AK203 (x12-types 0.12 stops at AK202)
+                    _02: Some(format!("{}*{}", t.control, t.convention)),
+                },
+                loop_ik3: Vec::new(),
+                ik5: x::IK5 {
+                    _01: Some(code.to_string()),
+                    _02: opt(why),
+                    ..Default::default()
+                },
+            });
+        }
+        let n = group.transactions.len();
+        let group_error = self.group_errors.get(&(isa13, gs06)).copied();
+        let ak901 = match (group_error, accepted) {
+            (Some(_), _) | (None, 0) => "R",
+            _ if accepted == n => {
+                if loops.iter().any(|l| l.ik5._01.as_deref() == Some("E")) {
+                    "E"
+                } else {
+                    "A"
+                }
+            }
+            _ => "P",
+        };
+        let segments = 4 + loops.len() * 2;
+        let st = x::ST {
+            _01: "999".into(),
+            _02: "0001".into(),
+            _03: Some("005010X231A1".into()),
+        };
+        let doc = x::_999 {
+            st,
+            ak1: x::AK1 {
+                _01: opt(&group.functional_id),
+                // AK103 (x12-types 0.12 stops at AK102)
+                _02: Some(format!("{}*{}", group.control, group.version)),
+            },
+            loop_ak2: loops,
+            ak9: x::AK9 {
+                _01: Some(ak901.into()),
+                _02: Some(n.to_string()),
+                _03: Some(n.to_string()),
+                _04: Some(accepted.to_string()),
+                _05: group_error.map(str::to_string),
+                ..Default::default()
+            },
+            se: x::SE {
+                _01: segments.to_string(),
+                _02: "0001".into(),
+            },
+        };
+        let control = self.envelope.control.clone();
+        x::Transmission {
+            isa: self.isa(&control),
+            functional_group: vec![x::FunctionalGroup {
+                gs: self.gs("FA", "005010X231A1"),
+                segments: vec![doc],
+                ge: x::GE {
+                    _01: "1".into(),
+                    _02: group.control.clone(),
+                },
+            }],
+            iea: self.iea(&control),
+        }
+    }
+
+    fn end_transaction(&mut self) -> io::Result<()> {
+        let Some(tx) = self.tx.take() else {
+            return Ok(());
+        };
+        if self.f277.is_none() || tx.claims.is_empty() {
+            return Ok(());
+        }
+        let control = self.envelope.control.clone();
+        let mut head = String::new();
+        if self.written_277 == 0 {
+            head = format!("{}{}", self.isa(&control), self.gs("HN", "005010X214"));
+        }
+        self.written_277 += 1;
+        let doc = self.render_277(&tx, self.written_277).to_string();
+        match &mut self.f277 {
+            Some(f) => {
+                f.out.write_all(head.as_bytes())?;
+                f.out.write_all(doc.as_bytes())
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn render_277(&self, tx: &Tx, number: u32) -> x::_277 {
+        let ymd = self.ymd();
+        let st02 = format!("{number:04}");
+        let money = |m: Money| m.to_string();
+        let (acc, rej): (Vec<&ClaimAck>, Vec<&ClaimAck>) =
+            tx.claims.iter().partition(|c| c.reason.is_none());
+        let sum = |v: &[&ClaimAck]| v.iter().map(|c| c.charge).sum::<Money>();
+        let totals = |acc: &[&ClaimAck], rej: &[&ClaimAck]| {
+            let mut qty = Vec::new();
+            let mut amt = Vec::new();
+            if !acc.is_empty() {
+                qty.push(x::QTY {
+                    _01: el("90"),
+                    _02: Some(acc.len().to_string()),
+                    ..Default::default()
+                });
+                amt.push(x::AMT {
+                    _01: el("YU"),
+                    _02: money(sum(acc)),
+                    _03: None,
+                });
+            }
+            if !rej.is_empty() {
+                qty.push(x::QTY {
+                    _01: el("AA"),
+                    _02: Some(rej.len().to_string()),
+                    ..Default::default()
+                });
+                amt.push(x::AMT {
+                    _01: el("YY"),
+                    _02: money(sum(rej)),
+                    _03: None,
+                });
+            }
+            (qty, amt)
+        };
+        // HL04 on the levels with children; the patient level has none.
+        let hl = |id: usize, parent: Option<usize>, level: &str, child: bool| x::HL {
+            _01: id.to_string(),
+            _02: parent.map(|p| p.to_string()),
+            _03: el(level),
+            _04: child.then(|| el("1")),
+        };
+        let mut doc = x::_277 {
+            st: x::ST {
+                _01: "277".into(),
+                _02: st02.clone(),
+                _03: Some("005010X214".into()),
+            },
+            bht: x::BHT {
+                _01: el("0085"),
+                _02: el("08"),
+                _03: Some(if tx.reference.is_empty() {
+                    tx.head.control.clone()
+                } else {
+                    tx.reference.clone()
+                }),
+                _04: Some(el(&ymd)),
+                _05: Some(el("0000")),
+                _06: Some(el("TH")),
+            },
+            ..Default::default()
+        };
+        doc.loop_2000a = x::_277Loop2000A {
+            hl: hl(1, None, "20", true),
+            loop_2100a: x::_277Loop2100A {
+                nm1: nm1(
+                    "PR",
+                    "2",
+                    &or(&tx.receiver.0, "CLAIMSCRUB"),
+                    "",
+                    "46",
+                    &or(&tx.receiver.1, "CLAIMSCRUB"),
+                ),
+                trn: Some(trn("1", &tx.head.control)),
+                dtp: vec![dtp("050", &ymd), dtp("009", &ymd)],
+                ..Default::default()
+            },
+        };
+        let (qty, amt) = totals(&acc, &rej);
+        doc.loop_2000b.push(x::_277Loop2000B {
+            hl: hl(2, Some(1), "21", true),
+            loop_2100b: x::_277Loop2100B {
+                nm1: nm1(
+                    "41",
+                    "2",
+                    &or(&tx.submitter.0, "SUBMITTER"),
+                    "",
+                    "46",
+                    &or(&tx.submitter.1, "UNKNOWN"),
+                ),
+                ..Default::default()
+            },
+            loop_2200b: vec![x::_277Loop2200B {
+                trn: trn("2", &or(&tx.reference, &tx.head.control)),
+                stc: vec![stc(
+                    "A1:19",
+                    &ymd,
+                    "WQ",
+                    &money(sum(&tx.claims.iter().collect::<Vec<_>>())),
+                    None,
+                )],
+                qty,
+                amt,
+                ..Default::default()
+            }],
+        });
+        // Billing providers (HL 20 level of the 837) in order of first claim.
+        let provider_of = |c: &ClaimAck| -> Option<usize> {
+            let mut at = c.hl;
+            while let Some(h) = at {
+                let node = tx.hls.get(h)?;
+                if node.level == "20" {
+                    return Some(h);
+                }
+                at = node.parent;
+            }
+            None
+        };
+        let mut providers: Vec<Option<usize>> = Vec::new();
+        for c in &tx.claims {
+            let p = provider_of(c);
+            if !providers.contains(&p) {
+                providers.push(p);
+            }
+        }
+        let mut next = 3;
+        for p in providers {
+            let mine: Vec<&ClaimAck> = tx.claims.iter().filter(|c| provider_of(c) == p).collect();
+            let (acc, rej): (Vec<&ClaimAck>, Vec<&ClaimAck>) =
+                mine.iter().partition(|c| c.reason.is_none());
+            let node = p.and_then(|h| tx.hls.get(h)).cloned().unwrap_or_default();
+            let provider_hl = next;
+            next += 1;
+            let (mut qty, amt) = totals(&acc, &rej);
+            for q in &mut qty {
+                q._01 = el(if q._01.to_string() == "90" {
+                    "QA"
+                } else {
+                    "QC"
+                });
+            }
+            doc.loop_2000c.push(x::_277Loop2000C {
+                hl: hl(provider_hl, Some(2), "19", true),
+                loop_2100c: x::_277Loop2100C {
+                    nm1: nm1(
+                        "85",
+                        "2",
+                        &or(&node.last, "BILLING PROVIDER"),
+                        "",
+                        "XX",
+                        &or(&node.id, "UNKNOWN"),
+                    ),
+                    ..Default::default()
+                },
+                loop_2200c: vec![x::_277Loop2200C {
+                    trn: Some(trn("1", "0")),
+                    qty,
+                    amt,
+                    ..Default::default()
+                }],
+            });
+            for c in mine {
+                let patient =
+                    c.hl.and_then(|h| tx.hls.get(h))
+                        .cloned()
+                        .unwrap_or_default();
+                let (status, action, text) = match &c.reason {
+                    None => ("A2:20", "WQ", None),
+                    Some((code, msg)) => ("A7:21", "U", Some(free_text(*code, msg))),
+                };
+                let mut svc = Vec::new();
+                if c.reason.is_some() {
+                    for l in c.lines.iter().filter(|l| l.reason.is_some()) {
+                        let (code, msg) = l.reason.as_ref().expect("filtered");
+                        let mut comp = format!("HC:{}", l.procedure);
+                        for m in &l.modifiers {
+                            comp.push(':');
+                            comp.push_str(m);
+                        }
+                        svc.push(x::_277Loop2220D {
+                            svc: vec![x::SVC {
+                                _01: comp,
+                                _02: l.charge.map(money).unwrap_or_else(|| "0".into()),
+                                _07: opt(&l.units),
+                                ..Default::default()
+                            }],
+                            stc: vec![stc("A7:21", &ymd, "U", "", Some(free_text(*code, msg)))],
+                            r#ref: if l.control.is_empty() {
+                                Vec::new()
+                            } else {
+                                vec![x::REF {
+                                    _01: el("FJ"),
+                                    _02: Some(l.control.clone()),
+                                    ..Default::default()
+                                }]
+                            },
+                            dtp: if l.date.is_empty() {
+                                Vec::new()
+                            } else {
+                                vec![dtp("472", &l.date)]
+                            },
+                        });
+                    }
+                }
+                doc.loop_2000d.push(x::_277Loop2000D {
+                    hl: hl(next, Some(provider_hl), "PT", false),
+                    loop_2100d: x::_277Loop2100D {
+                        nm1: x::NM1 {
+                            _01: el("QC"),
+                            _02: el("1"),
+                            _03: Some(or(&patient.last, "UNKNOWN")),
+                            _04: opt(&patient.first),
+                            _08: Some(el("MI")),
+                            _09: Some(or(&patient.id, &c.patient_id)),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    },
+                    loop_2200d: vec![x::_277Loop2200D {
+                        trn: vec![trn("2", &c.id)],
+                        stc: vec![stc(status, &ymd, action, &money(c.charge), text)],
+                        r#ref: Vec::new(),
+                        dtp: if c.date.is_empty() {
+                            Vec::new()
+                        } else {
+                            vec![dtp("472", &c.date)]
+                        },
+                        svc,
+                    }],
+                });
+                next += 1;
+            }
+        }
+        doc.se = x::SE {
+            _01: count_segments(&doc).to_string(),
+            _02: st02,
+        };
+        doc
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.end_group()?;
+        for f in [self.f999.take(), self.f277.take()].into_iter().flatten() {
+            let Staged { mut out, tmp, path } = f;
+            out.flush()?;
+            drop(out);
+            std::fs::rename(&tmp, &path)?;
+        }
+        Ok(())
+    }
+
+    pub fn abandon(self) {
+        for f in [self.f999, self.f277].into_iter().flatten() {
+            drop(f.out);
+            let _ = std::fs::remove_file(&f.tmp);
+        }
+    }
+}
+
+fn or(s: &str, default: &str) -> String {
+    if s.is_empty() {
+        default.to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// STC12's free text: the rule code first, then its message, within the
+/// element's 264 characters and with no X12 delimiter in it.
+fn free_text(code: Code, msg: &str) -> String {
+    let clean: String = msg
+        .chars()
+        .map(|c| {
+            if matches!(c, '*' | '~' | ':' | '^') || !c.is_ascii() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut t = format!("{code} {clean}");
+    t.truncate(264);
+    t
+}
+
+fn nm1(entity: &str, kind: &str, name: &str, first: &str, qual: &str, id: &str) -> x::NM1 {
+    x::NM1 {
+        _01: el(entity),
+        _02: el(kind),
+        _03: Some(name.to_string()),
+        _04: opt(first),
+        _08: Some(el(qual)),
+        _09: Some(id.to_string()),
+        ..Default::default()
+    }
+}
+
+fn trn(kind: &str, id: &str) -> x::TRN {
+    x::TRN {
+        _01: kind.into(),
+        _02: if id.is_empty() { "0".into() } else { id.into() },
+        _03: None,
+        _04: None,
+    }
+}
+
+fn dtp(qual: &str, ymd: &str) -> x::DTP {
+    x::DTP {
+        _01: el(qual),
+        _02: el("D8"),
+        _03: ymd.to_string(),
+    }
+}
+
+/// An STC; with `text`, STC11 (empty) and STC12 (the text) follow STC10,
+/// which x12-types 0.12's STC does not reach.
+fn stc(status: &str, ymd: &str, action: &str, amount: &str, text: Option<String>) -> x::STC {
+    x::STC {
+        _01: status.into(),
+        _02: Some(ymd.into()),
+        _03: Some(action.into()),
+        _04: opt(amount),
+        _10: text.map(|t| format!("**{t}")),
+        ..Default::default()
+    }
+}
+
+/// Segments from ST to SE inclusive, counted on the rendered text.
+fn count_segments(doc: &x::_277) -> usize {
+    // SE is rendered last; the count includes it.
+    doc.to_string().matches('~').count() + usize::from(doc.se._01.is_empty())
+}
+
+fn fields(seg: &[u8], sep: u8) -> Vec<String> {
+    seg.split(|&b| b == sep)
+        .map(|e| String::from_utf8_lossy(e).to_string())
+        .collect()
+}
+
+fn segs(raw: &RawSegs, d: Delims) -> impl Iterator<Item = &[u8]> {
+    raw.bytes
+        .split(move |&b| b == d.segment)
+        .map(|s| s.trim_ascii())
+        .filter(|s| !s.is_empty())
+}

@@ -1,0 +1,240 @@
+//! The 999 and 277CA acknowledgments: written with x12-types' typed
+//! structures, read back here with x12-types (structure) and with our own
+//! tokenizer (every element, counts, the STC12 free text).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use claimscrub::input::x12::{Token, Tokenizer};
+use common::*;
+use x12_types::util::Parser;
+use x12_types::v005010::{Transmission, _277, _999};
+
+/// Every segment of a file as element strings, by our tokenizer.
+fn segments(bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut t = Tokenizer::new(bytes, 1 << 20);
+    let mut out = Vec::new();
+    loop {
+        match t.next_token() {
+            Token::Segment(s) => out.push((0..s.len()).map(|i| s.text(i)).collect()),
+            Token::Eof => break,
+            other => panic!(
+                "our tokenizer found a problem in an ack: {}",
+                match other {
+                    Token::Garbage { reason, .. } => reason,
+                    _ => "segment".into(),
+                }
+            ),
+        }
+    }
+    out
+}
+
+/// Each interchange's text (x12-types reads one functional group per ISA).
+fn interchanges(text: &str) -> Vec<String> {
+    text.split("ISA*")
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| format!("ISA*{s}"))
+        .collect()
+}
+
+/// SE01 = segments from ST to SE, GE01 = transactions, IEA01 = groups.
+fn assert_counts(segs: &[Vec<String>]) {
+    let (mut in_st, mut sts, mut gss) = (0usize, 0usize, 0usize);
+    for s in segs {
+        match s[0].as_str() {
+            "ST" => {
+                in_st = 1;
+                sts += 1;
+            }
+            "SE" => {
+                in_st += 1;
+                assert_eq!(s[1], in_st.to_string(), "SE01 counts ST to SE");
+                in_st = 0;
+            }
+            "GS" => {
+                gss += 1;
+                sts = 0;
+            }
+            "GE" => assert_eq!(s[1], sts.to_string(), "GE01 counts transactions"),
+            "IEA" => {
+                assert_eq!(s[1], gss.to_string(), "IEA01 counts groups");
+                gss = 0;
+            }
+            _ if in_st > 0 => in_st += 1,
+            _ => {}
+        }
+    }
+}
+
+struct Acks {
+    report: Vec<csv::StringRecord>,
+    a999: String,
+    a277: String,
+}
+
+fn run(input: &str, tmp: &TempDir, threads: &str) -> Acks {
+    let (r, a, b) = (tmp.path("r.csv"), tmp.path("a.999"), tmp.path("a.277"));
+    let run = claimscrub(&[
+        "check",
+        "-q",
+        "--threads",
+        threads,
+        "--as-of",
+        AS_OF,
+        "--report",
+        r.to_str().unwrap(),
+        "--ack-999",
+        a.to_str().unwrap(),
+        "--ack-277ca",
+        b.to_str().unwrap(),
+        input,
+    ]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    Acks {
+        report: report_rows(&r),
+        a999: std::fs::read_to_string(a).unwrap(),
+        a277: std::fs::read_to_string(b).unwrap(),
+    }
+}
+
+/// Rejected claim ids by the report (claims with an error finding).
+fn rejected(report: &[csv::StringRecord]) -> BTreeSet<String> {
+    report
+        .iter()
+        .filter(|r| &r[12] == "error" && !r[1].is_empty())
+        .map(|r| r[1].to_string())
+        .collect()
+}
+
+#[test]
+fn demo_acks_parse_with_x12_types_and_echo_every_claim() {
+    let tmp = TempDir::new("acks-demo");
+    let acks = run("fixtures/demo.837", &tmp, "2");
+    // 999: x12-types reads it; one accepted transaction.
+    for ic in interchanges(&acks.a999) {
+        let (rest, t) = Transmission::<_999>::parse(&ic).expect("x12-types reads our 999");
+        assert!(rest.trim().is_empty(), "left over: {rest}");
+        let doc = &t.functional_group[0].segments[0];
+        assert_eq!(doc.loop_ak2.len(), 1);
+        assert_eq!(doc.loop_ak2[0].ik5._01.as_deref(), Some("A"));
+        assert_eq!(doc.ak9._01.as_deref(), Some("A"));
+    }
+    let segs = segments(acks.a999.as_bytes());
+    assert_counts(&segs);
+    let ak1 = segs.iter().find(|s| s[0] == "AK1").unwrap();
+    assert_eq!(
+        ak1[1..],
+        ["HC", "1", "005010X222A1"],
+        "AK1 echoes GS01, GS06, GS08"
+    );
+
+    // 277CA: x12-types reads it; one patient loop per claim, in input order.
+    let mut ids = Vec::new();
+    for ic in interchanges(&acks.a277) {
+        let (rest, t) = Transmission::<_277>::parse(&ic).expect("x12-types reads our 277CA");
+        assert!(rest.trim().is_empty(), "left over: {rest}");
+        for doc in &t.functional_group[0].segments {
+            for d in &doc.loop_2000d {
+                assert_eq!(d.hl._03.to_string(), "PT");
+                for c in &d.loop_2200d {
+                    ids.push((c.trn[0]._02.clone(), c.stc[0]._01.clone()));
+                }
+            }
+        }
+    }
+    assert_eq!(ids.len(), 11, "every claim of the demo: {ids:?}");
+    let bad = rejected(&acks.report);
+    assert_eq!(bad.len(), 8);
+    for (id, status) in &ids {
+        let want = if bad.contains(id) { "A7:21" } else { "A2:20" };
+        assert_eq!(status, want, "{id}");
+    }
+    // Our tokenizer: counts, and STC12 carries the rule code of the first error.
+    let segs = segments(acks.a277.as_bytes());
+    assert_counts(&segs);
+    let first_error: BTreeMap<String, String> = acks
+        .report
+        .iter()
+        .filter(|r| &r[12] == "error")
+        .fold(BTreeMap::new(), |mut m, r| {
+            m.entry(r[1].to_string()).or_insert(r[11].to_string());
+            m
+        });
+    let mut claim = String::new();
+    let mut checked = 0;
+    for s in &segs {
+        if s[0] == "TRN" && s[1] == "2" && first_error.contains_key(&s[2]) {
+            claim = s[2].clone();
+        }
+        if s[0] == "STC" && s[1].starts_with("A7") && !claim.is_empty() {
+            assert!(s[12].starts_with(&first_error[&claim]), "{claim}: {s:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "{checked}");
+    // Rejected lines echo their line control number.
+    assert!(
+        acks.a277.contains("REF*FJ*PT1002-1~"),
+        "line control echoed"
+    );
+}
+
+#[test]
+fn a_transaction_with_a_wrong_se_count_is_rejected_in_the_999() {
+    let tmp = TempDir::new("acks-x003");
+    let acks = run("fixtures/rules/X003-FAIL-se-count.837", &tmp, "1");
+    let segs = segments(acks.a999.as_bytes());
+    assert_counts(&segs);
+    let ik5 = segs.iter().find(|s| s[0] == "IK5").unwrap();
+    assert_eq!(ik5[1..], ["R", "4"], "IK5 R, 4: segment count");
+    let ak9 = segs.iter().find(|s| s[0] == "AK9").unwrap();
+    assert_eq!(ak9[1..5], ["R", "1", "1", "0"]);
+    for ic in interchanges(&acks.a999) {
+        Transmission::<_999>::parse(&ic).expect("x12-types reads it");
+    }
+}
+
+#[test]
+fn generated_batch_acks_every_claim_and_do_not_depend_on_threads() {
+    let tmp = TempDir::new("acks-gen");
+    let input = tmp.path("g.837");
+    claimscrub(&[
+        "gen",
+        "--claims",
+        "3000",
+        "--per-transaction",
+        "700",
+        "--out",
+        input.to_str().unwrap(),
+    ]);
+    let one = run(input.to_str().unwrap(), &tmp, "1");
+    let two = run(input.to_str().unwrap(), &tmp, "4");
+    assert_eq!(one.a999, two.a999);
+    assert_eq!(one.a277, two.a277);
+    let segs = segments(one.a277.as_bytes());
+    assert_counts(&segs);
+    let sts = segs.iter().filter(|s| s[0] == "ST").count();
+    assert_eq!(sts, 5, "one 277 per 837 transaction (3000 claims / 700)");
+    let patients: Vec<&Vec<String>> = segs
+        .iter()
+        .filter(|s| s[0] == "HL" && s[3] == "PT")
+        .collect();
+    assert_eq!(patients.len(), 3000, "every claim read is acknowledged");
+    let rejected_in_277 = segs
+        .iter()
+        .filter(|s| s[0] == "STC" && s[1] == "A7:21" && !s[4].is_empty())
+        .count();
+    assert_eq!(rejected_in_277, rejected(&one.report).len());
+    for ic in interchanges(&one.a277) {
+        let (rest, _) = Transmission::<_277>::parse(&ic).expect("x12-types reads it");
+        assert!(rest.trim().is_empty());
+    }
+    let ik5: Vec<Vec<String>> = segments(one.a999.as_bytes())
+        .into_iter()
+        .filter(|s| s[0] == "IK5")
+        .collect();
+    assert_eq!(ik5.len(), 5);
+    assert!(ik5.iter().all(|s| s[1] == "A"));
+}
