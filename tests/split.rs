@@ -114,17 +114,18 @@ fn round_trip(input: &Path, dir: &TempDir, tag: &str) {
 }
 
 #[test]
-fn generated_batch_round_trip() {
+fn generated_100000_claim_batch_round_trip() {
+    // The size the issue names: 100,000 claims in transactions of 5,000.
     let dir = TempDir::new("split-gen");
     let input = dir.path("batch.837");
     let g = claimscrub(&[
         "gen",
         "--claims",
-        "12000",
+        "100000",
         "--seed",
         "5",
         "--per-transaction",
-        "4000",
+        "5000",
         "--out",
         input.to_str().unwrap(),
     ]);
