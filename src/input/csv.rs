@@ -191,8 +191,12 @@ impl<R: Read> CsvReader<R> {
         match self.rdr.read_byte_record(&mut header) {
             Ok(true) => {}
             Ok(false) => {
-                let f = Finding::new(Code::X008, Severity::Error, "empty CSV: no header row")
-                    .at(Origin::file(self.file.clone()));
+                let f = Finding::new(
+                    Code::X008,
+                    Severity::Error,
+                    "empty CSV: no header row (row 1 is missing)",
+                )
+                .at(self.origin(1));
                 self.out.push_back(Item::Finding(f));
                 self.done = true;
                 return;
