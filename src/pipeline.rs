@@ -24,6 +24,10 @@ use crate::report::split::Split;
 use crate::report::{Sink, Summary};
 use crate::rules::{self, Engine, Ledger, Outcome, Selection};
 
+/// Set by the CLI's SIGINT/SIGTERM handler: the run stops at the next batch
+/// and writes nothing under a final name.
+pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Items handed from the reader to the checkers at a time.
 pub const BATCH: usize = 512;
 
@@ -48,6 +52,8 @@ pub enum RunError {
     /// The report could not be written (exit 2), or a closed pipe.
     Write(io::Error),
     Threads(String),
+    /// SIGINT or SIGTERM arrived (exit 2); the outputs are abandoned.
+    Interrupted,
 }
 
 impl std::fmt::Display for RunError {
@@ -56,6 +62,7 @@ impl std::fmt::Display for RunError {
             RunError::Open(e) => write!(f, "{e}"),
             RunError::Write(e) => write!(f, "cannot write the report: {e}"),
             RunError::Threads(e) => write!(f, "cannot start worker threads: {e}"),
+            RunError::Interrupted => write!(f, "interrupted: no output file was written"),
         }
     }
 }
@@ -164,7 +171,12 @@ pub fn run(
             source.stats()
         });
         let mut result = Ok(());
+        let mut interrupted = false;
         for batch in rx.iter() {
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                interrupted = true;
+                break;
+            }
             let checked: Vec<Checked> = pool.install(|| {
                 batch
                     .into_par_iter()
@@ -205,6 +217,9 @@ pub fn run(
         summary.claims_skipped += stats.claims_skipped;
         let bytes = count.load(Ordering::Relaxed);
         done_bytes += bytes;
+        if interrupted || INTERRUPTED.load(Ordering::Relaxed) {
+            return Err(RunError::Interrupted);
+        }
         result.map_err(RunError::Write)?;
     }
     if let Some(b) = bar {

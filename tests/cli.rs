@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::io::Write;
 
 use common::*;
@@ -64,14 +63,6 @@ fn gen(dir: &TempDir, name: &str, claims: &str, csv: bool) -> String {
     path.to_str().unwrap().to_string()
 }
 
-/// (claim_id, rule) pairs of a CSV report.
-fn pairs(report: &std::path::Path) -> BTreeSet<(String, String)> {
-    report_rows(report)
-        .iter()
-        .map(|r| (r[1].to_string(), r[11].to_string()))
-        .collect()
-}
-
 #[test]
 fn report_is_identical_for_any_threads_and_finds_every_injected_defect() {
     let dir = TempDir::new("threads");
@@ -109,50 +100,6 @@ fn report_is_identical_for_any_threads_and_finds_every_injected_defect() {
         reports[0].1 as usize, defective,
         "each defective claim rejected once"
     );
-}
-
-/// Each defective claim (its id ends in its code) has that finding, and any
-/// other finding on it is one that defect brings along (`gen::secondary`);
-/// clean claims have none. Returns the number of defective claims.
-fn assert_only_injected_defects(found: &BTreeSet<(String, String)>, input: &str) -> usize {
-    let text = std::fs::read_to_string(input).unwrap();
-    let mut ids: Vec<String> = Vec::new();
-    for seg in text.split('~') {
-        if let Some(rest) = seg.trim().strip_prefix("CLM*") {
-            ids.push(rest.split('*').next().unwrap().to_string());
-        }
-    }
-    let mut problems = Vec::new();
-    let mut defective = 0;
-    for id in &ids {
-        let codes: BTreeSet<&str> = found
-            .range((id.clone(), String::new())..)
-            .take_while(|(c, _)| c == id)
-            .map(|(_, r)| r.as_str())
-            .collect();
-        match id.split_once('-') {
-            Some((_, code)) => {
-                defective += 1;
-                let c: claimscrub::finding::Code = code.parse().unwrap();
-                let allowed: Vec<&str> = claimscrub::gen::secondary(c)
-                    .iter()
-                    .map(|x| x.as_str())
-                    .collect();
-                if !codes.contains(code) || codes.iter().any(|f| *f != code && !allowed.contains(f))
-                {
-                    problems.push(format!("{id}: {codes:?}"));
-                }
-            }
-            None if !codes.is_empty() => problems.push(format!("{id} (clean): {codes:?}")),
-            None => {}
-        }
-    }
-    problems.truncate(10);
-    assert!(
-        problems.is_empty(),
-        "not the injected defects: {problems:?}"
-    );
-    defective
 }
 
 #[test]

@@ -202,6 +202,14 @@ pub fn run(a: Args) -> CliResult {
     } else {
         None
     };
+    // SIGINT/SIGTERM: stop at the next batch, remove the staged outputs and
+    // exit 2; a second signal exits at once (the staged files stay hidden
+    // under their temporary names, never under a final one).
+    let _ = ctrlc::set_handler(|| {
+        if pipeline::INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(EXIT_FAILED);
+        }
+    });
     let summary = match pipeline::run(&cfg, &mut sink, split.as_mut(), acks.as_mut()) {
         Ok(s) => s,
         Err(e) => {

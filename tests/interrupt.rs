@@ -1,0 +1,164 @@
+//! Interruption and output failures: SIGINT or SIGTERM mid-run leaves no
+//! output under its final name (and no staged file behind); a full disk is
+//! exit 2 naming what could not be written; a 200 MB input with no segment
+//! terminator is read in bounded memory.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn interrupted_by(signal: &str) {
+    let dir = TempDir::new(&format!("sig-{signal}"));
+    let input = dir.path("big.837");
+    claimscrub(&[
+        "gen",
+        "--claims",
+        "150000",
+        "--out",
+        input.to_str().unwrap(),
+    ]);
+    let outs = ["r.csv", "c.837", "x.837", "s.html", "a.277"].map(|n| dir.path(n));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+        .args([
+            "check",
+            "-q",
+            "--report",
+            outs[0].to_str().unwrap(),
+            "--clean-out",
+            outs[1].to_str().unwrap(),
+            "--rejected-out",
+            outs[2].to_str().unwrap(),
+            "--html",
+            outs[3].to_str().unwrap(),
+            "--ack-277ca",
+            outs[4].to_str().unwrap(),
+            input.to_str().unwrap(),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run is writing (its staged report exists), then signal.
+    let staged = dir.path(".r.csv.claimscrub-tmp");
+    let start = Instant::now();
+    while !staged.exists() && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(staged.exists(), "the run started writing");
+    std::thread::sleep(Duration::from_millis(100));
+    let kill = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    for o in &outs {
+        assert!(!o.exists(), "{} written after {signal}", o.display());
+    }
+    let left: Vec<String> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("claimscrub-tmp"))
+        .collect();
+    assert!(left.is_empty(), "staged files left behind: {left:?}");
+}
+
+#[test]
+fn sigterm_mid_run_writes_nothing_under_a_final_name() {
+    interrupted_by("TERM");
+}
+
+#[test]
+fn sigint_mid_run_writes_nothing_under_a_final_name() {
+    interrupted_by("INT");
+}
+
+#[test]
+fn a_full_disk_is_exit_2_naming_what_could_not_be_written() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+        .args(["check", "-q", "fixtures/demo.837"])
+        .current_dir(root())
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("stdout") && stderr.contains("No space left"),
+        "{stderr}"
+    );
+}
+
+/// Peak resident memory of a running process, from /proc (Linux).
+fn peak_kb(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn a_200_mb_input_with_no_segment_terminator_stays_under_100_mb() {
+    if !Path::new("/proc/self/status").exists() {
+        return;
+    }
+    let tmp = TempDir::new("huge");
+    let report = tmp.path("r.csv");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+        .args(["check", "-q", "--report", report.to_str().unwrap(), "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    let head = "ISA*00*          *00*          *ZZ*SYNTHCLINIC    *ZZ*SYNTHCH        *261120*0900*^*00501*000000001*0*T*:~\nGS*HC*SYNTHCLINIC*SYNTHCH*20261120*0900*1*X*005010X222A1~\nST*837*0001*005010X222A1~\nNTE*ADD*";
+    stdin.write_all(head.as_bytes()).unwrap();
+    let chunk = vec![b'A'; 1 << 20];
+    let mut peak = 0;
+    for _ in 0..200 {
+        stdin.write_all(&chunk).unwrap();
+        peak = peak.max(peak_kb(pid).unwrap_or(0));
+    }
+    drop(stdin);
+    // Sample until the process is gone (its peak only grows).
+    while let Some(kb) = peak_kb(pid) {
+        peak = peak.max(kb);
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        peak < 100 * 1024,
+        "peak RSS {peak} kB for a 200 MB unterminated segment"
+    );
+    let rows = report_rows(&report);
+    assert!(
+        rows.iter().any(|r| &r[11] == "X005"
+            && r[13].contains("over the segment size limit")
+            && !r[16].is_empty()),
+        "{:?}",
+        rows.iter().map(|r| r[13].to_string()).collect::<Vec<_>>()
+    );
+}
