@@ -23,7 +23,7 @@ fn interrupted_by(signal: &str) {
         input.to_str().unwrap(),
     ]);
     let outs = ["r.csv", "c.837", "x.837", "s.html", "a.277"].map(|n| dir.path(n));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+    let child = Command::new(env!("CARGO_BIN_EXE_claimscrub"))
         .args([
             "check",
             "-q",
