@@ -1,0 +1,20 @@
+//! Any bytes to the 837P reader: items and findings, never a panic.
+#![no_main]
+
+use std::sync::Arc;
+
+use claimscrub::input::x12::X12Reader;
+use claimscrub::input::{Item, Limits};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let limits = Limits {
+        max_record: 4096,
+        keep_raw: true,
+    };
+    for item in X12Reader::new(Arc::from("fuzz"), data, limits) {
+        if let Item::Finding(f) = item {
+            assert!(f.origin.is_some(), "a finding with no place: {f:?}");
+        }
+    }
+});
