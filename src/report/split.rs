@@ -270,15 +270,22 @@ impl Split {
                         if !needed[h] {
                             continue;
                         }
-                        let e = d.element as char;
-                        let parent_id = parent.map(|p| new_id[p].to_string()).unwrap_or_default();
-                        let hl = format!(
-                            "HL{e}{}{e}{parent_id}{e}{}{e}{}",
-                            new_id[h],
-                            String::from_utf8_lossy(level),
-                            u8::from(has_child[h])
-                        );
-                        segment(out, hl.as_bytes(), d)?;
+                        // HL*id*parent*level*child, written in place.
+                        // (bytes, not chars: a delimiter may be any byte).
+                        let e = [d.element];
+                        out.write_all(b"HL")?;
+                        out.write_all(&e)?;
+                        write!(out, "{}", new_id[h])?;
+                        out.write_all(&e)?;
+                        if let Some(p) = parent {
+                            write!(out, "{}", new_id[*p])?;
+                        }
+                        out.write_all(&e)?;
+                        out.write_all(level)?;
+                        out.write_all(&e)?;
+                        out.write_all(if has_child[h] { b"1" } else { b"0" })?;
+                        out.write_all(&[d.segment])?;
+                        out.write_all(d.eol)?;
                         out.write_all(&segments.bytes)?;
                         count += 1 + segments.count;
                     }

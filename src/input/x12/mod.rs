@@ -777,7 +777,11 @@ impl Transaction {
             self.items.push(Item::Raw(RawEvent::Hl {
                 parent,
                 level: s.el(3).to_vec(),
-                segments: RawSegs::default(),
+                // Room for a subscriber loop (SBR, NM1, N3, N4, DMG, NM1 PR).
+                segments: RawSegs {
+                    bytes: Vec::with_capacity(256),
+                    count: 0,
+                },
             }));
             self.raw_hl = Some(self.items.len() - 1);
         }
