@@ -56,8 +56,16 @@ impl Origin {
 
     /// The `location` column of the report.
     pub fn describe(&self) -> String {
+        let mut s = String::new();
+        self.describe_into(&mut s);
+        s
+    }
+
+    /// `describe`, appended to a buffer (the report writer reuses one).
+    pub fn describe_into(&self, s: &mut String) {
+        use std::fmt::Write as _;
         match &self.kind {
-            OriginKind::File => String::new(),
+            OriginKind::File => {}
             OriginKind::X12 {
                 isa13,
                 gs06,
@@ -65,26 +73,24 @@ impl Origin {
                 segment,
                 byte,
             } => {
-                let mut s = String::with_capacity(64);
-                if !isa13.is_empty() {
-                    s.push_str("ISA13 ");
-                    s.push_str(isa13);
-                }
-                if !gs06.is_empty() {
-                    s.push_str(" GS06 ");
-                    s.push_str(gs06);
-                }
-                if !st02.is_empty() {
-                    s.push_str(" ST02 ");
-                    s.push_str(st02);
+                let mut sep = "";
+                for (name, value) in [("ISA13 ", isa13), ("GS06 ", gs06), ("ST02 ", st02)] {
+                    if !value.is_empty() {
+                        s.push_str(sep);
+                        s.push_str(name);
+                        s.push_str(value);
+                        sep = " ";
+                    }
                 }
                 if *segment > 0 {
-                    s.push_str(&format!(" segment {segment}"));
+                    let _ = write!(s, "{sep}segment {segment}");
+                    sep = " ";
                 }
-                s.push_str(&format!(" byte {byte}"));
-                s.trim_start().to_string()
+                let _ = write!(s, "{sep}byte {byte}");
             }
-            OriginKind::Csv { row } => format!("row {row}"),
+            OriginKind::Csv { row } => {
+                let _ = write!(s, "row {row}");
+            }
         }
     }
 }
