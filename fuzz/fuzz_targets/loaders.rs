@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
                 thread_local!(static LEX: Lexicon = Lexicon::embedded());
                 LEX.with(|l| {
                     let f = l.read(text);
-                    for s in f.exercise.iter().chain(f.time.iter()) {
+                    for s in f.exercise().iter().chain(f.time.iter()) {
                         let _ = claimscrub::policy::lexicon::quote(text, *s);
                     }
                 });

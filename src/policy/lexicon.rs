@@ -142,8 +142,10 @@ pub type Span = (u32, u32);
 pub struct NoteFacts {
     /// First affirmed match per category, as a span of the note.
     first: [Option<Span>; CATS],
-    /// Up to three exercise phrases (sets × reps included), for quoting.
-    pub exercise: Vec<Span>,
+    /// Up to three exercise phrases (sets × reps included), for quoting:
+    /// see `exercise()`.
+    exercise: [Span; 3],
+    exercise_len: u8,
     /// The first negated assistance, cue or skilled-input phrase, with its
     /// negation ("no verbal cues"): said in N002's message.
     pub negated: Option<Span>,
@@ -156,6 +158,11 @@ pub struct NoteFacts {
 impl NoteFacts {
     pub fn first(&self, cat: Cat) -> Option<Span> {
         self.first[cat as usize]
+    }
+
+    /// The exercise phrases found (at most three), in note order.
+    pub fn exercise(&self) -> &[Span] {
+        &self.exercise[..usize::from(self.exercise_len)]
     }
 
     /// A level of assistance or skilled input of any kind (N002 satisfied).
@@ -465,10 +472,11 @@ impl Lexicon {
                     cat = Cat::ModifiedIndependent;
                 }
             }
-            if cat == Cat::Exercise && facts.exercise.len() < 3 {
+            if cat == Cat::Exercise && facts.exercise_len < 3 {
                 let s = span(h);
-                if !facts.exercise.iter().any(|e| e.0 <= s.0 && s.1 <= e.1) {
-                    facts.exercise.push(s);
+                if !facts.exercise().iter().any(|e| e.0 <= s.0 && s.1 <= e.1) {
+                    facts.exercise[usize::from(facts.exercise_len)] = s;
+                    facts.exercise_len += 1;
                 }
             }
             let slot = &mut facts.first[cat as usize];

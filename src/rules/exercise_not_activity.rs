@@ -50,12 +50,12 @@ impl Rule for ExerciseNotActivity {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for n in cx.noted_97530() {
-            if n.facts.exercise.is_empty() || n.facts.first(Cat::Task).is_some() {
+            if n.facts.exercise().is_empty() || n.facts.first(Cat::Task).is_some() {
                 continue;
             }
             let words: Vec<String> = n
                 .facts
-                .exercise
+                .exercise()
                 .iter()
                 .map(|s| quoted(quote(n.note, *s)))
                 .collect();
