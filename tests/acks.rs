@@ -39,11 +39,17 @@ fn interchanges(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// SE01 = segments from ST to SE, GE01 = transactions, IEA01 = groups.
+/// SE01 = segments from ST to SE, GE01 = transactions, IEA01 = groups;
+/// IEA02 = ISA13, and no ISA13 twice in a file.
 fn assert_counts(segs: &[Vec<String>]) {
     let (mut in_st, mut sts, mut gss) = (0usize, 0usize, 0usize);
+    let mut isa13s: Vec<String> = Vec::new();
     for s in segs {
         match s[0].as_str() {
+            "ISA" => {
+                assert!(!isa13s.contains(&s[13]), "ISA13 {} twice", s[13]);
+                isa13s.push(s[13].clone());
+            }
             "ST" => {
                 in_st = 1;
                 sts += 1;
@@ -60,6 +66,7 @@ fn assert_counts(segs: &[Vec<String>]) {
             "GE" => assert_eq!(s[1], sts.to_string(), "GE01 counts transactions"),
             "IEA" => {
                 assert_eq!(s[1], gss.to_string(), "IEA01 counts groups");
+                assert_eq!(Some(&s[2]), isa13s.last(), "IEA02 = ISA13");
                 gss = 0;
             }
             _ if in_st > 0 => in_st += 1,

@@ -147,6 +147,10 @@ pub struct Acks {
     tx: Option<Tx>,
     /// 277CA transactions written in the open group.
     written_277: u32,
+    /// Interchanges written to each ack file: ISA13 counts 1, 2, ... in its
+    /// file (unique there, and the same for any `--threads`).
+    isa_999: u32,
+    isa_277: u32,
     /// IK5 verdicts from the X findings: `R` or `E` with IK502, by (ISA13, GS06, ST02).
     verdicts: HashMap<TxKey, (char, &'static str)>,
     /// Group-level problems (GE count or control): AK905, by (ISA13, GS06).
@@ -169,6 +173,8 @@ impl Acks {
             group: None,
             tx: None,
             written_277: 0,
+            isa_999: 0,
+            isa_277: 0,
             verdicts: HashMap::new(),
             group_errors: HashMap::new(),
             csv_inputs: 0,
@@ -458,7 +464,7 @@ impl Acks {
         let Some(group) = self.group.clone() else {
             return Ok(());
         };
-        let control = self.envelope.control.clone();
+        let control = self.isa_277.to_string();
         if self.written_277 > 0 {
             let ge = x::GE {
                 _01: self.written_277.to_string(),
@@ -472,6 +478,7 @@ impl Acks {
         self.written_277 = 0;
         if !group.transactions.is_empty() && self.f999.is_some() {
             let doc = self.render_999(&group).to_string();
+            self.isa_999 += 1;
             if let Some(f) = &mut self.f999 {
                 f.out.write_all(doc.as_bytes())?;
             }
@@ -545,7 +552,7 @@ impl Acks {
                 _02: "0001".into(),
             },
         };
-        let control = self.envelope.control.clone();
+        let control = (self.isa_999 + 1).to_string();
         x::Transmission {
             isa: self.isa(&control),
             functional_group: vec![x::FunctionalGroup {
@@ -567,9 +574,10 @@ impl Acks {
         if self.f277.is_none() || tx.claims.is_empty() {
             return Ok(());
         }
-        let control = self.envelope.control.clone();
         let mut head = String::new();
         if self.written_277 == 0 {
+            self.isa_277 += 1;
+            let control = self.isa_277.to_string();
             head = format!("{}{}", self.isa(&control), self.gs("HN", "005010X214"));
         }
         self.written_277 += 1;
