@@ -724,7 +724,9 @@ fn clock_range(low: &[u8]) -> Option<Span> {
         }
     }
     match times.as_slice() {
-        [a, b] if (b.0 as usize) - (a.1 as usize) <= 6 => Some((a.0, b.1)),
+        // Two separate times a few bytes apart ("3:33:33" is one run of
+        // digits and colons, its two matches overlap: not a range).
+        [a, b] if b.0 >= a.1 && b.0 - a.1 <= 6 => Some((a.0, b.1)),
         _ => None,
     }
 }
@@ -732,5 +734,36 @@ fn clock_range(low: &[u8]) -> Option<Span> {
 impl LexiconSpec {
     pub fn parse(text: &str) -> Result<LexiconSpec, String> {
         toml::from_str(text).map_err(|e| e.message().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_ranges() {
+        let t = |s: &str| time_stated(s.as_bytes()).map(|sp| quote(s, sp).to_string());
+        assert_eq!(
+            t("Transfers 10:05-10:20 with CGA").as_deref(),
+            Some("10:05-10:20")
+        );
+        assert_eq!(t("from 9:05 to 9:20").as_deref(), Some("9:05 to 9:20"));
+        assert_eq!(t("at 10:05 only"), None);
+        // Found by cargo-fuzz (loaders): overlapping matches underflowed.
+        assert_eq!(t("3:33:33"), None);
+        let lex = Lexicon::embedded();
+        lex.read("Siz\0\0\0\0\u{3}3:33:33>3L NHSEn\u{8}");
+    }
+
+    #[test]
+    fn times_and_counts() {
+        let t = |s: &str| time_stated(s.as_bytes()).map(|sp| quote(s, sp).to_string());
+        assert_eq!(t("Gait x15 min with SBA").as_deref(), Some("x15 min"));
+        assert_eq!(t("12min of transfers").as_deref(), Some("12min"));
+        assert_eq!(t("3x10 LAQ"), None);
+        let lex = Lexicon::embedded();
+        assert_eq!(lex.read("3x10 LAQ, 2 × 15 SLR").exercise().len(), 3);
+        assert!(lex.read("Balance x15 min").exercise().is_empty());
     }
 }
