@@ -20,9 +20,8 @@
 //! transaction, so memory holds one transaction's claims at most.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -33,6 +32,7 @@ use crate::finding::{Code, Finding, Severity};
 use crate::input::x12::Delims;
 use crate::input::{RawEvent, RawSegs};
 use crate::model::{Claim, Money, OriginKind};
+use crate::report::split::Staged;
 use crate::rules::Outcome;
 
 fn el<T: X12Element>(s: &str) -> T {
@@ -41,27 +41,6 @@ fn el<T: X12Element>(s: &str) -> T {
 
 fn opt(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
-}
-
-/// A file written beside its target and renamed into place when complete.
-struct Staged {
-    out: BufWriter<File>,
-    tmp: PathBuf,
-    path: PathBuf,
-}
-
-impl Staged {
-    fn create(path: &Path) -> io::Result<Staged> {
-        let name = path
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-        let tmp = path.with_file_name(format!(".{}.claimscrub-tmp", name.to_string_lossy()));
-        Ok(Staged {
-            out: BufWriter::with_capacity(256 << 10, File::create(&tmp)?),
-            tmp,
-            path: path.to_path_buf(),
-        })
-    }
 }
 
 /// The envelope of an input interchange, as the acks echo it.
@@ -835,18 +814,14 @@ impl Acks {
     pub fn finish(mut self) -> io::Result<()> {
         self.end_group()?;
         for f in [self.f999.take(), self.f277.take()].into_iter().flatten() {
-            let Staged { mut out, tmp, path } = f;
-            out.flush()?;
-            drop(out);
-            std::fs::rename(&tmp, &path)?;
+            f.finish()?;
         }
         Ok(())
     }
 
     pub fn abandon(self) {
         for f in [self.f999, self.f277].into_iter().flatten() {
-            drop(f.out);
-            let _ = std::fs::remove_file(&f.tmp);
+            f.abandon();
         }
     }
 }

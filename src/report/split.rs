@@ -15,15 +15,16 @@ use std::path::{Path, PathBuf};
 use crate::input::x12::Delims;
 use crate::input::{RawClaim, RawEvent, RawSegs};
 
-/// A file written beside its target and renamed into place when complete.
-struct Staged {
-    out: BufWriter<File>,
+/// A file written beside its target and renamed into place when complete
+/// (the acknowledgments use it too).
+pub(crate) struct Staged {
+    pub(crate) out: BufWriter<File>,
     tmp: PathBuf,
     path: PathBuf,
 }
 
 impl Staged {
-    fn create(path: &Path) -> io::Result<Staged> {
+    pub(crate) fn create(path: &Path) -> io::Result<Staged> {
         let name = path
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
@@ -35,12 +36,12 @@ impl Staged {
         })
     }
 
-    fn finish(mut self) -> io::Result<()> {
+    pub(crate) fn finish(mut self) -> io::Result<()> {
         self.out.flush()?;
         std::fs::rename(&self.tmp, &self.path)
     }
 
-    fn abandon(self) {
+    pub(crate) fn abandon(self) {
         let _ = std::fs::remove_file(&self.tmp);
     }
 }
