@@ -71,12 +71,10 @@ impl Rule for ExerciseNotActivity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::{claim, line_97530, run};
+    use crate::rules::testing::{noted, run};
 
     fn check(note: &str) -> Vec<Finding> {
-        let mut l = line_97530();
-        l.note = Some(note.into());
-        run(&ExerciseNotActivity, &claim(vec![l]))
+        run(&ExerciseNotActivity, &noted(note))
     }
 
     #[test]

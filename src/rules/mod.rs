@@ -513,6 +513,13 @@ pub(crate) mod testing {
         }
     }
 
+    /// A one-line 97530 claim with this treatment note (the N rules' tests).
+    pub fn noted(note: &str) -> Claim {
+        let mut l = line_97530();
+        l.note = Some(note.into());
+        claim(vec![l])
+    }
+
     pub fn claim(lines: Vec<ServiceLine>) -> Claim {
         Claim {
             id: "T-1".into(),

@@ -79,12 +79,10 @@ impl Rule for PatientIndependent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::{claim, line_97530, run};
+    use crate::rules::testing::{noted, run};
 
     fn check(note: &str) -> Vec<Finding> {
-        let mut l = line_97530();
-        l.note = Some(note.into());
-        run(&PatientIndependent, &claim(vec![l]))
+        run(&PatientIndependent, &noted(note))
     }
 
     #[test]

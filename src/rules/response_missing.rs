@@ -66,12 +66,10 @@ impl Rule for ResponseMissing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::{claim, line_97530, run};
+    use crate::rules::testing::{noted, run};
 
     fn check(note: &str) -> Vec<Finding> {
-        let mut l = line_97530();
-        l.note = Some(note.into());
-        run(&ResponseMissing, &claim(vec![l]))
+        run(&ResponseMissing, &noted(note))
     }
 
     #[test]

@@ -80,12 +80,10 @@ impl Rule for SkilledInputMissing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::{claim, line_97530, run};
+    use crate::rules::testing::{noted, run};
 
     fn check(note: &str) -> Vec<Finding> {
-        let mut l = line_97530();
-        l.note = Some(note.into());
-        run(&SkilledInputMissing, &claim(vec![l]))
+        run(&SkilledInputMissing, &noted(note))
     }
 
     #[test]
