@@ -560,7 +560,19 @@ impl Acks {
             head = format!("{}{}", self.isa(&control), self.gs("HN", "005010X214"));
         }
         self.written_277 += 1;
-        let doc = self.render_277(&tx, self.written_277).to_string();
+        // Rendered once: SE01 is filled in on the text (SE is its last segment).
+        let doc = self.render_277(&tx, self.written_277);
+        let placeholder = doc.se.to_string();
+        let mut doc = doc.to_string();
+        let segments = doc.matches('~').count();
+        doc.truncate(doc.len() - placeholder.len());
+        doc.push_str(
+            &x::SE {
+                _01: segments.to_string(),
+                _02: format!("{:04}", self.written_277),
+            }
+            .to_string(),
+        );
         match &mut self.f277 {
             Some(f) => {
                 f.out.write_all(head.as_bytes())?;
@@ -805,7 +817,8 @@ impl Acks {
             }
         }
         doc.se = x::SE {
-            _01: count_segments(&doc).to_string(),
+            // SE01 is counted on the rendered text by the caller.
+            _01: "0".into(),
             _02: st02,
         };
         doc
@@ -892,12 +905,6 @@ fn stc(status: &str, ymd: &str, action: &str, amount: &str, text: Option<String>
         _10: text.map(|t| format!("**{t}")),
         ..Default::default()
     }
-}
-
-/// Segments from ST to SE inclusive, counted on the rendered text.
-fn count_segments(doc: &x::_277) -> usize {
-    // SE is rendered last; the count includes it.
-    doc.to_string().matches('~').count() + usize::from(doc.se._01.is_empty())
 }
 
 fn fields(seg: &[u8], sep: u8) -> Vec<String> {
