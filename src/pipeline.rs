@@ -1,11 +1,16 @@
-//! The check pipeline: one reader thread per input yields batches of
-//! items; rayon checks the claims of a batch in parallel; results are
-//! written in input order, so the report is byte-identical for any
-//! `--threads`. A progress bar follows the bytes read (stderr, TTY only).
+//! The check pipeline. Per input, a reader thread tokenizes and follows the
+//! envelopes, and hands on batches of pieces (items, and 837P transactions
+//! still to parse). Each batch is a rayon task: it parses its transactions
+//! and checks their claims. This thread writes the finished batches in input
+//! order while later ones are still being checked, so the report is
+//! byte-identical for any `--threads`. A progress bar follows the bytes read
+//! (stderr, TTY only).
 
+use std::collections::BTreeMap;
 use std::io::{self, IsTerminal};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel};
 use std::sync::Arc;
 use std::thread;
 
@@ -15,7 +20,7 @@ use rayon::prelude::*;
 
 use crate::finding::Severity;
 use crate::input::minutes::MinutesTable;
-use crate::input::{self, Item, Limits, OpenError};
+use crate::input::{self, Item, Limits, OpenError, Piece, ReadStats};
 use crate::input::{RawClaim, RawEvent};
 use crate::model::Claim;
 use crate::policy::{PolicySet, Tables};
@@ -28,8 +33,10 @@ use crate::rules::{self, Engine, Ledger, Outcome, Selection};
 /// and writes nothing under a final name.
 pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Items handed from the reader to the checkers at a time.
+/// Items handed from the reader to the checkers at a time, at most.
 pub const BATCH: usize = 512;
+/// Input bytes handed on at a time, about (an 837P transaction is never split).
+const BATCH_BYTES: usize = 1 << 20;
 
 pub struct CheckConfig {
     pub inputs: Vec<String>,
@@ -151,18 +158,24 @@ pub fn run(
             &available,
             cfg.tables.clone(),
         );
-        let (tx, rx) = sync_channel::<Vec<Item>>(2);
+        let threads = pool.current_num_threads();
+        let (tx, rx) = sync_channel::<Vec<Piece>>(threads);
         let reader = thread::spawn(move || {
             let mut source = source;
             let mut batch = Vec::with_capacity(BATCH);
-            for item in source.by_ref() {
-                batch.push(item);
-                if batch.len() == BATCH
+            let mut weight = 0;
+            while let Some(piece) = source.next_piece() {
+                weight += piece.weight();
+                batch.push(piece);
+                if (batch.len() == BATCH || weight >= BATCH_BYTES)
                     && tx
                         .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
                         .is_err()
                 {
                     return source.stats();
+                }
+                if batch.is_empty() {
+                    weight = 0;
                 }
             }
             if !batch.is_empty() {
@@ -172,47 +185,73 @@ pub fn run(
         });
         let mut result = Ok(());
         let mut interrupted = false;
-        for batch in rx.iter() {
+        let mut parsed = ReadStats::default();
+        // Batches being checked, at most `threads + 1`; finished ones wait
+        // in `ready` for their turn to be written.
+        let (done_tx, done_rx) = channel::<(u64, thread::Result<Done>)>();
+        let mut ready: BTreeMap<u64, thread::Result<Done>> = BTreeMap::new();
+        let (mut sent, mut written) = (0u64, 0u64);
+        let mut more = true;
+        let engine = &engine;
+        let minutes = cfg.minutes.as_deref();
+        pool.in_place_scope(|scope| loop {
+            while let Ok((seq, done)) = done_rx.try_recv() {
+                ready.insert(seq, done);
+            }
+            while let Some(done) = ready.remove(&written) {
+                written += 1;
+                let done = done.unwrap_or_else(|p| panic::resume_unwind(p));
+                parsed.add(&done.stats);
+                if result.is_ok() && !interrupted {
+                    let mut spent = Vec::with_capacity(done.checked.len());
+                    result = write_batch(
+                        done.checked,
+                        engine,
+                        &mut ledger,
+                        sink,
+                        split.as_deref_mut(),
+                        acks.as_deref_mut(),
+                        &mut summary,
+                        &mut spent,
+                    );
+                    // Freed by a worker: this thread is the serial stage.
+                    scope.spawn(move |_| drop(spent));
+                }
+                if let Some(b) = &bar {
+                    b.set_position(done_bytes + count.load(Ordering::Relaxed));
+                }
+            }
             if INTERRUPTED.load(Ordering::Relaxed) {
                 interrupted = true;
+            }
+            let stop = result.is_err() || interrupted;
+            if more && !stop && sent - written <= threads as u64 {
+                match rx.recv() {
+                    Ok(batch) => {
+                        let done_tx = done_tx.clone();
+                        let seq = sent;
+                        sent += 1;
+                        scope.spawn(move |_| {
+                            let done = panic::catch_unwind(AssertUnwindSafe(|| {
+                                check_batch(batch, engine, minutes)
+                            }));
+                            let _ = done_tx.send((seq, done));
+                        });
+                    }
+                    Err(_) => more = false,
+                }
+                continue;
+            }
+            if sent == written {
                 break;
             }
-            let checked: Vec<Checked> = pool.install(|| {
-                batch
-                    .into_par_iter()
-                    .map(|item| match item {
-                        Item::Claim(mut rc) => {
-                            if let Some(m) = &cfg.minutes {
-                                m.join(&mut rc.claim);
-                            }
-                            let outcome = engine.check(&rc.claim, rc.findings);
-                            Checked::Claim(Box::new(rc.claim), outcome, rc.raw)
-                        }
-                        Item::Raw(ev) => Checked::Raw(ev),
-                        Item::Finding(f) => {
-                            Checked::Finding(engine.settle(vec![f], engine.policies.fallback()))
-                        }
-                    })
-                    .collect()
-            });
-            if let Err(e) = write_batch(
-                checked,
-                &engine,
-                &mut ledger,
-                sink,
-                split.as_deref_mut(),
-                acks.as_deref_mut(),
-                &mut summary,
-            ) {
-                result = Err(e);
-                break;
+            if let Ok((seq, done)) = done_rx.recv() {
+                ready.insert(seq, done);
             }
-            if let Some(b) = &bar {
-                b.set_position(done_bytes + count.load(Ordering::Relaxed));
-            }
-        }
+        });
         drop(rx);
-        let stats = reader.join().unwrap_or_default();
+        let mut stats = reader.join().unwrap_or_default();
+        stats.add(&parsed);
         summary.transactions_skipped += stats.transactions_skipped;
         summary.claims_skipped += stats.claims_skipped;
         let bytes = count.load(Ordering::Relaxed);
@@ -231,6 +270,46 @@ pub fn run(
     Ok(summary)
 }
 
+/// A batch checked: its items in input order, and the counts its
+/// transactions added.
+struct Done {
+    checked: Vec<Checked>,
+    stats: ReadStats,
+}
+
+/// The parallel part: parse the batch's transactions, check its claims.
+fn check_batch(batch: Vec<Piece>, engine: &Engine, minutes: Option<&MinutesTable>) -> Done {
+    let mut stats = ReadStats::default();
+    let mut items = Vec::with_capacity(batch.len());
+    for piece in batch {
+        match piece {
+            Piece::Item(i) => items.push(i),
+            Piece::Deferred(job) => {
+                let (more, s) = job.parse();
+                stats.add(&s);
+                items.extend(more);
+            }
+        }
+    }
+    let checked = items
+        .into_par_iter()
+        .map(|item| match item {
+            Item::Claim(mut rc) => {
+                if let Some(m) = minutes {
+                    m.join(&mut rc.claim);
+                }
+                let outcome = engine.check(&rc.claim, rc.findings);
+                Checked::Claim(Box::new(rc.claim), outcome, rc.raw)
+            }
+            Item::Raw(ev) => Checked::Raw(ev),
+            Item::Finding(f) => {
+                Checked::Finding(engine.settle(vec![f], engine.policies.fallback()))
+            }
+        })
+        .collect();
+    Done { checked, stats }
+}
+
 /// The serial part, in input order: the batch ledger, then the writing.
 fn write_batch(
     batch: Vec<Checked>,
@@ -240,6 +319,7 @@ fn write_batch(
     mut split: Option<&mut Split>,
     mut acks: Option<&mut Acks>,
     s: &mut Summary,
+    spent: &mut Vec<(Box<Claim>, Outcome)>,
 ) -> io::Result<()> {
     for c in batch {
         match c {
@@ -281,13 +361,12 @@ fn write_batch(
                     (&mut s.by_payer, &claim.payer.id),
                     (&mut s.by_provider, provider),
                 ] {
-                    let t = map
-                        .entry(if key.is_empty() {
-                            "(none)".to_string()
-                        } else {
-                            key.clone()
-                        })
-                        .or_default();
+                    let key = if key.is_empty() { "(none)" } else { key };
+                    // Look up first: a key is new once, not once a claim.
+                    let t = match map.get_mut(key) {
+                        Some(t) => t,
+                        None => map.entry(key.to_string()).or_default(),
+                    };
                     t.claims += 1;
                     t.rejected += u64::from(outcome.rejected);
                     t.findings += outcome.findings.len() as u64;
@@ -300,6 +379,7 @@ fn write_batch(
                     s.count(f.code, f.severity);
                     sink.write(Some(&claim), f)?;
                 }
+                spent.push((claim, outcome));
             }
             Checked::Finding(outcome) => {
                 if let Some(a) = acks.as_deref_mut() {

@@ -127,6 +127,26 @@ pub enum Item {
     Raw(RawEvent),
 }
 
+/// What a reader hands the pipeline: an item ready as it is, or a stretch
+/// of input whose parsing may run on any thread (an 837P transaction).
+/// Parsing the deferred pieces in order gives exactly the items of the
+/// reader's own iterator.
+#[allow(clippy::large_enum_variant)]
+pub enum Piece {
+    Item(Item),
+    Deferred(x12::TxJob),
+}
+
+impl Piece {
+    /// About how many input bytes the piece stands for (to size batches).
+    pub fn weight(&self) -> usize {
+        match self {
+            Piece::Item(_) => 512,
+            Piece::Deferred(job) => job.weight(),
+        }
+    }
+}
+
 /// Counts a reader keeps besides its claims.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReadStats {
@@ -135,6 +155,14 @@ pub struct ReadStats {
     pub claims_skipped: u64,
     /// Input rows (CSV) or segments (X12) read.
     pub records: u64,
+}
+
+impl ReadStats {
+    pub fn add(&mut self, o: &ReadStats) {
+        self.transactions_skipped += o.transactions_skipped;
+        self.claims_skipped += o.claims_skipped;
+        self.records += o.records;
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,7 +174,14 @@ pub enum Format {
 /// A source of claims: an iterator of `Item`s plus what it could give.
 pub trait ClaimSource: Iterator<Item = Item> + Send {
     fn available(&self) -> Available;
+    /// Counts so far; with `next_piece`, not those of the deferred pieces
+    /// (their `parse` returns them).
     fn stats(&self) -> ReadStats;
+    /// The next piece, leaving the parsing of deferred pieces to the caller
+    /// (and its threads). Use either this or the iterator, not both.
+    fn next_piece(&mut self) -> Option<Piece> {
+        self.next().map(Piece::Item)
+    }
 }
 
 /// A `Read` that counts the bytes it hands out (for the progress bar).

@@ -1,6 +1,5 @@
 //! V001 duplicate-line: the same 97530 service billed again in the batch.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use super::{LedgerRule, Rule, RuleInfo, Stage};
@@ -49,7 +48,7 @@ impl Rule for DuplicateLine {
 
     fn ledger(&self, _tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
         Some(Box::new(Seen {
-            lines: HashMap::with_capacity(hint),
+            lines: super::HashedMap::with_capacity_and_hasher(hint, Default::default()),
             ..Seen::default()
         }))
     }
@@ -63,7 +62,7 @@ impl Rule for DuplicateLine {
 #[derive(Default)]
 struct Seen {
     /// Hash → (where the first claim's id starts in `ids`, its line number).
-    lines: HashMap<u64, (u32, u32)>,
+    lines: super::HashedMap<(u32, u32)>,
     /// Claim ids that own a first line, each ended by a NUL.
     ids: String,
 }

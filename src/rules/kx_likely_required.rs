@@ -1,6 +1,5 @@
 //! M011 kx-likely-required: the patient's therapy charges passed the KX threshold.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use chrono::Datelike;
@@ -54,7 +53,7 @@ impl Rule for KxLikelyRequired {
     }
 
     fn ledger(&self, tables: &Tables, _hint: usize) -> Option<Box<dyn LedgerRule>> {
-        let mut billed = HashMap::new();
+        let mut billed = super::HashedMap::default();
         for a in &tables.accruals {
             *billed
                 .entry(key(&a.patient_id, a.year, a.bucket))
@@ -72,7 +71,7 @@ fn key(patient: &str, year: i32, bucket: Bucket) -> u64 {
 
 /// Therapy charges per patient, year and bucket, in cents.
 struct Accrued {
-    billed: HashMap<u64, i64>,
+    billed: super::HashedMap<i64>,
 }
 
 impl LedgerRule for Accrued {

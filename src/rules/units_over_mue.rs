@@ -1,7 +1,5 @@
 //! T008 units-over-mue: 97530 units over the CMS practitioner MUE.
 
-use std::collections::HashMap;
-
 use super::{Cx, Data, LedgerRule, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{Claim, THERAPEUTIC_ACTIVITIES};
@@ -76,7 +74,7 @@ impl Rule for UnitsOverMue {
             } => Some(Box::new(MueByDate {
                 value,
                 mai,
-                units: HashMap::new(),
+                units: super::HashedMap::default(),
             })),
             _ => None,
         }
@@ -88,7 +86,7 @@ struct MueByDate {
     value: u32,
     mai: u8,
     /// (patient, date) → units so far. Keys are hashed to keep the ledger small.
-    units: HashMap<u64, u32>,
+    units: super::HashedMap<u32>,
 }
 
 impl LedgerRule for MueByDate {

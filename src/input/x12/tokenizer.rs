@@ -7,7 +7,7 @@
 
 use std::io::Read;
 
-use memchr::{memchr, memchr_iter, memmem};
+use memchr::{memchr, memmem};
 
 /// ISA element separator positions (the byte before each of ISA01-ISA16).
 const ISA_SEPARATORS: [usize; 16] = [
@@ -80,9 +80,45 @@ impl<'a> Segment<'a> {
     }
 }
 
+impl<'a> Segment<'a> {
+    /// A segment from its bytes (without terminator), its elements split
+    /// into `elems` (reused between calls).
+    pub fn from_bytes(
+        bytes: &'a [u8],
+        offset: u64,
+        delims: Delims,
+        elems: &'a mut Vec<(u32, u32)>,
+    ) -> Segment<'a> {
+        split_elements(bytes, delims.element, elems);
+        Segment {
+            bytes,
+            offset,
+            delims,
+            elems,
+        }
+    }
+}
+
+/// A plain loop: segments are tens of bytes, where `memchr_iter`'s setup per
+/// element cost more than it saved (a sixth of all instructions, measured).
+fn split_elements(bytes: &[u8], element: u8, elems: &mut Vec<(u32, u32)>) {
+    elems.clear();
+    let mut last = 0u32;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == element {
+            elems.push((last, i as u32));
+            last = i as u32 + 1;
+        }
+    }
+    elems.push((last, bytes.len() as u32));
+}
+
 /// Bytes as owned text, trimmed; invalid UTF-8 is replaced, never an error.
 pub fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).trim().to_string()
+    match std::str::from_utf8(b) {
+        Ok(s) => s.trim().to_string(),
+        Err(_) => String::from_utf8_lossy(b).trim().to_string(),
+    }
 }
 
 /// What the tokenizer hands the parser.
@@ -120,6 +156,8 @@ pub struct Tokenizer<R> {
     elems: Vec<(u32, u32)>,
     max_segment: usize,
     io_error: Option<String>,
+    /// Split only the segment id, not the elements (`lazy`).
+    id_only: bool,
 }
 
 impl<R: Read> Tokenizer<R> {
@@ -135,7 +173,16 @@ impl<R: Read> Tokenizer<R> {
             elems: Vec::with_capacity(32),
             max_segment: max_segment.max(ISA_LEN),
             io_error: None,
+            id_only: false,
         }
+    }
+
+    /// Segments then carry their id only (`el(0)`); the caller splits the
+    /// ones it reads with [`Segment::from_bytes`]. For a reader that hands
+    /// most segments on unread.
+    pub fn lazy(mut self) -> Self {
+        self.id_only = true;
+        self
     }
 
     pub fn delims(&self) -> Option<Delims> {
@@ -261,13 +308,16 @@ impl<R: Read> Tokenizer<R> {
         // A segment may end in CR/LF before the terminator when the
         // terminator is itself a newline; trim trailing CR.
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        self.elems.clear();
-        let mut last = 0u32;
-        for i in memchr_iter(d.element, bytes) {
-            self.elems.push((last, i as u32));
-            last = i as u32 + 1;
+        if self.id_only {
+            let id = bytes
+                .iter()
+                .position(|&b| b == d.element)
+                .unwrap_or(bytes.len());
+            self.elems.clear();
+            self.elems.push((0, id as u32));
+        } else {
+            split_elements(bytes, d.element, &mut self.elems);
         }
-        self.elems.push((last, bytes.len() as u32));
         if bytes.starts_with(b"IEA") && self.elems[0].1 == 3 {
             self.delims = None;
         }
