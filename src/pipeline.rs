@@ -186,12 +186,13 @@ pub fn run(
         let mut result = Ok(());
         let mut interrupted = false;
         let mut parsed = ReadStats::default();
-        // Batches being checked, at most `threads + 1`; finished ones wait
+        // Batches being checked, at most `threads`; finished ones wait
         // in `ready` for their turn to be written.
         let (done_tx, done_rx) = channel::<(u64, thread::Result<Done>)>();
         let mut ready: BTreeMap<u64, thread::Result<Done>> = BTreeMap::new();
         let (mut sent, mut written) = (0u64, 0u64);
         let mut more = true;
+        let mut graveyard: Option<Vec<(Box<Claim>, Outcome)>> = None;
         let engine = &engine;
         let minutes = cfg.minutes.as_deref();
         pool.in_place_scope(|scope| loop {
@@ -214,8 +215,9 @@ pub fn run(
                         &mut summary,
                         &mut spent,
                     );
-                    // Freed by a worker: this thread is the serial stage.
-                    scope.spawn(move |_| drop(spent));
+                    // Freed by a worker (this thread is the serial stage),
+                    // by the next task, so that no more than one waits.
+                    graveyard = Some(spent);
                 }
                 if let Some(b) = &bar {
                     b.set_position(done_bytes + count.load(Ordering::Relaxed));
@@ -225,13 +227,15 @@ pub fn run(
                 interrupted = true;
             }
             let stop = result.is_err() || interrupted;
-            if more && !stop && sent - written <= threads as u64 {
+            if more && !stop && sent - written < threads as u64 {
                 match rx.recv() {
                     Ok(batch) => {
                         let done_tx = done_tx.clone();
                         let seq = sent;
                         sent += 1;
+                        let spent = graveyard.take();
                         scope.spawn(move |_| {
+                            drop(spent);
                             let done = panic::catch_unwind(AssertUnwindSafe(|| {
                                 check_batch(batch, engine, minutes)
                             }));

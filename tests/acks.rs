@@ -17,7 +17,7 @@ fn segments(bytes: &[u8]) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     loop {
         match t.next_token() {
-            Token::Segment(s) => out.push((0..s.len()).map(|i| s.text(i)).collect()),
+            Token::Segment(s) => out.push((0..s.len()).map(|i| s.text(i).to_string()).collect()),
             Token::Eof => break,
             other => panic!(
                 "our tokenizer found a problem in an ack: {}",

@@ -23,8 +23,12 @@ fn ours(bytes: &[u8]) -> Option<Seen> {
     for item in X12Reader::new(Arc::from("t"), bytes, Limits::default()) {
         match item {
             Item::Claim(c) => seen.push((
-                c.claim.id.clone(),
-                c.claim.lines.iter().map(|l| l.procedure.clone()).collect(),
+                c.claim.id.to_string(),
+                c.claim
+                    .lines
+                    .iter()
+                    .map(|l| l.procedure.to_string())
+                    .collect(),
             )),
             Item::Finding(f) if f.code == claimscrub::finding::Code::X007 => return None,
             _ => {}

@@ -15,7 +15,7 @@ use super::{ClaimSource, Item, Limits, RawClaim, RawEvent, ReadClaim, ReadStats}
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
     parse_date, Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider,
-    ServiceDate, ServiceLine, Units,
+    ServiceDate, ServiceLine, Text, Units,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -308,19 +308,19 @@ impl<R: Read> CsvReader<R> {
             };
             let diagnoses = self
                 .field(Col::DiagnosisCodes)
-                .map(|d| split_list(d).map(str::to_string).collect())
+                .map(|d| split_list(d).map(Text::from).collect())
                 .unwrap_or_default();
             let claim = Claim {
-                id: claim_id.clone(),
+                id: claim_id.clone().into(),
                 total,
-                patient_id: self.text(Col::PatientId),
+                patient_id: self.text(Col::PatientId).into(),
                 payer: Payer {
-                    id: self.text(Col::PayerId),
-                    filing_indicator: self.text(Col::FilingIndicator),
+                    id: self.text(Col::PayerId).into(),
+                    filing_indicator: self.text(Col::FilingIndicator).into(),
                 },
                 billing: Provider {
-                    npi: self.text(Col::BillingNpi),
-                    taxonomy: String::new(),
+                    npi: self.text(Col::BillingNpi).into(),
+                    taxonomy: String::new().into(),
                 },
                 rendering: None,
                 diagnoses,
@@ -419,42 +419,47 @@ impl<R: Read> CsvReader<R> {
             }
             _ => None,
         };
-        let mut modifiers: Vec<String> = self
+        let upper = |s: &str| {
+            let mut t = Text::from(s);
+            t.make_ascii_uppercase();
+            t
+        };
+        let mut modifiers: Vec<Text> = self
             .field(Col::Modifiers)
-            .map(|m| split_list(m).map(|s| s.to_ascii_uppercase()).collect())
+            .map(|m| split_list(m).map(upper).collect())
             .unwrap_or_default();
         for i in 0..4 {
             if let Some(m) = self.field(Col::Modifier(i)).filter(|m| !m.is_empty()) {
-                modifiers.push(m.to_ascii_uppercase());
+                modifiers.push(upper(m));
             }
         }
         let rendering = self
             .field(Col::RenderingNpi)
             .filter(|n| !n.is_empty())
             .map(|npi| Provider {
-                npi: npi.to_string(),
-                taxonomy: self.text(Col::RenderingTaxonomy),
+                npi: npi.to_string().into(),
+                taxonomy: self.text(Col::RenderingTaxonomy).into(),
             });
         Ok(ServiceLine {
             number: 0,
-            control: self.text(Col::LineControl),
-            procedure: self.text(Col::Procedure).to_ascii_uppercase(),
+            control: self.text(Col::LineControl).into(),
+            procedure: self.text(Col::Procedure).to_ascii_uppercase().into(),
             modifiers: Modifiers(modifiers),
             charge,
-            unit_basis: String::new(),
+            unit_basis: String::new().into(),
             units,
             minutes,
             date: ServiceDate {
-                raw: dos.to_string(),
+                raw: dos.to_string().into(),
                 date: Some(date),
                 is_range: false,
             },
             diagnosis_pointers: self
                 .field(Col::DiagnosisPointers)
-                .map(|p| split_list(p).map(str::to_string).collect())
+                .map(|p| split_list(p).map(Text::from).collect())
                 .unwrap_or_default(),
             rendering,
-            place_of_service: self.text(Col::PlaceOfService),
+            place_of_service: self.text(Col::PlaceOfService).into(),
             note: self.field(Col::Note).map(str::to_string),
             goal: self.field(Col::Goal).map(str::to_string),
             origin: self.origin(row),

@@ -98,10 +98,10 @@ impl MinutesTable {
     pub fn join(&self, claim: &mut Claim) {
         let id = claim.id.clone();
         for line in claim.lines.iter_mut().filter(|l| l.minutes.is_none()) {
-            let by_number = self.rows.get(&(id.clone(), line.number.to_string()));
+            let by_number = self.rows.get(&(id.to_string(), line.number.to_string()));
             let hit = by_number.or_else(|| {
                 (!line.control.is_empty())
-                    .then(|| self.rows.get(&(id.clone(), line.control.clone())))
+                    .then(|| self.rows.get(&(id.to_string(), line.control.to_string())))
                     .flatten()
             });
             if let Some(&(m, index)) = hit {

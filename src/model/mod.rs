@@ -15,6 +15,11 @@ use chrono::NaiveDate;
 pub use money::Money;
 pub use visit::Visit;
 
+/// Short text of a claim (ids, codes, NPIs, dates as written): stored inline
+/// up to 24 bytes, so that reading a claim does not allocate for each of
+/// its dozens of fields (it did, and it showed in the profile).
+pub type Text = compact_str::CompactString;
+
 /// The procedure this tool exists for.
 pub const THERAPEUTIC_ACTIVITIES: &str = "97530";
 
@@ -99,7 +104,7 @@ impl Origin {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceDate {
     /// The text as it stood in the input (for a range, `from-to`).
-    pub raw: String,
+    pub raw: Text,
     /// The (first) date, when the text is a real date.
     pub date: Option<NaiveDate>,
     /// The input gave a range (X12 RD8) rather than a single date.
@@ -118,7 +123,7 @@ impl ServiceDate {
     /// Parse one of the accepted date forms: CCYYMMDD, YYYY-MM-DD, MM/DD/YYYY.
     pub fn parse_single(raw: &str) -> Self {
         ServiceDate {
-            raw: raw.to_string(),
+            raw: raw.into(),
             date: parse_date(raw),
             is_range: false,
         }
@@ -128,7 +133,7 @@ impl ServiceDate {
     pub fn iso(&self) -> String {
         match self.date {
             Some(d) => d.format("%Y-%m-%d").to_string(),
-            None => self.raw.clone(),
+            None => self.raw.to_string(),
         }
     }
 }
@@ -165,7 +170,7 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
 
 /// Procedure modifiers in the order billed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Modifiers(pub Vec<String>);
+pub struct Modifiers(pub Vec<Text>);
 
 impl Modifiers {
     pub fn has(&self, m: &str) -> bool {
@@ -173,7 +178,7 @@ impl Modifiers {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(String::as_str)
+        self.0.iter().map(Text::as_str)
     }
 
     pub fn len(&self) -> usize {
@@ -194,24 +199,24 @@ impl Modifiers {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Provider {
     /// NPI as given (may be invalid: C002 checks it). Empty when absent.
-    pub npi: String,
+    pub npi: Text,
     /// Health care provider taxonomy code (PRV03), empty when absent.
-    pub taxonomy: String,
+    pub taxonomy: Text,
 }
 
 /// Who pays, and under which claim filing indicator.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Payer {
     /// 2010BB NM109 or the CSV payer_id.
-    pub id: String,
+    pub id: Text,
     /// SBR09 (MB Medicare Part B, MC Medicaid, CI commercial, BL ...).
-    pub filing_indicator: String,
+    pub filing_indicator: Text,
 }
 
 /// The number of units billed, as written and as read.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Units {
-    pub raw: String,
+    pub raw: Text,
     pub value: Option<f64>,
 }
 
@@ -219,7 +224,7 @@ impl Units {
     pub fn parse(raw: &str) -> Self {
         let t = raw.trim();
         Units {
-            raw: t.to_string(),
+            raw: t.into(),
             value: t.parse::<f64>().ok().filter(|v| v.is_finite()),
         }
     }
@@ -241,22 +246,22 @@ pub struct ServiceLine {
     /// LX01 (837P) or the 1-based line within the claim (CSV).
     pub number: u32,
     /// REF*6R line item control number, or the CSV line_control.
-    pub control: String,
-    pub procedure: String,
+    pub control: Text,
+    pub procedure: Text,
     pub modifiers: Modifiers,
     /// SV102 / CSV charge. `None` when absent or not a number.
     pub charge: Option<Money>,
     /// SV103: UN (units) or MJ (minutes). Empty when the input has none.
-    pub unit_basis: String,
+    pub unit_basis: Text,
     pub units: Units,
     /// Treatment minutes for the line, when the input documents them.
     pub minutes: Option<u32>,
     pub date: ServiceDate,
     /// SV107 diagnosis pointers as written (each should be 1-12).
-    pub diagnosis_pointers: Vec<String>,
+    pub diagnosis_pointers: Vec<Text>,
     /// 2420A rendering provider, overriding the claim's.
     pub rendering: Option<Provider>,
-    pub place_of_service: String,
+    pub place_of_service: Text,
     pub note: Option<String>,
     pub goal: Option<String>,
     pub origin: Origin,
@@ -272,16 +277,16 @@ impl ServiceLine {
 #[derive(Clone, Debug, Default)]
 pub struct Claim {
     /// CLM01 or the CSV claim id.
-    pub id: String,
+    pub id: Text,
     /// CLM02 / CSV claim_total.
     pub total: Option<Money>,
-    pub patient_id: String,
+    pub patient_id: Text,
     pub payer: Payer,
     pub billing: Provider,
     /// 2310B rendering provider, when the claim names one.
     pub rendering: Option<Provider>,
     /// Diagnosis codes (HI) in order; pointers refer to them 1-based.
-    pub diagnoses: Vec<String>,
+    pub diagnoses: Vec<Text>,
     pub lines: Vec<ServiceLine>,
     pub origin: Origin,
     /// The reader could not read every line of the claim (it is rejected

@@ -56,7 +56,7 @@ mod tests {
             date: ServiceDate::parse_single(date),
             rendering: npi.map(|n| Provider {
                 npi: n.into(),
-                taxonomy: String::new(),
+                taxonomy: String::new().into(),
             }),
             ..Default::default()
         }

@@ -284,11 +284,11 @@ impl Acks {
             .iter()
             .enumerate()
             .map(|(i, l)| LineAck {
-                control: l.control.clone(),
-                procedure: l.procedure.clone(),
-                modifiers: l.modifiers.0.clone(),
+                control: l.control.to_string(),
+                procedure: l.procedure.to_string(),
+                modifiers: l.modifiers.iter().map(str::to_string).collect(),
                 charge: l.charge,
-                units: l.units.raw.clone(),
+                units: l.units.raw.to_string(),
                 date: l
                     .date
                     .date
@@ -302,9 +302,9 @@ impl Acks {
             })
             .collect::<Vec<_>>();
         tx.claims.push(ClaimAck {
-            id: claim.id.clone(),
+            id: claim.id.to_string(),
             hl,
-            patient_id: claim.patient_id.clone(),
+            patient_id: claim.patient_id.to_string(),
             charge: claim
                 .total
                 .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum()),

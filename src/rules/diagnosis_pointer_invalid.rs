@@ -69,7 +69,7 @@ mod tests {
         assert!(run(&DiagnosisPointerInvalid, &claim(vec![line_97530()])).is_empty());
         for p in [vec!["2"], vec![], vec!["A"], vec!["13"], vec!["1", "0"]] {
             let mut l = line_97530();
-            l.diagnosis_pointers = p.iter().map(|s| s.to_string()).collect();
+            l.diagnosis_pointers = p.iter().map(|s| (*s).into()).collect();
             assert_eq!(
                 run(&DiagnosisPointerInvalid, &claim(vec![l])).len(),
                 1,

@@ -76,7 +76,7 @@ mod tests {
             (vec!["GP", "59"], 0),
             (vec!["GP", "XS"], 0),
         ] {
-            l.modifiers = Modifiers(mods.iter().map(|s| s.to_string()).collect());
+            l.modifiers = Modifiers(mods.iter().map(|s| (*s).into()).collect());
             assert_eq!(
                 run(&FiftyNineWithXModifier, &claim(vec![l.clone()])).len(),
                 n,

@@ -86,7 +86,7 @@ mod tests {
             (&["GP", "KX", "59", "CQ", "XU"], true),
         ];
         for (mods, fails) in cases {
-            l.modifiers = Modifiers(mods.iter().map(|s| s.to_string()).collect());
+            l.modifiers = Modifiers(mods.iter().map(|s| (*s).into()).collect());
             assert_eq!(
                 run(&ModifierInvalid, &claim(vec![l.clone()])).len(),
                 fails as usize,

@@ -122,7 +122,7 @@ mod tests {
         c.billing.npi = "1234567890".into();
         let bad = Provider {
             npi: "9999999999".into(),
-            taxonomy: String::new(),
+            taxonomy: String::new().into(),
         };
         c.lines[0].rendering = Some(bad.clone());
         c.lines[1].rendering = Some(bad);

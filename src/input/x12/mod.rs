@@ -18,7 +18,7 @@ use super::{ClaimSource, Item, Limits, Piece, RawClaim, RawEvent, RawSegs, ReadC
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
     Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider, ServiceDate,
-    ServiceLine, Units,
+    ServiceLine, Text, Units,
 };
 
 /// Versions (GS08) this reader accepts: the 837P professional guide.
@@ -488,7 +488,7 @@ impl Parser {
                     .gs
                     .as_ref()
                     .map(|g| (g.control.clone(), g.version.clone())),
-                control: text(s.el(2)),
+                control: text(s.el(2)).to_string(),
                 delims: s.delims,
                 buf,
                 segs,
@@ -818,7 +818,7 @@ struct Spare(Arc<std::sync::Mutex<Vec<(Vec<u8>, Vec<Seg>)>>>);
 
 impl Spare {
     /// Kept at most: enough for the jobs in flight.
-    const KEEP: usize = 16;
+    const KEEP: usize = 4;
     /// Buffers larger than this go back to the allocator.
     const MAX_BYTES: usize = 32 << 20;
 
@@ -1049,12 +1049,12 @@ impl Transaction {
                 claim.payer = hl.payer.clone();
                 claim.patient_id = if hl.level == Level::Patient {
                     if !hl.patient_id.is_empty() {
-                        hl.patient_id.clone()
+                        hl.patient_id.clone().into()
                     } else {
-                        format!("{}/{}", hl.member_id, hl.patient_name)
+                        format!("{}/{}", hl.member_id, hl.patient_name).into()
                     }
                 } else {
-                    hl.member_id.clone()
+                    hl.member_id.clone().into()
                 };
                 // Problems of this HL and its ancestors touch this claim.
                 let mut at = Some(h);
@@ -1152,7 +1152,7 @@ impl Transaction {
                 let npi = if is(s.el(8), "XX") {
                     text(s.el(9))
                 } else {
-                    String::new()
+                    Text::default()
                 };
                 match (self.ctx, q) {
                     (Ctx::Hl, b"85") => {
@@ -1162,7 +1162,7 @@ impl Transaction {
                     }
                     (Ctx::Hl, b"IL") => {
                         if let Some(h) = self.cur_hl {
-                            self.hls[h].member_id = text(s.el(9));
+                            self.hls[h].member_id = text(s.el(9)).to_string();
                         }
                     }
                     (Ctx::Hl, b"PR") => {
@@ -1174,7 +1174,7 @@ impl Transaction {
                         if let Some(h) = self.cur_hl {
                             let hl = &mut self.hls[h];
                             hl.patient_name = format!("{},{}", text(s.el(3)), text(s.el(4)));
-                            hl.patient_id = text(s.el(9));
+                            hl.patient_id = text(s.el(9)).to_string();
                         }
                     }
                     (Ctx::Hl, _) => {}
@@ -1182,7 +1182,7 @@ impl Transaction {
                         let c = &mut self.claim.as_mut().unwrap().claim;
                         c.rendering = Some(Provider {
                             npi,
-                            taxonomy: String::new(),
+                            taxonomy: String::new().into(),
                         });
                         self.ctx = Ctx::ClaimRendering;
                     }
@@ -1194,7 +1194,7 @@ impl Transaction {
                         if let Some(l) = c.lines.last_mut() {
                             l.rendering = Some(Provider {
                                 npi,
-                                taxonomy: String::new(),
+                                taxonomy: String::new().into(),
                             });
                         }
                         self.ctx = Ctx::LineRendering;
@@ -1264,7 +1264,7 @@ impl Transaction {
             }
             b"NTE" if self.ctx == Ctx::Line => {
                 if let Some(l) = self.claim.as_mut().and_then(|c| c.claim.lines.last_mut()) {
-                    l.note = Some(text(s.el(2)));
+                    l.note = Some(text(s.el(2)).to_string());
                 }
             }
             b"LIN" | b"SVD" | b"LQ"

@@ -166,7 +166,7 @@ fn structure_errors_reject_the_claims_they_touch() {
             Item::Claim(c) => c
                 .findings
                 .iter()
-                .map(|f| (c.claim.id.clone(), f.code))
+                .map(|f| (c.claim.id.to_string(), f.code))
                 .collect::<Vec<_>>(),
             Item::Finding(f) => vec![(String::new(), f.code)],
             Item::Raw(_) => vec![],

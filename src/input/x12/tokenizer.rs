@@ -75,7 +75,7 @@ impl<'a> Segment<'a> {
     }
 
     /// Element `i` as owned text, trimmed.
-    pub fn text(&self, i: usize) -> String {
+    pub fn text(&self, i: usize) -> crate::model::Text {
         text(self.el(i))
     }
 }
@@ -114,10 +114,10 @@ fn split_elements(bytes: &[u8], element: u8, elems: &mut Vec<(u32, u32)>) {
 }
 
 /// Bytes as owned text, trimmed; invalid UTF-8 is replaced, never an error.
-pub fn text(b: &[u8]) -> String {
+pub fn text(b: &[u8]) -> crate::model::Text {
     match std::str::from_utf8(b) {
-        Ok(s) => s.trim().to_string(),
-        Err(_) => String::from_utf8_lossy(b).trim().to_string(),
+        Ok(s) => s.trim().into(),
+        Err(_) => String::from_utf8_lossy(b).trim().into(),
     }
 }
 
