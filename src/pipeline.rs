@@ -204,8 +204,7 @@ pub fn run(
                 let done = done.unwrap_or_else(|p| panic::resume_unwind(p));
                 parsed.add(&done.stats);
                 if result.is_ok() && !interrupted {
-                    let mut spent = Vec::with_capacity(done.checked.len());
-                    result = write_batch(
+                    let written = write_batch(
                         done.checked,
                         engine,
                         &mut ledger,
@@ -213,11 +212,10 @@ pub fn run(
                         split.as_deref_mut(),
                         acks.as_deref_mut(),
                         &mut summary,
-                        &mut spent,
                     );
                     // Freed by a worker (this thread is the serial stage),
                     // by the next task, so that no more than one waits.
-                    graveyard = Some(spent);
+                    result = written.map(|spent| graveyard = Some(spent));
                 }
                 if let Some(b) = &bar {
                     b.set_position(done_bytes + count.load(Ordering::Relaxed));
@@ -314,6 +312,9 @@ fn check_batch(batch: Vec<Piece>, engine: &Engine, minutes: Option<&MinutesTable
     Done { checked, stats }
 }
 
+/// Claims written, to be freed off the serial stage.
+type Spent = Vec<(Box<Claim>, Outcome)>;
+
 /// The serial part, in input order: the batch ledger, then the writing.
 fn write_batch(
     batch: Vec<Checked>,
@@ -323,8 +324,8 @@ fn write_batch(
     mut split: Option<&mut Split>,
     mut acks: Option<&mut Acks>,
     s: &mut Summary,
-    spent: &mut Vec<(Box<Claim>, Outcome)>,
-) -> io::Result<()> {
+) -> io::Result<Spent> {
+    let mut spent = Vec::with_capacity(batch.len());
     for c in batch {
         match c {
             Checked::Raw(ev) => {
@@ -402,5 +403,5 @@ fn write_batch(
             }
         }
     }
-    Ok(())
+    Ok(spent)
 }

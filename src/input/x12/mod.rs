@@ -814,7 +814,10 @@ pub struct TxJob {
 /// transaction's copy then costs no fresh pages (zeroing them showed in the
 /// profile at a tenth of the run).
 #[derive(Clone, Default)]
-struct Spare(Arc<std::sync::Mutex<Vec<(Vec<u8>, Vec<Seg>)>>>);
+struct Spare(Arc<std::sync::Mutex<Vec<Buffers>>>);
+
+/// A job's segment bytes and their places.
+type Buffers = (Vec<u8>, Vec<Seg>);
 
 impl Spare {
     /// Kept at most: enough for the jobs in flight.
@@ -822,7 +825,7 @@ impl Spare {
     /// Buffers larger than this go back to the allocator.
     const MAX_BYTES: usize = 32 << 20;
 
-    fn take(&self) -> (Vec<u8>, Vec<Seg>) {
+    fn take(&self) -> Buffers {
         let got = self.0.lock().ok().and_then(|mut v| v.pop());
         got.unwrap_or_else(|| (Vec::with_capacity(64 << 10), Vec::with_capacity(1024)))
     }
