@@ -21,8 +21,8 @@ use rayon::prelude::*;
 use crate::finding::Severity;
 use crate::input::minutes::MinutesTable;
 use crate::input::{self, Item, Limits, OpenError, Piece, ReadStats};
-use crate::input::{RawClaim, RawEvent};
-use crate::model::Claim;
+use crate::input::{RawClaim, RawEvent, ReadClaim};
+
 use crate::policy::{PolicySet, Tables};
 use crate::report::ack::Acks;
 use crate::report::split::Split;
@@ -77,7 +77,7 @@ impl std::fmt::Display for RunError {
 impl std::error::Error for RunError {}
 
 enum Checked {
-    Claim(Box<Claim>, Outcome, Option<RawClaim>),
+    Claim(Box<ReadClaim>, Outcome),
     Finding(Outcome),
     Raw(RawEvent),
 }
@@ -192,7 +192,7 @@ pub fn run(
         let mut ready: BTreeMap<u64, thread::Result<Done>> = BTreeMap::new();
         let (mut sent, mut written) = (0u64, 0u64);
         let mut more = true;
-        let mut graveyard: Option<Vec<(Box<Claim>, Outcome)>> = None;
+        let mut graveyard: Option<Spent> = None;
         let engine = &engine;
         let minutes = cfg.minutes.as_deref();
         pool.in_place_scope(|scope| loop {
@@ -289,7 +289,11 @@ fn check_batch(batch: Vec<Piece>, engine: &Engine, minutes: Option<&MinutesTable
             Piece::Deferred(job) => {
                 let (more, s) = job.parse();
                 stats.add(&s);
-                items.extend(more);
+                if items.is_empty() {
+                    items = more;
+                } else {
+                    items.extend(more);
+                }
             }
         }
     }
@@ -300,8 +304,9 @@ fn check_batch(batch: Vec<Piece>, engine: &Engine, minutes: Option<&MinutesTable
                 if let Some(m) = minutes {
                     m.join(&mut rc.claim);
                 }
-                let outcome = engine.check(&rc.claim, rc.findings);
-                Checked::Claim(Box::new(rc.claim), outcome, rc.raw)
+                let read = std::mem::take(&mut rc.findings);
+                let outcome = engine.check(&rc.claim, read);
+                Checked::Claim(rc, outcome)
             }
             Item::Raw(ev) => Checked::Raw(ev),
             Item::Finding(f) => {
@@ -313,7 +318,7 @@ fn check_batch(batch: Vec<Piece>, engine: &Engine, minutes: Option<&MinutesTable
 }
 
 /// Claims written, to be freed off the serial stage.
-type Spent = Vec<(Box<Claim>, Outcome)>;
+type Spent = Vec<(Box<ReadClaim>, Outcome)>;
 
 /// The serial part, in input order: the batch ledger, then the writing.
 fn write_batch(
@@ -336,8 +341,10 @@ fn write_batch(
                     sp.event(ev)?;
                 }
             }
-            Checked::Claim(claim, mut outcome, raw) => {
-                engine.observe(ledger, &claim, &mut outcome);
+            Checked::Claim(mut rc, mut outcome) => {
+                let raw = rc.raw.take();
+                let claim = &rc.claim;
+                engine.observe(ledger, claim, &mut outcome);
                 if let Some(a) = acks.as_deref_mut() {
                     let hl = match &raw {
                         Some(RawClaim::X12 { hl, .. }) => *hl,
@@ -384,7 +391,7 @@ fn write_batch(
                     s.count(f.code, f.severity);
                     sink.write(Some(&claim), f)?;
                 }
-                spent.push((claim, outcome));
+                spent.push((rc, outcome));
             }
             Checked::Finding(outcome) => {
                 if let Some(a) = acks.as_deref_mut() {

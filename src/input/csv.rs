@@ -281,7 +281,7 @@ impl<R: Read> CsvReader<R> {
     fn finish_claim(&mut self) {
         if let Some(c) = self.current.take() {
             self.finished.insert(hash(&c.claim.id));
-            self.out.push_back(Item::Claim(c));
+            self.out.push_back(Item::Claim(Box::new(c)));
         }
     }
 
@@ -539,7 +539,7 @@ mod tests {
         items
             .iter()
             .filter_map(|i| match i {
-                Item::Claim(c) => Some(c),
+                Item::Claim(c) => Some(&**c),
                 _ => None,
             })
             .collect()

@@ -119,7 +119,8 @@ pub enum RawEvent {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Item {
-    Claim(ReadClaim),
+    /// Boxed: items move through several queues, and a claim is large.
+    Claim(Box<ReadClaim>),
     /// A finding about the file, an interchange, group or transaction that
     /// belongs to no single claim. Its `origin` is set.
     Finding(Finding),

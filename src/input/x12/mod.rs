@@ -205,7 +205,7 @@ struct Transaction {
     hl_ids: HashMap<u32, usize, std::hash::BuildHasherDefault<IdHash>>,
     cur_hl: Option<usize>,
     ctx: Ctx,
-    claim: Option<ReadClaim>,
+    claim: Option<Box<ReadClaim>>,
     /// Keep raw segments; `raw_hl` is the item holding the current HL's.
     keep_raw: bool,
     raw_hl: Option<usize>,
@@ -1079,11 +1079,11 @@ impl Transaction {
             },
             hl: self.cur_hl,
         });
-        self.claim = Some(ReadClaim {
+        self.claim = Some(Box::new(ReadClaim {
             claim,
             findings,
             raw,
-        });
+        }));
     }
 
     fn sv1(&mut self, s: &Segment<'_>, origin: Origin) {

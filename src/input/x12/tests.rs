@@ -26,7 +26,7 @@ fn claims(items: &[Item]) -> Vec<&ReadClaim> {
     items
         .iter()
         .filter_map(|i| match i {
-            Item::Claim(c) => Some(c),
+            Item::Claim(c) => Some(&**c),
             _ => None,
         })
         .collect()
