@@ -350,7 +350,7 @@ fn write_batch(
                         Some(RawClaim::X12 { hl, .. }) => *hl,
                         _ => None,
                     };
-                    a.claim(&claim, &outcome, hl);
+                    a.claim(claim, &outcome, hl);
                 }
                 if let (Some(sp), Some(raw)) = (split.as_deref_mut(), raw) {
                     sp.claim(raw, outcome.rejected)?;
@@ -389,7 +389,7 @@ fn write_batch(
                 s.review_flagged += u64::from(outcome.findings.iter().any(|f| f.is_review_flag()));
                 for f in &outcome.findings {
                     s.count(f.code, f.severity);
-                    sink.write(Some(&claim), f)?;
+                    sink.write(Some(claim), f)?;
                 }
                 spent.push((rc, outcome));
             }
