@@ -159,7 +159,7 @@ pub fn run(
             cfg.tables.clone(),
         );
         let threads = pool.current_num_threads();
-        let (tx, rx) = sync_channel::<Vec<Piece>>(threads);
+        let (tx, rx) = sync_channel::<Vec<Piece>>(1);
         let reader = thread::spawn(move || {
             let mut source = source;
             let mut batch = Vec::with_capacity(BATCH);

@@ -1,6 +1,5 @@
 //! C003 claim-id-repeated: the same CLM01 from the same billing provider again.
 
-use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
 use super::{LedgerRule, Rule, RuleInfo, Stage};
@@ -48,14 +47,14 @@ impl Rule for ClaimIdRepeated {
 
     fn ledger(&self, _tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
         Some(Box::new(Ids {
-            seen: HashSet::with_capacity(hint),
+            seen: super::HashedMap::with_capacity_and_hasher(hint, Default::default()),
         }))
     }
 }
 
 #[derive(Default)]
 struct Ids {
-    seen: HashSet<u64>,
+    seen: super::HashedMap<()>,
 }
 
 impl LedgerRule for Ids {
@@ -65,7 +64,7 @@ impl LedgerRule for Ids {
         }
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (&claim.billing.npi, &claim.id).hash(&mut h);
-        if !self.seen.insert(h.finish()) {
+        if self.seen.insert(h.finish(), ()).is_some() {
             let who = if claim.billing.npi.is_empty() {
                 String::new()
             } else {

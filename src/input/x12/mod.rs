@@ -821,7 +821,7 @@ type Buffers = (Vec<u8>, Vec<Seg>);
 
 impl Spare {
     /// Kept at most: enough for the jobs in flight.
-    const KEEP: usize = 4;
+    const KEEP: usize = 3;
     /// Buffers larger than this go back to the allocator.
     const MAX_BYTES: usize = 32 << 20;
 
@@ -935,7 +935,11 @@ impl Transaction {
     }
 
     fn finish_claim(&mut self) {
-        if let Some(c) = self.claim.take() {
+        if let Some(mut c) = self.claim.take() {
+            // A claim waits for its transaction's SE and for its turn to be
+            // written: room for four lines where it has one or two was a
+            // quarter of the memory in flight.
+            c.claim.lines.shrink_to_fit();
             self.items.push(Item::Claim(c));
         }
     }
