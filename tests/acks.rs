@@ -245,3 +245,67 @@ fn generated_batch_acks_every_claim_and_do_not_depend_on_threads() {
     assert_eq!(ik5.len(), 5);
     assert!(ik5.iter().all(|s| s[1] == "A"));
 }
+
+/// The claims' 277CA loops are written as text for speed; x12-types' typed
+/// rendering of the same loops (`CLAIMSCRUB_TYPED_277=1`) is the reference,
+/// byte for byte: on a batch where every claim has a defect, on the demo,
+/// on every malformed fixture and on the public samples.
+#[test]
+fn fast_277_claim_loops_match_the_typed_rendering() {
+    let tmp = TempDir::new("acks-typed");
+    let batch = tmp.path("defects.837");
+    claimscrub(&[
+        "gen",
+        "--claims",
+        "2000",
+        "--defect-rate",
+        "1",
+        "--per-transaction",
+        "600",
+        "--out",
+        batch.to_str().unwrap(),
+    ]);
+    let mut inputs = vec![batch, root().join("fixtures/demo.837")];
+    for dir in [
+        root().join("fixtures/malformed"),
+        root().join("../shared/samples"),
+    ] {
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if !p.to_string_lossy().ends_with(".md") {
+                    inputs.push(p);
+                }
+            }
+        }
+    }
+    inputs.sort();
+    let mut compared = 0;
+    for input in &inputs {
+        let render = |typed: bool| {
+            let out = tmp.path(if typed { "typed.277" } else { "fast.277" });
+            let _ = std::fs::remove_file(&out);
+            let run = std::process::Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+                .args(["check", "-q", "--as-of", AS_OF, "--ack-277ca"])
+                .arg(&out)
+                .arg(input)
+                .env("CLAIMSCRUB_TYPED_277", if typed { "1" } else { "0" })
+                .output()
+                .unwrap();
+            assert!(
+                (0..=2).contains(&run.status.code().unwrap_or(-1)),
+                "{}",
+                input.display()
+            );
+            std::fs::read_to_string(&out).unwrap_or_default()
+        };
+        let (fast, typed) = (render(false), render(true));
+        assert_eq!(fast, typed, "277CA of {}", input.display());
+        compared += usize::from(fast.contains("HL*"));
+    }
+    // The generated batch, the demo and the readable samples and fixtures.
+    assert!(compared >= 10, "only {compared} inputs gave a 277CA");
+}

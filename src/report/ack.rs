@@ -24,13 +24,14 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use x12_types::util::X12Element;
 use x12_types::v005010 as x;
 
 use crate::finding::{Code, Finding, Severity};
 use crate::input::x12::Delims;
 use crate::input::{RawEvent, RawSegs};
+use crate::model::Text;
 use crate::model::{Claim, Money, OriginKind};
 use crate::report::split::Staged;
 use crate::rules::Outcome;
@@ -84,21 +85,21 @@ struct Hl {
 }
 
 struct LineAck {
-    control: String,
-    procedure: String,
-    modifiers: Vec<String>,
+    control: Text,
+    procedure: Text,
+    modifiers: Vec<Text>,
     charge: Option<Money>,
-    units: String,
-    date: String,
+    units: Text,
+    date: Text,
     reason: Option<(Code, String)>,
 }
 
 struct ClaimAck {
-    id: String,
+    id: Text,
     hl: Option<usize>,
-    patient_id: String,
+    patient_id: Text,
     charge: Money,
-    date: String,
+    date: Text,
     /// The first error finding: the rejection reason.
     reason: Option<(Code, String)>,
     lines: Vec<LineAck>,
@@ -117,7 +118,6 @@ struct Tx {
 type TxKey = (Arc<str>, Arc<str>, Arc<str>);
 
 pub struct Acks {
-    as_of: NaiveDate,
     f999: Option<Staged>,
     f277: Option<Staged>,
     delims: Option<Delims>,
@@ -126,6 +126,10 @@ pub struct Acks {
     tx: Option<Tx>,
     /// 277CA transactions written in the open group.
     written_277: u32,
+    /// Render each claim's 277CA loops with x12-types too (slow; the
+    /// reference the fast writer is tested against): `CLAIMSCRUB_TYPED_277=1`.
+    typed_claims: bool,
+    ymd: String,
     /// Interchanges written to each ack file: ISA13 counts 1, 2, ... in its
     /// file (unique there, and the same for any `--threads`).
     isa_999: u32,
@@ -144,7 +148,6 @@ impl Acks {
         as_of: NaiveDate,
     ) -> io::Result<Acks> {
         Ok(Acks {
-            as_of,
             f999: ack_999.map(Staged::create).transpose()?,
             f277: ack_277.map(Staged::create).transpose()?,
             delims: None,
@@ -152,6 +155,8 @@ impl Acks {
             group: None,
             tx: None,
             written_277: 0,
+            typed_claims: std::env::var_os("CLAIMSCRUB_TYPED_277").is_some_and(|v| v == "1"),
+            ymd: as_of.format("%Y%m%d").to_string(),
             isa_999: 0,
             isa_277: 0,
             verdicts: HashMap::new(),
@@ -161,7 +166,7 @@ impl Acks {
     }
 
     fn ymd(&self) -> String {
-        self.as_of.format("%Y%m%d").to_string()
+        self.ymd.clone()
     }
 
     pub fn event(&mut self, ev: &RawEvent) -> io::Result<()> {
@@ -233,24 +238,31 @@ impl Acks {
                 let Some(d) = self.delims else {
                     return Ok(());
                 };
+                if self.f277.is_none() {
+                    return Ok(());
+                }
                 let mut hl = Hl {
                     parent: *parent,
                     level: String::from_utf8_lossy(level).to_string(),
                     ..Hl::default()
                 };
                 for seg in segs(segments, d) {
+                    // Only the NM1 segments are split into owned fields.
+                    let e1 = seg.split(|&b| b == d.element).nth(1).unwrap_or(&[]);
+                    if !(seg.starts_with(b"NM1")
+                        && seg.get(3) == Some(&d.element)
+                        && matches!(e1, b"85" | b"IL" | b"QC")
+                        && (hl.entity.is_empty() || e1 == b"QC"))
+                    {
+                        continue;
+                    }
                     let f = fields(seg, d.element);
                     let g = |i: usize| f.get(i).cloned().unwrap_or_default();
-                    if f.first().map(String::as_str) == Some("NM1")
-                        && matches!(g(1).as_str(), "85" | "IL" | "QC")
-                        && (hl.entity.is_empty() || g(1) == "QC")
-                    {
-                        hl.entity = g(1);
-                        hl.last = g(3);
-                        hl.first = g(4);
-                        hl.id_qual = g(8);
-                        hl.id = g(9);
-                    }
+                    hl.entity = g(1);
+                    hl.last = g(3);
+                    hl.first = g(4);
+                    hl.id_qual = g(8);
+                    hl.id = g(9);
                 }
                 if let Some(tx) = &mut self.tx {
                     tx.hls.push(hl);
@@ -271,6 +283,9 @@ impl Acks {
         for f in &outcome.findings {
             self.note_structure(f, Some(claim));
         }
+        if self.f277.is_none() {
+            return;
+        }
         let Some(tx) = &mut self.tx else {
             return;
         };
@@ -279,39 +294,41 @@ impl Acks {
             .findings
             .iter()
             .find(|f| f.severity == Severity::Error);
-        let lines = claim
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| LineAck {
-                control: l.control.to_string(),
-                procedure: l.procedure.to_string(),
-                modifiers: l.modifiers.iter().map(str::to_string).collect(),
-                charge: l.charge,
-                units: l.units.raw.to_string(),
-                date: l
-                    .date
-                    .date
-                    .map(|d| d.format("%Y%m%d").to_string())
-                    .unwrap_or_default(),
-                reason: outcome
-                    .findings
-                    .iter()
-                    .find(|f| f.severity == Severity::Error && f.line == Some(i))
-                    .map(reason),
-            })
-            .collect::<Vec<_>>();
+        // Lines are echoed only where a rejected claim's line has an error.
+        let lines = if outcome.rejected {
+            claim
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| LineAck {
+                    control: l.control.clone(),
+                    procedure: l.procedure.clone(),
+                    modifiers: l.modifiers.0.clone(),
+                    charge: l.charge,
+                    units: l.units.raw.clone(),
+                    date: l.date.date.map(ccyymmdd).unwrap_or_default(),
+                    reason: outcome
+                        .findings
+                        .iter()
+                        .find(|f| f.severity == Severity::Error && f.line == Some(i))
+                        .map(reason),
+                })
+                .collect::<Vec<_>>()
+        } else {
+            Vec::new()
+        };
         tx.claims.push(ClaimAck {
-            id: claim.id.to_string(),
+            id: claim.id.clone(),
             hl,
-            patient_id: claim.patient_id.to_string(),
+            patient_id: claim.patient_id.clone(),
             charge: claim
                 .total
                 .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum()),
-            date: lines
+            date: claim
+                .lines
                 .iter()
-                .map(|l| l.date.clone())
-                .find(|d| !d.is_empty())
+                .find_map(|l| l.date.date)
+                .map(ccyymmdd)
                 .unwrap_or_default(),
             reason: if outcome.rejected {
                 Some(
@@ -560,12 +577,17 @@ impl Acks {
             head = format!("{}{}", self.isa(&control), self.gs("HN", "005010X214"));
         }
         self.written_277 += 1;
-        // Rendered once: SE01 is filled in on the text (SE is its last segment).
-        let doc = self.render_277(&tx, self.written_277);
+        // Rendered once: SE01 is filled in on the text (SE is its last
+        // segment). The claims' loops come after every typed loop (x12-types
+        // renders the 2000D loops last), written by `claim_loops`.
+        let mut claims = String::new();
+        let fast = (!self.typed_claims).then_some(&mut claims);
+        let doc = self.render_277(&tx, self.written_277, fast);
         let placeholder = doc.se.to_string();
         let mut doc = doc.to_string();
-        let segments = doc.matches('~').count();
         doc.truncate(doc.len() - placeholder.len());
+        doc.push_str(&claims);
+        let segments = doc.matches('~').count() + 1;
         doc.push_str(
             &x::SE {
                 _01: segments.to_string(),
@@ -582,7 +604,11 @@ impl Acks {
         }
     }
 
-    fn render_277(&self, tx: &Tx, number: u32) -> x::_277 {
+    /// The 277CA as typed x12-types segments; with `fast`, the claims'
+    /// 2000D loops are written as text there instead (the same bytes, tested
+    /// in tests/acks.rs, at a fraction of the cost: x12-types builds a String
+    /// for every element).
+    fn render_277(&self, tx: &Tx, number: u32, mut fast: Option<&mut String>) -> x::_277 {
         let ymd = self.ymd();
         let st02 = format!("{number:04}");
         let money = |m: Money| m.to_string();
@@ -745,14 +771,17 @@ impl Acks {
                 }],
             });
             for c in mine {
-                let patient =
-                    c.hl.and_then(|h| tx.hls.get(h))
-                        .cloned()
-                        .unwrap_or_default();
+                let none = Hl::default();
+                let patient = c.hl.and_then(|h| tx.hls.get(h)).unwrap_or(&none);
                 let (status, action, text) = match &c.reason {
                     None => ("A2:20", "WQ", None),
                     Some((code, msg)) => ("A7:21", "U", Some(free_text(*code, msg))),
                 };
+                if let Some(out) = fast.as_deref_mut() {
+                    claim_loops(out, next, provider_hl, patient, c, &ymd);
+                    next += 1;
+                    continue;
+                }
                 let mut svc = Vec::new();
                 if c.reason.is_some() {
                     for l in c.lines.iter().filter(|l| l.reason.is_some()) {
@@ -775,7 +804,7 @@ impl Acks {
                             } else {
                                 vec![x::REF {
                                     _01: el("FJ"),
-                                    _02: Some(l.control.clone()),
+                                    _02: Some(l.control.to_string()),
                                     ..Default::default()
                                 }]
                             },
@@ -905,6 +934,111 @@ fn stc(status: &str, ymd: &str, action: &str, amount: &str, text: Option<String>
         _10: text.map(|t| format!("**{t}")),
         ..Default::default()
     }
+}
+
+/// One claim's 277CA loops (2000D, 2100D, 2200D and a 2220D for each line
+/// in error), byte for byte what x12-types renders for them.
+fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &ClaimAck, ymd: &str) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "HL*{hl}*{parent}*PT~\n");
+    let last = if patient.last.is_empty() {
+        "UNKNOWN"
+    } else {
+        &patient.last
+    };
+    let id: &str = if !patient.id.is_empty() {
+        &patient.id
+    } else {
+        &c.patient_id
+    };
+    let _ = write!(out, "NM1*QC*1*{last}*{}****MI*{id}~\n", patient.first);
+    let trn: &str = if c.id.is_empty() { "0" } else { &c.id };
+    let _ = write!(out, "TRN*2*{trn}~\n");
+    let amount = c.charge.to_string();
+    match &c.reason {
+        None => write_stc(out, "A2:20", ymd, "WQ", &amount, None),
+        Some((code, msg)) => write_stc(
+            out,
+            "A7:21",
+            ymd,
+            "U",
+            &amount,
+            Some(&free_text(*code, msg)),
+        ),
+    }
+    if !c.date.is_empty() {
+        let _ = write!(out, "DTP*472*D8*{}~\n", c.date);
+    }
+    if c.reason.is_none() {
+        return;
+    }
+    for l in c.lines.iter().filter(|l| l.reason.is_some()) {
+        let (code, msg) = l.reason.as_ref().expect("filtered");
+        out.push_str("SVC*HC:");
+        out.push_str(&l.procedure);
+        for m in &l.modifiers {
+            out.push(':');
+            out.push_str(m);
+        }
+        out.push('*');
+        match l.charge {
+            Some(m) => {
+                let _ = write!(out, "{m}");
+            }
+            None => out.push('0'),
+        }
+        if !l.units.is_empty() {
+            let _ = write!(out, "*****{}", l.units);
+        }
+        out.push_str("~\n");
+        write_stc(out, "A7:21", ymd, "U", "", Some(&free_text(*code, msg)));
+        if !l.control.is_empty() {
+            let _ = write!(out, "REF*FJ*{}~\n", l.control);
+        }
+        if !l.date.is_empty() {
+            let _ = write!(out, "DTP*472*D8*{}~\n", l.date);
+        }
+    }
+}
+
+/// An STC as `stc` builds it, as text: STC12 after two empty elements.
+fn write_stc(
+    out: &mut String,
+    status: &str,
+    ymd: &str,
+    action: &str,
+    amount: &str,
+    text: Option<&str>,
+) {
+    out.push_str("STC*");
+    out.push_str(status);
+    out.push('*');
+    out.push_str(ymd);
+    out.push('*');
+    out.push_str(action);
+    match text {
+        None => {
+            if !amount.is_empty() {
+                out.push('*');
+                out.push_str(amount);
+            }
+        }
+        Some(t) => {
+            out.push('*');
+            out.push_str(amount);
+            out.push_str("********");
+            out.push_str(t);
+        }
+    }
+    out.push_str("~\n");
+}
+
+/// CCYYMMDD without a format string to parse (once a claim, in the serial stage).
+fn ccyymmdd(d: NaiveDate) -> Text {
+    use std::fmt::Write as _;
+    let mut t = Text::default();
+    let _ = write!(t, "{:04}{:02}{:02}", d.year(), d.month(), d.day());
+    t
 }
 
 fn fields(seg: &[u8], sep: u8) -> Vec<String> {
