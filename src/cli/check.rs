@@ -31,7 +31,8 @@ pub struct Args {
     /// Report format, when the extension does not say.
     #[arg(long, value_name = "csv|jsonl")]
     report_format: Option<String>,
-    /// Worker threads for the rules (default: all cores). The report is the same for any number.
+    /// Worker threads that parse transactions and run the rules (default: all
+    /// cores), besides the reader and the writer. The report is the same for any number.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Date the date rules measure against (default: today).

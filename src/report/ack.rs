@@ -76,12 +76,12 @@ struct TxHead {
 #[derive(Clone, Default)]
 struct Hl {
     parent: Option<usize>,
-    level: String,
-    entity: String,
-    last: String,
-    first: String,
-    id_qual: String,
-    id: String,
+    level: Text,
+    entity: Text,
+    last: Text,
+    first: Text,
+    id_qual: Text,
+    id: Text,
 }
 
 struct LineAck {
@@ -243,21 +243,23 @@ impl Acks {
                 }
                 let mut hl = Hl {
                     parent: *parent,
-                    level: String::from_utf8_lossy(level).to_string(),
+                    level: Text::from_utf8_lossy(level),
                     ..Hl::default()
                 };
                 for seg in segs(segments, d) {
                     // Only the NM1 segments are split into owned fields.
-                    let e1 = seg.split(|&b| b == d.element).nth(1).unwrap_or(&[]);
-                    if !(seg.starts_with(b"NM1")
-                        && seg.get(3) == Some(&d.element)
-                        && matches!(e1, b"85" | b"IL" | b"QC")
+                    if !(seg.starts_with(b"NM1") && seg.get(3) == Some(&d.element)) {
+                        continue;
+                    }
+                    let e1 = seg[4..].split(|&b| b == d.element).next().unwrap_or(&[]);
+                    if !(matches!(e1, b"85" | b"IL" | b"QC")
                         && (hl.entity.is_empty() || e1 == b"QC"))
                     {
                         continue;
                     }
-                    let f = fields(seg, d.element);
-                    let g = |i: usize| f.get(i).cloned().unwrap_or_default();
+                    let g = |i: usize| {
+                        Text::from_utf8_lossy(seg.split(|&b| b == d.element).nth(i).unwrap_or(&[]))
+                    };
                     hl.entity = g(1);
                     hl.last = g(3);
                     hl.first = g(4);
@@ -940,7 +942,12 @@ fn stc(status: &str, ymd: &str, action: &str, amount: &str, text: Option<String>
 /// in error), byte for byte what x12-types renders for them.
 fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &ClaimAck, ymd: &str) {
     use std::fmt::Write as _;
-    let _ = write!(out, "HL*{hl}*{parent}*PT~\n");
+    // Plain pushes: `write!` cost more than the rest of the loop together.
+    out.push_str("HL*");
+    push_num(out, hl as u64);
+    out.push('*');
+    push_num(out, parent as u64);
+    out.push_str("*PT~\n");
     let last = if patient.last.is_empty() {
         "UNKNOWN"
     } else {
@@ -951,9 +958,13 @@ fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &Cla
     } else {
         &c.patient_id
     };
-    let _ = write!(out, "NM1*QC*1*{last}*{}****MI*{id}~\n", patient.first);
+    for part in ["NM1*QC*1*", last, "*", &patient.first, "****MI*", id, "~\n"] {
+        out.push_str(part);
+    }
     let trn: &str = if c.id.is_empty() { "0" } else { &c.id };
-    let _ = write!(out, "TRN*2*{trn}~\n");
+    for part in ["TRN*2*", trn, "~\n"] {
+        out.push_str(part);
+    }
     let amount = c.charge.to_string();
     match &c.reason {
         None => write_stc(out, "A2:20", ymd, "WQ", &amount, None),
@@ -967,7 +978,9 @@ fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &Cla
         ),
     }
     if !c.date.is_empty() {
-        let _ = write!(out, "DTP*472*D8*{}~\n", c.date);
+        for part in ["DTP*472*D8*", &c.date, "~\n"] {
+            out.push_str(part);
+        }
     }
     if c.reason.is_none() {
         return;
@@ -1033,12 +1046,37 @@ fn write_stc(
     out.push_str("~\n");
 }
 
-/// CCYYMMDD without a format string to parse (once a claim, in the serial stage).
+fn push_num(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
+}
+
+/// CCYYMMDD, digit by digit (once a claim, in the serial stage: a format
+/// string cost a thousand instructions).
 fn ccyymmdd(d: NaiveDate) -> Text {
-    use std::fmt::Write as _;
-    let mut t = Text::default();
-    let _ = write!(t, "{:04}{:02}{:02}", d.year(), d.month(), d.day());
-    t
+    let (y, m, day) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
+    let mut b = [0u8; 8];
+    for (i, v) in [
+        (0, y / 1000),
+        (1, y / 100 % 10),
+        (2, y / 10 % 10),
+        (3, y % 10),
+    ] {
+        b[i] = b'0' + v as u8;
+    }
+    for (i, v) in [(4, m / 10), (5, m % 10), (6, day / 10), (7, day % 10)] {
+        b[i] = b'0' + v as u8;
+    }
+    Text::from(std::str::from_utf8(&b).unwrap_or(""))
 }
 
 fn fields(seg: &[u8], sep: u8) -> Vec<String> {
@@ -1048,8 +1086,16 @@ fn fields(seg: &[u8], sep: u8) -> Vec<String> {
 }
 
 fn segs(raw: &RawSegs, d: Delims) -> impl Iterator<Item = &[u8]> {
-    raw.bytes
-        .split(move |&b| b == d.segment)
-        .map(|s| s.trim_ascii())
-        .filter(|s| !s.is_empty())
+    let mut rest: &[u8] = &raw.bytes;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(d.segment, rest).unwrap_or(rest.len());
+        let seg = rest[..end].trim_ascii();
+        rest = rest.get(end + 1..).unwrap_or(&[]);
+        if !seg.is_empty() {
+            return Some(seg);
+        }
+    })
 }
