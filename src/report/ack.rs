@@ -1001,15 +1001,20 @@ fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &Cla
             None => out.push('0'),
         }
         if !l.units.is_empty() {
-            let _ = write!(out, "*****{}", l.units);
+            out.push_str("*****");
+            out.push_str(&l.units);
         }
         out.push_str("~\n");
         write_stc(out, "A7:21", ymd, "U", "", Some(&free_text(*code, msg)));
         if !l.control.is_empty() {
-            let _ = write!(out, "REF*FJ*{}~\n", l.control);
+            for part in ["REF*FJ*", &l.control, "~\n"] {
+                out.push_str(part);
+            }
         }
         if !l.date.is_empty() {
-            let _ = write!(out, "DTP*472*D8*{}~\n", l.date);
+            for part in ["DTP*472*D8*", &l.date, "~\n"] {
+                out.push_str(part);
+            }
         }
     }
 }
