@@ -589,7 +589,7 @@ impl Acks {
         let mut doc = doc.to_string();
         doc.truncate(doc.len() - placeholder.len());
         doc.push_str(&claims);
-        let segments = doc.matches('~').count() + 1;
+        let segments = memchr::memchr_iter(b'~', doc.as_bytes()).count() + 1;
         doc.push_str(
             &x::SE {
                 _01: segments.to_string(),
