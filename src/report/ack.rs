@@ -119,7 +119,7 @@ type TxKey = (Arc<str>, Arc<str>, Arc<str>);
 
 pub struct Acks {
     f999: Option<Staged>,
-    f277: Option<Staged>,
+    f277: Option<Out277>,
     delims: Option<Delims>,
     envelope: Envelope,
     group: Option<Group>,
@@ -149,7 +149,7 @@ impl Acks {
     ) -> io::Result<Acks> {
         Ok(Acks {
             f999: ack_999.map(Staged::create).transpose()?,
-            f277: ack_277.map(Staged::create).transpose()?,
+            f277: ack_277.map(Staged::create).transpose()?.map(Out277::start),
             delims: None,
             envelope: Envelope::default(),
             group: None,
@@ -470,7 +470,7 @@ impl Acks {
             };
             let tail = format!("{ge}{}", self.iea(&control));
             if let Some(f) = &mut self.f277 {
-                f.out.write_all(tail.as_bytes())?;
+                f.send(Msg277::Text(tail))?;
             }
         }
         self.written_277 = 0;
@@ -579,292 +579,384 @@ impl Acks {
             head = format!("{}{}", self.isa(&control), self.gs("HN", "005010X214"));
         }
         self.written_277 += 1;
-        // Rendered once: SE01 is filled in on the text (SE is its last
-        // segment). The claims' loops come after every typed loop (x12-types
-        // renders the 2000D loops last), written by `claim_loops`.
-        let mut claims = String::new();
-        let fast = (!self.typed_claims).then_some(&mut claims);
-        let doc = self.render_277(&tx, self.written_277, fast);
-        let placeholder = doc.se.to_string();
-        let mut doc = doc.to_string();
-        doc.truncate(doc.len() - placeholder.len());
-        doc.push_str(&claims);
-        let segments = memchr::memchr_iter(b'~', doc.as_bytes()).count() + 1;
-        doc.push_str(
-            &x::SE {
-                _01: segments.to_string(),
-                _02: format!("{:04}", self.written_277),
-            }
-            .to_string(),
-        );
+        let job = Msg277::Transaction {
+            head,
+            tx,
+            number: self.written_277,
+            ymd: self.ymd(),
+            typed: self.typed_claims,
+        };
         match &mut self.f277 {
-            Some(f) => {
-                f.out.write_all(head.as_bytes())?;
-                f.out.write_all(doc.as_bytes())
-            }
+            Some(f) => f.send(job),
             None => Ok(()),
         }
     }
+}
 
-    /// The 277CA as typed x12-types segments; with `fast`, the claims'
-    /// 2000D loops are written as text there instead (the same bytes, tested
-    /// in tests/acks.rs, at a fraction of the cost: x12-types builds a String
-    /// for every element).
-    fn render_277(&self, tx: &Tx, number: u32, mut fast: Option<&mut String>) -> x::_277 {
-        let ymd = self.ymd();
-        let st02 = format!("{number:04}");
-        let money = |m: Money| m.to_string();
-        let (acc, rej): (Vec<&ClaimAck>, Vec<&ClaimAck>) =
-            tx.claims.iter().partition(|c| c.reason.is_none());
-        let sum = |v: &[&ClaimAck]| v.iter().map(|c| c.charge).sum::<Money>();
-        let totals = |acc: &[&ClaimAck], rej: &[&ClaimAck]| {
-            let mut qty = Vec::new();
-            let mut amt = Vec::new();
-            if !acc.is_empty() {
-                qty.push(x::QTY {
-                    _01: el("90"),
-                    _02: Some(acc.len().to_string()),
-                    ..Default::default()
-                });
-                amt.push(x::AMT {
-                    _01: el("YU"),
-                    _02: money(sum(acc)),
-                    _03: None,
-                });
+/// What the 277CA thread writes, in order.
+enum Msg277 {
+    /// A transaction to render, after `head` (ISA and GS when it opens an
+    /// interchange).
+    Transaction {
+        head: String,
+        tx: Tx,
+        number: u32,
+        ymd: String,
+        typed: bool,
+    },
+    /// Envelope trailers (GE, IEA).
+    Text(String),
+}
+
+/// The 277CA file, written by a thread of its own: a transaction's 277CA is
+/// rendered there while the serial stage goes on with the next claims.
+struct Out277 {
+    send: Option<std::sync::mpsc::SyncSender<Msg277>>,
+    thread: Option<std::thread::JoinHandle<io::Result<Staged>>>,
+}
+
+impl Out277 {
+    fn start(mut file: Staged) -> Out277 {
+        let (send, recv) = std::sync::mpsc::sync_channel::<Msg277>(2);
+        let thread = std::thread::spawn(move || {
+            for msg in recv {
+                let text = match msg {
+                    Msg277::Transaction {
+                        head,
+                        tx,
+                        number,
+                        ymd,
+                        typed,
+                    } => {
+                        let mut text = head;
+                        text.push_str(&transaction_277(&tx, number, &ymd, typed));
+                        text
+                    }
+                    Msg277::Text(t) => t,
+                };
+                if let Err(e) = file.out.write_all(text.as_bytes()) {
+                    file.abandon();
+                    return Err(e);
+                }
             }
-            if !rej.is_empty() {
-                qty.push(x::QTY {
-                    _01: el("AA"),
-                    _02: Some(rej.len().to_string()),
-                    ..Default::default()
-                });
-                amt.push(x::AMT {
-                    _01: el("YY"),
-                    _02: money(sum(rej)),
-                    _03: None,
-                });
-            }
-            (qty, amt)
-        };
-        // HL04 on the levels with children; the patient level has none.
-        let hl = |id: usize, parent: Option<usize>, level: &str, child: bool| x::HL {
-            _01: id.to_string(),
-            _02: parent.map(|p| p.to_string()),
-            _03: el(level),
-            _04: child.then(|| el("1")),
-        };
-        let mut doc = x::_277 {
-            st: x::ST {
-                _01: "277".into(),
-                _02: st02.clone(),
-                _03: Some("005010X214".into()),
-            },
-            bht: x::BHT {
-                _01: el("0085"),
-                _02: el("08"),
-                _03: Some(if tx.reference.is_empty() {
-                    tx.head.control.clone()
-                } else {
-                    tx.reference.clone()
-                }),
-                _04: Some(el(&ymd)),
-                _05: Some(el("0000")),
-                _06: Some(el("TH")),
-            },
+            Ok(file)
+        });
+        Out277 {
+            send: Some(send),
+            thread: Some(thread),
+        }
+    }
+
+    /// Hand on; an error here is the thread's (a failed write), told on `close`.
+    fn send(&mut self, msg: Msg277) -> io::Result<()> {
+        match self.send.as_ref().map(|s| s.send(msg)) {
+            Some(Ok(())) => Ok(()),
+            _ => self
+                .close()
+                .map(|_| ())
+                .and(Err(io::Error::other("the 277CA writer stopped"))),
+        }
+    }
+
+    /// Wait for everything sent to be written; the file, still staged.
+    fn close(&mut self) -> io::Result<Staged> {
+        self.send = None;
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(result)) => result,
+            Some(Err(p)) => std::panic::resume_unwind(p),
+            None => Err(io::Error::other("the 277CA writer stopped")),
+        }
+    }
+}
+
+/// One 277CA transaction, ST to SE. Rendered once: SE01 is filled in on the
+/// text (SE is its last segment). The claims' loops come after every typed
+/// loop (x12-types renders the 2000D loops last): written by `claim_loops`
+/// unless `typed`.
+fn transaction_277(tx: &Tx, number: u32, ymd: &str, typed: bool) -> String {
+    let mut claims = String::new();
+    let fast = (!typed).then_some(&mut claims);
+    let doc = render_277(tx, number, ymd, fast);
+    let placeholder = doc.se.to_string();
+    let mut doc = doc.to_string();
+    doc.truncate(doc.len() - placeholder.len());
+    doc.push_str(&claims);
+    let segments = memchr::memchr_iter(b'~', doc.as_bytes()).count() + 1;
+    doc.push_str(
+        &x::SE {
+            _01: segments.to_string(),
+            _02: format!("{number:04}"),
+        }
+        .to_string(),
+    );
+    doc
+}
+
+/// The 277CA as typed x12-types segments; with `fast`, the claims'
+/// 2000D loops are written as text there instead (the same bytes, tested
+/// in tests/acks.rs, at a fraction of the cost: x12-types builds a String
+/// for every element).
+fn render_277(tx: &Tx, number: u32, ymd: &str, mut fast: Option<&mut String>) -> x::_277 {
+    let ymd = ymd.to_string();
+    let st02 = format!("{number:04}");
+    let money = |m: Money| m.to_string();
+    let (acc, rej): (Vec<&ClaimAck>, Vec<&ClaimAck>) =
+        tx.claims.iter().partition(|c| c.reason.is_none());
+    let sum = |v: &[&ClaimAck]| v.iter().map(|c| c.charge).sum::<Money>();
+    let totals = |acc: &[&ClaimAck], rej: &[&ClaimAck]| {
+        let mut qty = Vec::new();
+        let mut amt = Vec::new();
+        if !acc.is_empty() {
+            qty.push(x::QTY {
+                _01: el("90"),
+                _02: Some(acc.len().to_string()),
+                ..Default::default()
+            });
+            amt.push(x::AMT {
+                _01: el("YU"),
+                _02: money(sum(acc)),
+                _03: None,
+            });
+        }
+        if !rej.is_empty() {
+            qty.push(x::QTY {
+                _01: el("AA"),
+                _02: Some(rej.len().to_string()),
+                ..Default::default()
+            });
+            amt.push(x::AMT {
+                _01: el("YY"),
+                _02: money(sum(rej)),
+                _03: None,
+            });
+        }
+        (qty, amt)
+    };
+    // HL04 on the levels with children; the patient level has none.
+    let hl = |id: usize, parent: Option<usize>, level: &str, child: bool| x::HL {
+        _01: id.to_string(),
+        _02: parent.map(|p| p.to_string()),
+        _03: el(level),
+        _04: child.then(|| el("1")),
+    };
+    let mut doc = x::_277 {
+        st: x::ST {
+            _01: "277".into(),
+            _02: st02.clone(),
+            _03: Some("005010X214".into()),
+        },
+        bht: x::BHT {
+            _01: el("0085"),
+            _02: el("08"),
+            _03: Some(if tx.reference.is_empty() {
+                tx.head.control.clone()
+            } else {
+                tx.reference.clone()
+            }),
+            _04: Some(el(&ymd)),
+            _05: Some(el("0000")),
+            _06: Some(el("TH")),
+        },
+        ..Default::default()
+    };
+    doc.loop_2000a = x::_277Loop2000A {
+        hl: hl(1, None, "20", true),
+        loop_2100a: x::_277Loop2100A {
+            nm1: nm1(
+                "PR",
+                "2",
+                &or(&tx.receiver.0, "CLAIMSCRUB"),
+                "",
+                "46",
+                &or(&tx.receiver.1, "CLAIMSCRUB"),
+            ),
+            trn: Some(trn("1", &tx.head.control)),
+            dtp: vec![dtp("050", &ymd), dtp("009", &ymd)],
             ..Default::default()
-        };
-        doc.loop_2000a = x::_277Loop2000A {
-            hl: hl(1, None, "20", true),
-            loop_2100a: x::_277Loop2100A {
+        },
+    };
+    let (qty, amt) = totals(&acc, &rej);
+    doc.loop_2000b.push(x::_277Loop2000B {
+        hl: hl(2, Some(1), "21", true),
+        loop_2100b: x::_277Loop2100B {
+            nm1: nm1(
+                "41",
+                "2",
+                &or(&tx.submitter.0, "SUBMITTER"),
+                "",
+                "46",
+                &or(&tx.submitter.1, "UNKNOWN"),
+            ),
+            ..Default::default()
+        },
+        loop_2200b: vec![x::_277Loop2200B {
+            trn: trn("2", &or(&tx.reference, &tx.head.control)),
+            stc: vec![stc(
+                "A1:19",
+                &ymd,
+                "WQ",
+                &money(sum(&tx.claims.iter().collect::<Vec<_>>())),
+                None,
+            )],
+            qty,
+            amt,
+            ..Default::default()
+        }],
+    });
+    // Billing providers (HL 20 level of the 837) in order of first claim.
+    let provider_of = |c: &ClaimAck| -> Option<usize> {
+        let mut at = c.hl;
+        while let Some(h) = at {
+            let node = tx.hls.get(h)?;
+            if node.level == "20" {
+                return Some(h);
+            }
+            at = node.parent;
+        }
+        None
+    };
+    let mut providers: Vec<Option<usize>> = Vec::new();
+    for c in &tx.claims {
+        let p = provider_of(c);
+        if !providers.contains(&p) {
+            providers.push(p);
+        }
+    }
+    let mut next = 3;
+    for p in providers {
+        let mine: Vec<&ClaimAck> = tx.claims.iter().filter(|c| provider_of(c) == p).collect();
+        let (acc, rej): (Vec<&ClaimAck>, Vec<&ClaimAck>) =
+            mine.iter().partition(|c| c.reason.is_none());
+        let node = p.and_then(|h| tx.hls.get(h)).cloned().unwrap_or_default();
+        let provider_hl = next;
+        next += 1;
+        let (mut qty, amt) = totals(&acc, &rej);
+        for q in &mut qty {
+            q._01 = el(if q._01.to_string() == "90" {
+                "QA"
+            } else {
+                "QC"
+            });
+        }
+        doc.loop_2000c.push(x::_277Loop2000C {
+            hl: hl(provider_hl, Some(2), "19", true),
+            loop_2100c: x::_277Loop2100C {
                 nm1: nm1(
-                    "PR",
+                    "85",
                     "2",
-                    &or(&tx.receiver.0, "CLAIMSCRUB"),
+                    &or(&node.last, "BILLING PROVIDER"),
                     "",
-                    "46",
-                    &or(&tx.receiver.1, "CLAIMSCRUB"),
+                    "XX",
+                    &or(&node.id, "UNKNOWN"),
                 ),
-                trn: Some(trn("1", &tx.head.control)),
-                dtp: vec![dtp("050", &ymd), dtp("009", &ymd)],
                 ..Default::default()
             },
-        };
-        let (qty, amt) = totals(&acc, &rej);
-        doc.loop_2000b.push(x::_277Loop2000B {
-            hl: hl(2, Some(1), "21", true),
-            loop_2100b: x::_277Loop2100B {
-                nm1: nm1(
-                    "41",
-                    "2",
-                    &or(&tx.submitter.0, "SUBMITTER"),
-                    "",
-                    "46",
-                    &or(&tx.submitter.1, "UNKNOWN"),
-                ),
-                ..Default::default()
-            },
-            loop_2200b: vec![x::_277Loop2200B {
-                trn: trn("2", &or(&tx.reference, &tx.head.control)),
-                stc: vec![stc(
-                    "A1:19",
-                    &ymd,
-                    "WQ",
-                    &money(sum(&tx.claims.iter().collect::<Vec<_>>())),
-                    None,
-                )],
+            loop_2200c: vec![x::_277Loop2200C {
+                trn: Some(trn("1", "0")),
                 qty,
                 amt,
                 ..Default::default()
             }],
         });
-        // Billing providers (HL 20 level of the 837) in order of first claim.
-        let provider_of = |c: &ClaimAck| -> Option<usize> {
-            let mut at = c.hl;
-            while let Some(h) = at {
-                let node = tx.hls.get(h)?;
-                if node.level == "20" {
-                    return Some(h);
-                }
-                at = node.parent;
+        for c in mine {
+            let none = Hl::default();
+            let patient = c.hl.and_then(|h| tx.hls.get(h)).unwrap_or(&none);
+            let (status, action, text) = match &c.reason {
+                None => ("A2:20", "WQ", None),
+                Some((code, msg)) => ("A7:21", "U", Some(free_text(*code, msg))),
+            };
+            if let Some(out) = fast.as_deref_mut() {
+                claim_loops(out, next, provider_hl, patient, c, &ymd);
+                next += 1;
+                continue;
             }
-            None
-        };
-        let mut providers: Vec<Option<usize>> = Vec::new();
-        for c in &tx.claims {
-            let p = provider_of(c);
-            if !providers.contains(&p) {
-                providers.push(p);
-            }
-        }
-        let mut next = 3;
-        for p in providers {
-            let mine: Vec<&ClaimAck> = tx.claims.iter().filter(|c| provider_of(c) == p).collect();
-            let (acc, rej): (Vec<&ClaimAck>, Vec<&ClaimAck>) =
-                mine.iter().partition(|c| c.reason.is_none());
-            let node = p.and_then(|h| tx.hls.get(h)).cloned().unwrap_or_default();
-            let provider_hl = next;
-            next += 1;
-            let (mut qty, amt) = totals(&acc, &rej);
-            for q in &mut qty {
-                q._01 = el(if q._01.to_string() == "90" {
-                    "QA"
-                } else {
-                    "QC"
-                });
-            }
-            doc.loop_2000c.push(x::_277Loop2000C {
-                hl: hl(provider_hl, Some(2), "19", true),
-                loop_2100c: x::_277Loop2100C {
-                    nm1: nm1(
-                        "85",
-                        "2",
-                        &or(&node.last, "BILLING PROVIDER"),
-                        "",
-                        "XX",
-                        &or(&node.id, "UNKNOWN"),
-                    ),
-                    ..Default::default()
-                },
-                loop_2200c: vec![x::_277Loop2200C {
-                    trn: Some(trn("1", "0")),
-                    qty,
-                    amt,
-                    ..Default::default()
-                }],
-            });
-            for c in mine {
-                let none = Hl::default();
-                let patient = c.hl.and_then(|h| tx.hls.get(h)).unwrap_or(&none);
-                let (status, action, text) = match &c.reason {
-                    None => ("A2:20", "WQ", None),
-                    Some((code, msg)) => ("A7:21", "U", Some(free_text(*code, msg))),
-                };
-                if let Some(out) = fast.as_deref_mut() {
-                    claim_loops(out, next, provider_hl, patient, c, &ymd);
-                    next += 1;
-                    continue;
-                }
-                let mut svc = Vec::new();
-                if c.reason.is_some() {
-                    for l in c.lines.iter().filter(|l| l.reason.is_some()) {
-                        let (code, msg) = l.reason.as_ref().expect("filtered");
-                        let mut comp = format!("HC:{}", l.procedure);
-                        for m in &l.modifiers {
-                            comp.push(':');
-                            comp.push_str(m);
-                        }
-                        svc.push(x::_277Loop2220D {
-                            svc: vec![x::SVC {
-                                _01: comp,
-                                _02: l.charge.map(money).unwrap_or_else(|| "0".into()),
-                                _07: opt(&l.units),
-                                ..Default::default()
-                            }],
-                            stc: vec![stc("A7:21", &ymd, "U", "", Some(free_text(*code, msg)))],
-                            r#ref: if l.control.is_empty() {
-                                Vec::new()
-                            } else {
-                                vec![x::REF {
-                                    _01: el("FJ"),
-                                    _02: Some(l.control.to_string()),
-                                    ..Default::default()
-                                }]
-                            },
-                            dtp: if l.date.is_empty() {
-                                Vec::new()
-                            } else {
-                                vec![dtp("472", &l.date)]
-                            },
-                        });
+            let mut svc = Vec::new();
+            if c.reason.is_some() {
+                for l in c.lines.iter().filter(|l| l.reason.is_some()) {
+                    let (code, msg) = l.reason.as_ref().expect("filtered");
+                    let mut comp = format!("HC:{}", l.procedure);
+                    for m in &l.modifiers {
+                        comp.push(':');
+                        comp.push_str(m);
                     }
-                }
-                doc.loop_2000d.push(x::_277Loop2000D {
-                    hl: hl(next, Some(provider_hl), "PT", false),
-                    loop_2100d: x::_277Loop2100D {
-                        nm1: x::NM1 {
-                            _01: el("QC"),
-                            _02: el("1"),
-                            _03: Some(or(&patient.last, "UNKNOWN")),
-                            _04: opt(&patient.first),
-                            _08: Some(el("MI")),
-                            _09: Some(or(&patient.id, &c.patient_id)),
+                    svc.push(x::_277Loop2220D {
+                        svc: vec![x::SVC {
+                            _01: comp,
+                            _02: l.charge.map(money).unwrap_or_else(|| "0".into()),
+                            _07: opt(&l.units),
                             ..Default::default()
-                        },
-                        ..Default::default()
-                    },
-                    loop_2200d: vec![x::_277Loop2200D {
-                        trn: vec![trn("2", &c.id)],
-                        stc: vec![stc(status, &ymd, action, &money(c.charge), text)],
-                        r#ref: Vec::new(),
-                        dtp: if c.date.is_empty() {
+                        }],
+                        stc: vec![stc("A7:21", &ymd, "U", "", Some(free_text(*code, msg)))],
+                        r#ref: if l.control.is_empty() {
                             Vec::new()
                         } else {
-                            vec![dtp("472", &c.date)]
+                            vec![x::REF {
+                                _01: el("FJ"),
+                                _02: Some(l.control.to_string()),
+                                ..Default::default()
+                            }]
                         },
-                        svc,
-                    }],
-                });
-                next += 1;
+                        dtp: if l.date.is_empty() {
+                            Vec::new()
+                        } else {
+                            vec![dtp("472", &l.date)]
+                        },
+                    });
+                }
             }
+            doc.loop_2000d.push(x::_277Loop2000D {
+                hl: hl(next, Some(provider_hl), "PT", false),
+                loop_2100d: x::_277Loop2100D {
+                    nm1: x::NM1 {
+                        _01: el("QC"),
+                        _02: el("1"),
+                        _03: Some(or(&patient.last, "UNKNOWN")),
+                        _04: opt(&patient.first),
+                        _08: Some(el("MI")),
+                        _09: Some(or(&patient.id, &c.patient_id)),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+                loop_2200d: vec![x::_277Loop2200D {
+                    trn: vec![trn("2", &c.id)],
+                    stc: vec![stc(status, &ymd, action, &money(c.charge), text)],
+                    r#ref: Vec::new(),
+                    dtp: if c.date.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![dtp("472", &c.date)]
+                    },
+                    svc,
+                }],
+            });
+            next += 1;
         }
-        doc.se = x::SE {
-            // SE01 is counted on the rendered text by the caller.
-            _01: "0".into(),
-            _02: st02,
-        };
-        doc
     }
+    doc.se = x::SE {
+        // SE01 is counted on the rendered text by the caller.
+        _01: "0".into(),
+        _02: st02,
+    };
+    doc
+}
 
+impl Acks {
     pub fn finish(mut self) -> io::Result<()> {
         self.end_group()?;
-        for f in [self.f999.take(), self.f277.take()].into_iter().flatten() {
+        let f277 = match self.f277.take() {
+            Some(mut f) => Some(f.close()?),
+            None => None,
+        };
+        for f in [self.f999.take(), f277].into_iter().flatten() {
             f.finish()?;
         }
         Ok(())
     }
 
-    pub fn abandon(self) {
-        for f in [self.f999, self.f277].into_iter().flatten() {
+    pub fn abandon(mut self) {
+        let f277 = self.f277.take().and_then(|mut f| f.close().ok());
+        for f in [self.f999.take(), f277].into_iter().flatten() {
             f.abandon();
         }
     }
