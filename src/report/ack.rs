@@ -581,7 +581,7 @@ impl Acks {
         self.written_277 += 1;
         let job = Msg277::Transaction {
             head,
-            tx,
+            tx: Box::new(tx),
             number: self.written_277,
             ymd: self.ymd(),
             typed: self.typed_claims,
@@ -599,7 +599,7 @@ enum Msg277 {
     /// interchange).
     Transaction {
         head: String,
-        tx: Tx,
+        tx: Box<Tx>,
         number: u32,
         ymd: String,
         typed: bool,
