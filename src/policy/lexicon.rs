@@ -676,7 +676,12 @@ fn time_stated(b: &[u8]) -> Option<Span> {
     let mut i = 0;
     while i < n {
         if !b[i].is_ascii_digit() {
-            i += 1;
+            // Most of a note has no digit: pass over eight bytes at a time.
+            if i % 8 == 0 && i + 8 <= n && !has_digit(&b[i..i + 8]) {
+                i += 8;
+            } else {
+                i += 1;
+            }
             continue;
         }
         let x_before = i > 0 && (b[i - 1] | 0x20) == b'x';
@@ -710,6 +715,19 @@ fn time_stated(b: &[u8]) -> Option<Span> {
     clock_range(b)
 }
 
+/// Whether eight bytes hold an ASCII digit (bytes 0x30-0x39), all at once
+/// ("hasbetween" of Bit Twiddling Hacks; bytes of 0x80 and up never count).
+fn has_digit(eight: &[u8]) -> bool {
+    const ONES: u64 = u64::MAX / 255;
+    let x = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
+    let low7 = x & (ONES * 127);
+    ((ONES * (127 + 0x3A)).wrapping_sub(low7)
+        & !x
+        & low7.wrapping_add(ONES * (127 - 0x2F))
+        & (ONES * 128))
+        != 0
+}
+
 /// "10:05-10:20" or "10:05 to 10:20": two clock times in a note.
 fn clock_range(low: &[u8]) -> Option<Span> {
     let d = |k: usize| low.get(k).is_some_and(u8::is_ascii_digit);
@@ -740,6 +758,59 @@ impl LexiconSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn has_digit_is_exact(bytes in proptest::array::uniform8(proptest::num::u8::ANY)) {
+            proptest::prop_assert_eq!(has_digit(&bytes), bytes.iter().any(u8::is_ascii_digit));
+        }
+
+        /// The eight-at-a-time scan finds what a byte-by-byte one does.
+        #[test]
+        fn time_scan_skips_nothing(s in "(min|Mins|hr|hours|[0-9]{1,3}|x|[a-zA-Z]{1,9}| |:|-|\\.|é){0,40}") {
+            proptest::prop_assert_eq!(time_stated(s.as_bytes()), time_stated_bytewise(s.as_bytes()));
+        }
+    }
+
+    /// `time_stated` as it was before the skip: the reference.
+    fn time_stated_bytewise(b: &[u8]) -> Option<Span> {
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            if !b[i].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            let x_before = i > 0 && (b[i - 1] | 0x20) == b'x';
+            let s = if x_before { i - 1 } else { i };
+            let boundary = s == 0 || !b[s - 1].is_ascii_alphanumeric();
+            while i < n && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if !boundary {
+                continue;
+            }
+            let mut j = i;
+            while j < n && b[j] == b' ' {
+                j += 1;
+            }
+            let unit_start = j;
+            while j < n && b[j].is_ascii_alphabetic() {
+                j += 1;
+            }
+            let unit = &b[unit_start..j];
+            let ends = j == n || !b[j].is_ascii_alphanumeric();
+            if ends
+                && !unit.is_empty()
+                && TIME_WORDS.iter().any(|t| {
+                    t.len() == unit.len() && t.bytes().zip(unit).all(|(a, u)| a == (u | 0x20))
+                })
+            {
+                return Some((s as u32, j as u32));
+            }
+        }
+        clock_range(b)
+    }
 
     #[test]
     fn clock_ranges() {
