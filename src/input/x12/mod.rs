@@ -492,6 +492,7 @@ impl Parser {
                 delims: s.delims,
                 buf,
                 segs,
+                long: Vec::new(),
                 end: None,
             };
             job.push(s);
@@ -760,7 +761,7 @@ impl Parser {
 
     fn too_long(&mut self, offset: u64, len: u64) {
         if let Some(job) = &mut self.job {
-            job.segs.push(Seg::TooLong { offset, len });
+            job.too_long(offset, len);
             return;
         }
         let msg = format!(
@@ -806,6 +807,8 @@ pub struct TxJob {
     delims: Delims,
     buf: Vec<u8>,
     segs: Vec<Seg>,
+    /// The lengths of the segments skipped as too long, in order.
+    long: Vec<u64>,
     /// Where and why the transaction was cut short (no SE).
     end: Option<(u64, String)>,
 }
@@ -821,7 +824,7 @@ type Buffers = (Vec<u8>, Vec<Seg>);
 
 impl Spare {
     /// Kept at most: enough for the jobs in flight.
-    const KEEP: usize = 3;
+    const KEEP: usize = 2;
     /// Buffers larger than this go back to the allocator.
     const MAX_BYTES: usize = 32 << 20;
 
@@ -844,27 +847,38 @@ impl Spare {
     }
 }
 
-enum Seg {
-    Bytes {
-        offset: u64,
-        start: usize,
-        end: usize,
-    },
-    TooLong {
-        offset: u64,
-        len: u64,
-    },
+/// A segment of a job: its bytes end at `end` in the buffer and start where
+/// the one before ended (16 bytes a segment: a 5,000-claim transaction has
+/// 90,000 of them).
+struct Seg {
+    offset: u64,
+    end: u32,
+    /// Skipped as over the size limit (its length is in `TxJob::long`).
+    long: bool,
 }
 
 impl TxJob {
     fn push(&mut self, s: &Segment<'_>) {
-        let start = self.buf.len();
+        let Ok(end) = u32::try_from(self.buf.len() + s.bytes.len()) else {
+            // A transaction past 4 GB: what does not fit is told as too long.
+            return self.too_long(s.offset, s.bytes.len() as u64);
+        };
         self.buf.extend_from_slice(s.bytes);
-        self.segs.push(Seg::Bytes {
+        self.segs.push(Seg {
             offset: s.offset,
-            start,
-            end: self.buf.len(),
+            end,
+            long: false,
         });
+    }
+
+    fn too_long(&mut self, offset: u64, len: u64) {
+        let end = self.segs.last().map_or(0, |s| s.end);
+        self.segs.push(Seg {
+            offset,
+            end,
+            long: true,
+        });
+        self.long.push(len);
     }
 
     /// Input bytes held (to size batches).
@@ -890,15 +904,17 @@ impl TxJob {
             version: version.clone(),
         });
         let mut elems = Vec::with_capacity(32);
+        let (mut start, mut long) = (0usize, self.long.iter());
         for seg in &self.segs {
-            match *seg {
-                Seg::Bytes { offset, start, end } => {
-                    let s =
-                        Segment::from_bytes(&self.buf[start..end], offset, self.delims, &mut elems);
-                    p.segment(&s);
-                }
-                Seg::TooLong { offset, len } => p.too_long(offset, len),
+            let end = seg.end as usize;
+            if seg.long {
+                p.too_long(seg.offset, long.next().copied().unwrap_or(0));
+            } else {
+                let s =
+                    Segment::from_bytes(&self.buf[start..end], seg.offset, self.delims, &mut elems);
+                p.segment(&s);
             }
+            start = end;
         }
         if let Some((byte, why)) = &self.end {
             p.close_tx(*byte, why);

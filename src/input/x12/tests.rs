@@ -216,3 +216,45 @@ fn transaction_without_se_is_x006_and_the_next_one_is_read() {
     );
     assert!(cs[1].findings.is_empty(), "{:?}", cs[1].findings);
 }
+
+#[test]
+fn a_too_long_segment_inside_a_claim_is_counted_and_told_on_the_claim() {
+    let long = format!("NTE*ADD*{}", "A".repeat(300));
+    let mut body: Vec<&str> = HEAD.to_vec();
+    body.extend([
+        "NM1*IL*1*DOE*JANE****MI*MBR1",
+        "NM1*PR*2*MEDICARE*****PI*MCR01",
+        "CLM*A1*45***11:B:1*Y*A*Y*Y",
+        "HI*ABK:M6281",
+        "LX*1",
+        "SV1*HC:97530:GP*45*UN*1***1",
+        long.as_str(),
+        "DTP*472*D8*20260310",
+        "CLM*A2*45***11:B:1*Y*A*Y*Y",
+        "HI*ABK:M6281",
+        "LX*1",
+        "SV1*HC:97530:GP*45*UN*1***1",
+    ]);
+    let limits = Limits {
+        max_record: 200,
+        keep_raw: false,
+    };
+    let items: Vec<Item> =
+        X12Reader::new(Arc::from("t.837"), x12(&body).as_bytes(), limits).collect();
+    let cs = claims(&items);
+    assert_eq!(cs.len(), 2);
+    let codes = |c: &ReadClaim| c.findings.iter().map(|f| f.code).collect::<Vec<_>>();
+    // Told on the claim it stood in, with its length; SE01 still matches
+    // (the skipped segment is counted), so no X003.
+    assert_eq!(codes(cs[0]), [Code::X005]);
+    assert!(cs[0].findings[0]
+        .message
+        .contains("over the segment size limit"));
+    assert!(
+        cs[0].findings[0].message.contains("308 bytes"),
+        "{}",
+        cs[0].findings[0].message
+    );
+    assert_eq!(cs[0].claim.lines[0].date.raw, "20260310");
+    assert!(codes(cs[1]).is_empty());
+}
