@@ -22,7 +22,6 @@ use crate::finding::Severity;
 use crate::input::minutes::MinutesTable;
 use crate::input::{self, Item, Limits, OpenError, Piece, ReadStats};
 use crate::input::{RawClaim, RawEvent, ReadClaim};
-
 use crate::policy::{PolicySet, Tables};
 use crate::report::ack::Acks;
 use crate::report::split::Split;
