@@ -499,3 +499,63 @@ fn a_closed_stdout_pipe_exits_quietly() {
         "{stderr}"
     );
 }
+
+/// Transactions of one claim each: many parse jobs to a batch, handed to
+/// the workers together. The report, the clean file and the 277CA are the
+/// same for any --threads, and every claim is accounted for.
+#[test]
+fn many_small_transactions_give_the_same_outputs_for_any_threads() {
+    let dir = TempDir::new("small-tx");
+    let input = dir.path("small.837");
+    let run = claimscrub(&[
+        "gen",
+        "--claims",
+        "3000",
+        "--per-transaction",
+        "1",
+        "--defect-rate",
+        "0.2",
+        "--out",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut outs = Vec::new();
+    for t in ["1", "3"] {
+        let (r, c, a) = (
+            dir.path(&format!("r{t}.csv")),
+            dir.path(&format!("c{t}.837")),
+            dir.path(&format!("a{t}.277")),
+        );
+        let run = claimscrub(&[
+            "check",
+            "-q",
+            "--as-of",
+            AS_OF,
+            "--threads",
+            t,
+            "--report",
+            r.to_str().unwrap(),
+            "--clean-out",
+            c.to_str().unwrap(),
+            "--ack-277ca",
+            a.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let (claims, clean, rejected) = run.accounting();
+        assert_eq!((claims, clean + rejected), (3000, 3000));
+        assert!(rejected > 400, "about a fifth rejected: {rejected}");
+        outs.push([r, c, a].map(|p| std::fs::read(p).unwrap()));
+    }
+    for (k, name) in ["report", "clean file", "277CA"].iter().enumerate() {
+        assert!(
+            outs[0][k] == outs[1][k],
+            "{name} differs between --threads 1 and 3"
+        );
+    }
+    let sts = outs[0][1]
+        .windows(4)
+        .filter(|w| w == b"~ST*" || w == b"\nST*")
+        .count();
+    assert!(sts > 2000, "one transaction a clean claim: {sts}");
+}
