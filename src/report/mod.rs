@@ -223,12 +223,27 @@ fn write_csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut
 /// memchr: the csv crate's byte-by-byte writer was most of a row's cost,
 /// paid on the serial stage. `tests` hold it to the csv crate.
 fn csv_record(out: &mut Vec<u8>, fields: &[&str]) {
+    const NEEDS_QUOTES: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b',' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\n' as usize] = true;
+        t[b'\r' as usize] = true;
+        t
+    };
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         let b = f.as_bytes();
-        if memchr::memchr3(b',', b'"', b'\n', b).is_none() && memchr::memchr(b'\r', b).is_none() {
+        // A table for short fields (memchr's setup costs more there), memchr
+        // for long ones (messages).
+        let needs = if b.len() < 64 {
+            b.iter().any(|&c| NEEDS_QUOTES[usize::from(c)])
+        } else {
+            memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some()
+        };
+        if !needs {
             out.extend_from_slice(b);
             continue;
         }
