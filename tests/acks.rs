@@ -1,6 +1,7 @@
 //! The 999 and 277CA acknowledgments: written with x12-types' typed
-//! structures, read back here with x12-types (structure) and with our own
-//! tokenizer (every element, counts, the STC12 free text).
+//! structures (the 277CA's per-claim loops by our own code, compared here
+//! with the typed rendering), read back here with x12-types (structure) and
+//! with our own tokenizer (every element, counts, the STC12 free text).
 
 mod common;
 

@@ -6,7 +6,9 @@
 //! control numbers of rejected lines).
 //!
 //! Both are rendered with x12-types' typed 999 and 277 structures, so the
-//! typed library holds our structure; each input functional group gets an
+//! typed library holds our structure, except each claim's 277CA loops
+//! (2000D and below), written as text by `claim_loops` and held byte for
+//! byte to the typed rendering in tests/acks.rs; each input functional group gets an
 //! interchange of its own (one ISA/GS pair), which x12-types reads back.
 //! x12-types 0.12 lacks three elements the guides use: AK103 and AK203
 //! (the version and the implementation convention echoed) and STC12 (the
@@ -16,8 +18,8 @@
 //! appended ones with our reader.
 //!
 //! Fed by the pipeline in input order with the same raw structure events as
-//! the clean/rejected split; the 277CA is written transaction by
-//! transaction, so memory holds one transaction's claims at most.
+//! the clean/rejected split; the 277CA is rendered and written transaction
+//! by transaction on a thread of its own (`Out277`), at most two waiting.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -649,13 +651,14 @@ impl Out277 {
 
     /// Hand on; an error here is the thread's (a failed write), told on `close`.
     fn send(&mut self, msg: Msg277) -> io::Result<()> {
-        match self.send.as_ref().map(|s| s.send(msg)) {
-            Some(Ok(())) => Ok(()),
-            _ => self
-                .close()
-                .map(|_| ())
-                .and(Err(io::Error::other("the 277CA writer stopped"))),
+        if self.send.as_ref().is_some_and(|s| s.send(msg).is_ok()) {
+            return Ok(());
         }
+        // The thread ended early only on a failed write: that error.
+        Err(self
+            .close()
+            .err()
+            .unwrap_or_else(|| io::Error::other("the 277CA writer stopped")))
     }
 
     /// Wait for everything sent to be written; the file, still staged.

@@ -3,8 +3,10 @@
 //!
 //! Owns everything that knows X12 segment names, and the X001-X007
 //! findings. A transaction's claims are held until its SE, so that a wrong
-//! segment count or control number rejects every claim it touches; memory is
-//! bounded by one transaction, never the file.
+//! segment count or control number rejects every claim it touches. The
+//! reader thread copies each transaction into a `TxJob` (envelopes are its
+//! own); the pipeline keeps a few jobs in flight, so memory is bounded by a
+//! few transactions, never the file.
 
 mod tokenizer;
 
