@@ -72,7 +72,8 @@ const CATS: usize = 10;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Tok {
-    Word(Box<str>),
+    /// A whole word, with its `word_key`.
+    Word(Box<str>, u64),
     Prefix(Box<str>),
     Gap,
 }
@@ -109,12 +110,15 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHash>>;
 #[derive(Clone, Debug)]
 pub struct Lexicon {
     phrases: Vec<Phrase>,
-    /// Phrases by their first word (exact).
+    /// Phrases by their first word (exact), while the lexicon is built.
     vocab: FastMap<Box<[u8]>, u32>,
+    /// The same by `word_key`, for reading notes.
+    table: KeyTable,
     /// What a word of the vocabulary is: the phrases it starts, its flags.
     entries: Vec<Entry>,
-    /// Phrases whose first word is a prefix, by the prefix's first byte.
-    by_prefix: Vec<Vec<(Box<[u8]>, u32)>>,
+    /// Phrases whose first word is a prefix, by `start_key` of the prefix
+    /// (sorted on it, in lexicon order within a key).
+    by_prefix: Vec<(u16, Box<[u8]>, u32)>,
     /// A bit for each (first byte, second byte) any phrase's first word
     /// starts with: most words of a note start no phrase and are passed over
     /// on one bit.
@@ -125,8 +129,103 @@ pub struct Lexicon {
 
 #[derive(Clone, Debug, Default)]
 struct Entry {
+    /// The word itself (a long word's key is a hash: checked against it).
+    word: Box<[u8]>,
     phrases: Vec<u32>,
     flags: u8,
+}
+
+/// The vocabulary by `word_key`: open addressing, at most half full, key 0
+/// marks a free slot (no key is 0).
+#[derive(Clone, Debug, Default)]
+struct KeyTable {
+    slots: Vec<(u64, u32)>,
+    shift: u32,
+}
+
+impl KeyTable {
+    fn build(keys: impl ExactSizeIterator<Item = (u64, u32)>) -> KeyTable {
+        let size = (keys.len() * 2).next_power_of_two().max(16);
+        let mut t = KeyTable {
+            slots: vec![(0, 0); size],
+            shift: 64 - size.trailing_zeros(),
+        };
+        for (k, v) in keys {
+            let mut i = t.home(k);
+            while t.slots[i].0 != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            t.slots[i] = (k, v);
+        }
+        t
+    }
+
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    fn get(&self, key: u64) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let (k, v) = self.slots[i];
+            if k == key {
+                return Some(v);
+            }
+            if k == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// A word's key. A word of up to seven bytes is its own key (its bytes, and
+/// its length in the top byte); a longer one is a hash with the top bit set,
+/// so the two kinds never meet and only a long word needs its bytes checked.
+fn word_key(w: &[u8]) -> u64 {
+    word_key_in(w, 0, w.len())
+}
+
+/// `word_key` of `buf[start..end]`, reading eight bytes at a time where the
+/// buffer goes on far enough.
+fn word_key_in(buf: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    if len <= 7 {
+        return load(buf, start, len) | (len as u64) << 56;
+    }
+    let mut h = len as u64;
+    let mut at = start;
+    while at < end {
+        let n = (end - at).min(8);
+        h = (h.rotate_left(5) ^ load(buf, at, n)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        at += n;
+    }
+    h | 1 << 63
+}
+
+/// `n` (at most 8) bytes of `buf` from `at`, little-endian, zero above.
+#[inline]
+fn load(buf: &[u8], at: usize, n: usize) -> u64 {
+    if let Some(eight) = buf.get(at..at + 8) {
+        let v = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+        if n == 8 {
+            v
+        } else {
+            v & ((1u64 << (8 * n)) - 1)
+        }
+    } else {
+        buf[at..at + n]
+            .iter()
+            .rev()
+            .fold(0u64, |k, &b| k << 8 | u64::from(b))
+    }
+}
+
+/// Whether a word with `key` and bytes `w` is the vocabulary word `word`
+/// whose key is `key` too.
+fn same_word(key: u64, w: &[u8], word: &[u8]) -> bool {
+    key >> 63 == 0 || w == word
 }
 
 const NEGATION_BEFORE: u8 = 1;
@@ -194,6 +293,8 @@ pub fn quote(note: &str, s: Span) -> &str {
 
 #[derive(Clone, Copy, Debug)]
 struct Word {
+    /// `word_key` of the (lowercased) word.
+    key: u64,
     start: u32,
     end: u32,
     clause: u32,
@@ -246,8 +347,9 @@ impl Lexicon {
         let mut lex = Lexicon {
             phrases: Vec::new(),
             vocab: FastMap::default(),
+            table: KeyTable::default(),
             entries: Vec::new(),
-            by_prefix: vec![Vec::new(); 256],
+            by_prefix: Vec::new(),
             starts: vec![0; 1024],
             prefix_starts: vec![0; 1024],
         };
@@ -273,17 +375,16 @@ impl Lexicon {
                     let toks = parse_phrase(p).map_err(|e| format!("lexicon.{key}: `{p}`: {e}"))?;
                     let id = lex.phrases.len() as u32;
                     let first = match &toks[0] {
-                        Tok::Word(w) | Tok::Prefix(w) => w.as_bytes(),
+                        Tok::Word(w, _) | Tok::Prefix(w) => w.as_bytes(),
                         Tok::Gap => unreachable!("parse_phrase refuses a leading gap"),
                     };
                     match &toks[0] {
-                        Tok::Word(w) => lex.entry(w.as_bytes()).phrases.push(id),
+                        Tok::Word(w, _) => lex.entry(w.as_bytes()).phrases.push(id),
                         Tok::Prefix(w) => {
                             let k = start_key(first);
                             lex.starts[k / 64] |= 1 << (k % 64);
                             lex.prefix_starts[k / 64] |= 1 << (k % 64);
-                            lex.by_prefix[usize::from(w.as_bytes()[0])]
-                                .push((w.as_bytes().into(), id))
+                            lex.by_prefix.push((k as u16, w.as_bytes().into(), id))
                         }
                         Tok::Gap => unreachable!("parse_phrase refuses a leading gap"),
                     }
@@ -299,12 +400,15 @@ impl Lexicon {
                 for w in list {
                     let toks = parse_phrase(w).map_err(|e| format!("lexicon.{key}: `{w}`: {e}"))?;
                     match toks.as_slice() {
-                        [Tok::Word(one)] => lex.entry(one.as_bytes()).flags |= flag,
+                        [Tok::Word(one, _)] => lex.entry(one.as_bytes()).flags |= flag,
                         _ => return Err(format!("lexicon.{key}: `{w}`: one plain word expected")),
                     }
                 }
             }
         }
+        // Stable: within a key, prefixes are tried in lexicon order.
+        lex.by_prefix.sort_by_key(|p| p.0);
+        lex.table = KeyTable::build(lex.vocab.iter().map(|(w, &i)| (word_key(w), i)));
         Ok(lex)
     }
 
@@ -315,7 +419,10 @@ impl Lexicon {
         let next = self.entries.len() as u32;
         let i = *self.vocab.entry(w.into()).or_insert(next);
         if i == next {
-            self.entries.push(Entry::default());
+            self.entries.push(Entry {
+                word: w.into(),
+                ..Entry::default()
+            });
         }
         &mut self.entries[i as usize]
     }
@@ -361,18 +468,25 @@ impl Lexicon {
             if self.starts[k / 64] & (1 << (k % 64)) == 0 {
                 continue;
             }
-            if let Some(&e) = self.vocab.get(w) {
+            let key = words[i].key;
+            if let Some(e) = self.table.get(key) {
                 let e = &self.entries[e as usize];
-                words[i].flags = e.flags;
-                for &id in &e.phrases {
-                    self.try_phrase(id, i, low, words, hits);
+                if same_word(key, w, &e.word) {
+                    words[i].flags = e.flags;
+                    for &id in &e.phrases {
+                        self.try_phrase(id, i, low, words, hits);
+                    }
                 }
             }
             if self.prefix_starts[k / 64] & (1 << (k % 64)) == 0 {
                 continue;
             }
-            for (p, id) in &self.by_prefix[usize::from(w[0])] {
-                if w.len() >= p.len() && w.iter().zip(p.iter()).all(|(a, b)| a == b) {
+            let from = self.by_prefix.partition_point(|p| usize::from(p.0) < k);
+            for (_, p, id) in self.by_prefix[from..]
+                .iter()
+                .take_while(|p| usize::from(p.0) == k)
+            {
+                if w.starts_with(p) {
                     self.try_phrase(*id, i, low, words, hits);
                 }
             }
@@ -489,7 +603,8 @@ impl Lexicon {
 
     fn try_phrase(&self, id: u32, at: usize, low: &[u8], words: &[Word], hits: &mut Vec<Hit>) {
         let p = &self.phrases[id as usize];
-        if let Some(last) = match_toks(&p.toks, at, words[at].clause, low, words) {
+        // The caller matched the first word (by the vocabulary or a prefix).
+        if let Some(last) = match_toks(&p.toks[1..], at + 1, words[at].clause, low, words) {
             hits.push(Hit {
                 cat: p.cat,
                 first: at,
@@ -541,7 +656,7 @@ fn match_toks(toks: &[Tok], at: usize, clause: u32, low: &[u8], words: &[Word]) 
     let w = words.get(at).filter(|w| w.clause == clause)?;
     let text = &low[w.start as usize..w.end as usize];
     let ok = match tok {
-        Tok::Word(x) => text == x.as_bytes(),
+        Tok::Word(x, key) => w.key == *key && same_word(*key, text, x.as_bytes()),
         Tok::Prefix(x) => text.starts_with(x.as_bytes()),
         Tok::Gap => unreachable!(),
     };
@@ -576,7 +691,7 @@ fn parse_phrase(p: &str) -> Result<Vec<Tok>, String> {
         toks.push(if prefix {
             Tok::Prefix(body.into())
         } else {
-            Tok::Word(body.into())
+            Tok::Word(body.into(), word_key(body.as_bytes()))
         });
     }
     match toks.first() {
@@ -612,6 +727,7 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
         }
         if let Some(s) = start.take() {
             words.push(Word {
+                key: word_key_in(low, s, i),
                 start: s as u32,
                 end: i as u32,
                 clause,
@@ -637,6 +753,7 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
     }
     if let Some(s) = start {
         words.push(Word {
+            key: word_key_in(low, s, low.len()),
             start: s as u32,
             end: low.len() as u32,
             clause,
@@ -760,6 +877,24 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// A word's key read in place (eight bytes at a time) is the key
+        /// of its bytes; keys of different words differ (short words are
+        /// their own keys; long ones are compared by bytes besides).
+        #[test]
+        fn word_keys_read_in_place(buf in "[a-z0-9' ]{0,40}", a in 0usize..40, b in 0usize..40) {
+            let buf = buf.as_bytes();
+            let (a, b) = (a.min(buf.len()), b.min(buf.len()));
+            let (s, e) = (a.min(b), a.max(b));
+            proptest::prop_assume!(s < e);
+            let w = &buf[s..e];
+            proptest::prop_assert_eq!(word_key_in(buf, s, e), word_key(w));
+            proptest::prop_assert_eq!(word_key_in(buf, s, e), word_key_bytewise(w));
+            if w.len() <= 7 {
+                let other = &buf[s..e - 1];
+                proptest::prop_assert_ne!(word_key(w), word_key(other));
+            }
+        }
+
         #[test]
         fn has_digit_is_exact(bytes in proptest::array::uniform8(proptest::num::u8::ANY)) {
             proptest::prop_assert_eq!(has_digit(&bytes), bytes.iter().any(u8::is_ascii_digit));
@@ -770,6 +905,19 @@ mod tests {
         fn time_scan_skips_nothing(s in "(min|Mins|hr|hours|[0-9]{1,3}|x|[a-zA-Z]{1,9}| |:|-|\\.|é){0,40}") {
             proptest::prop_assert_eq!(time_stated(s.as_bytes()), time_stated_bytewise(s.as_bytes()));
         }
+    }
+
+    /// `word_key`, one byte at a time: the reference.
+    fn word_key_bytewise(w: &[u8]) -> u64 {
+        let pack = |c: &[u8]| c.iter().rev().fold(0u64, |k, &b| k << 8 | u64::from(b));
+        if w.len() <= 7 {
+            return pack(w) | (w.len() as u64) << 56;
+        }
+        let mut h = w.len() as u64;
+        for c in w.chunks(8) {
+            h = (h.rotate_left(5) ^ pack(c)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        h | 1 << 63
     }
 
     /// `time_stated` as it was before the skip: the reference.
