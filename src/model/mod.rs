@@ -68,7 +68,6 @@ impl Origin {
 
     /// `describe`, appended to a buffer (the report writer reuses one).
     pub fn describe_into(&self, s: &mut String) {
-        use std::fmt::Write as _;
         match &self.kind {
             OriginKind::File => {}
             OriginKind::X12 {
@@ -88,16 +87,62 @@ impl Origin {
                     }
                 }
                 if *segment > 0 {
-                    let _ = write!(s, "{sep}segment {segment}");
+                    s.push_str(sep);
+                    s.push_str("segment ");
+                    push_decimal(s, u64::from(*segment));
                     sep = " ";
                 }
-                let _ = write!(s, "{sep}byte {byte}");
+                s.push_str(sep);
+                s.push_str("byte ");
+                push_decimal(s, *byte);
             }
             OriginKind::Csv { row } => {
-                let _ = write!(s, "row {row}");
+                s.push_str("row ");
+                push_decimal(s, *row);
             }
         }
     }
+}
+
+/// Append `n` in decimal (what `write!(s, "{n}")` does, without the
+/// formatting machinery: the report writes several a row, serially).
+pub fn push_decimal(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    s.push_str(std::str::from_utf8(&digits[at..]).unwrap_or(""));
+}
+
+/// Append a date as `YYYY-MM-DD` (zero-padded, as `%Y-%m-%d` writes years
+/// 0 to 9999).
+pub fn push_iso_date(s: &mut String, d: NaiveDate) {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        s.push_str(&d.format("%Y-%m-%d").to_string());
+        return;
+    }
+    let pad = |s: &mut String, n: u64, width: usize| {
+        let mut t = String::with_capacity(4);
+        push_decimal(&mut t, n);
+        for _ in t.len()..width {
+            s.push('0');
+        }
+        s.push_str(&t);
+    };
+    pad(s, y as u64, 4);
+    s.push('-');
+    pad(s, u64::from(m), 2);
+    s.push('-');
+    pad(s, u64::from(day), 2);
 }
 
 /// A date of service as written, and the date it means if it is one.
@@ -373,6 +418,31 @@ mod tests {
         assert_eq!(parse_date("2026-3-9"), None);
         assert_eq!(parse_date("09/03/26"), None);
         assert_eq!(parse_date(""), None);
+    }
+
+    #[test]
+    fn decimals_and_dates_as_format_writes_them() {
+        for n in [0u64, 7, 10, 99, 100, 123_456, u64::MAX] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+        for (y, m, d) in [
+            (2026, 3, 9),
+            (999, 12, 31),
+            (12, 1, 1),
+            (0, 1, 1),
+            (9999, 12, 31),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let mut s = String::new();
+            push_iso_date(&mut s, date);
+            assert_eq!(s, date.format("%Y-%m-%d").to_string());
+        }
+        let far = NaiveDate::from_ymd_opt(12345, 1, 2).unwrap();
+        let mut s = String::new();
+        push_iso_date(&mut s, far);
+        assert_eq!(s, far.format("%Y-%m-%d").to_string());
     }
 
     #[test]

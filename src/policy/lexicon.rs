@@ -125,6 +125,11 @@ pub struct Lexicon {
     starts: Vec<u64>,
     /// The same for the first words that are prefixes (`word*`).
     prefix_starts: Vec<u64>,
+    /// Set bits of `prefix_starts` before each of its words: a key's rank
+    /// among the set bits, so that its prefixes are found without a search.
+    prefix_rank: Vec<u32>,
+    /// By rank: the range of `by_prefix` with that key.
+    prefix_ranges: Vec<(u32, u32)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -189,6 +194,7 @@ fn word_key(w: &[u8]) -> u64 {
 
 /// `word_key` of `buf[start..end]`, reading eight bytes at a time where the
 /// buffer goes on far enough.
+#[inline]
 fn word_key_in(buf: &[u8], start: usize, end: usize) -> u64 {
     let len = end - start;
     if len <= 7 {
@@ -352,6 +358,8 @@ impl Lexicon {
             by_prefix: Vec::new(),
             starts: vec![0; 1024],
             prefix_starts: vec![0; 1024],
+            prefix_rank: Vec::new(),
+            prefix_ranges: Vec::new(),
         };
         for spec in specs {
             let lists: [(&str, Cat, &Vec<String>); CATS] = [
@@ -408,6 +416,22 @@ impl Lexicon {
         }
         // Stable: within a key, prefixes are tried in lexicon order.
         lex.by_prefix.sort_by_key(|p| p.0);
+        let mut seen = 0;
+        for bits in &lex.prefix_starts {
+            lex.prefix_rank.push(seen);
+            seen += bits.count_ones();
+        }
+        let mut at = 0;
+        while at < lex.by_prefix.len() {
+            let key = lex.by_prefix[at].0;
+            let end = at
+                + lex.by_prefix[at..]
+                    .iter()
+                    .take_while(|p| p.0 == key)
+                    .count();
+            lex.prefix_ranges.push((at as u32, end as u32));
+            at = end;
+        }
         lex.table = KeyTable::build(lex.vocab.iter().map(|(w, &i)| (word_key(w), i)));
         Ok(lex)
     }
@@ -481,11 +505,10 @@ impl Lexicon {
             if self.prefix_starts[k / 64] & (1 << (k % 64)) == 0 {
                 continue;
             }
-            let from = self.by_prefix.partition_point(|p| usize::from(p.0) < k);
-            for (_, p, id) in self.by_prefix[from..]
-                .iter()
-                .take_while(|p| usize::from(p.0) == k)
-            {
+            let below = self.prefix_starts[k / 64] & ((1u64 << (k % 64)) - 1);
+            let rank = self.prefix_rank[k / 64] + below.count_ones();
+            let (from, to) = self.prefix_ranges[rank as usize];
+            for (_, p, id) in &self.by_prefix[from as usize..to as usize] {
                 if w.starts_with(p) {
                     self.try_phrase(*id, i, low, words, hits);
                 }
@@ -717,15 +740,17 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
             }
         }
     }
+    let n = low.len();
     let mut clause = 0u32;
-    let mut start = None;
-    for i in 0..low.len() {
+    let mut i = 0;
+    while i < n {
         let b = low[i];
         if WORD[usize::from(b)] {
-            start.get_or_insert(i);
-            continue;
-        }
-        if let Some(s) = start.take() {
+            let s = i;
+            i += 1;
+            while i < n && WORD[usize::from(low[i])] {
+                i += 1;
+            }
             words.push(Word {
                 key: word_key_in(low, s, i),
                 start: s as u32,
@@ -733,6 +758,7 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
                 clause,
                 flags: 0,
             });
+            continue;
         }
         let ends_clause = match b {
             b',' | b';' | b'!' | b'?' | b'\n' => true,
@@ -750,15 +776,7 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
             _ => false,
         };
         clause += u32::from(ends_clause);
-    }
-    if let Some(s) = start {
-        words.push(Word {
-            key: word_key_in(low, s, low.len()),
-            start: s as u32,
-            end: low.len() as u32,
-            clause,
-            flags: 0,
-        });
+        i += 1;
     }
 }
 
@@ -793,12 +811,15 @@ fn time_stated(b: &[u8]) -> Option<Span> {
     let mut i = 0;
     while i < n {
         if !b[i].is_ascii_digit() {
-            // Most of a note has no digit: pass over eight bytes at a time.
-            if i % 8 == 0 && i + 8 <= n && !has_digit(&b[i..i + 8]) {
-                i += 8;
-            } else {
-                i += 1;
-            }
+            // Most of a note has no digit: look at eight bytes at a time and
+            // go straight to the first digit among them, if any.
+            i += match b.get(i..i + 8) {
+                Some(eight) => match digit_mask(eight) {
+                    0 => 8,
+                    m => m.trailing_zeros() as usize / 8,
+                },
+                None => 1,
+            };
             continue;
         }
         let x_before = i > 0 && (b[i - 1] | 0x20) == b'x';
@@ -832,17 +853,25 @@ fn time_stated(b: &[u8]) -> Option<Span> {
     clock_range(b)
 }
 
-/// Whether eight bytes hold an ASCII digit (bytes 0x30-0x39), all at once
-/// ("hasbetween" of Bit Twiddling Hacks; bytes of 0x80 and up never count).
+/// Whether eight bytes hold an ASCII digit.
+#[cfg(test)]
 fn has_digit(eight: &[u8]) -> bool {
+    digit_mask(eight) != 0
+}
+
+/// The top bit of each of eight bytes (little-endian) that is an ASCII
+/// digit (0x30-0x39), all at once ("hasbetween" of Bit Twiddling Hacks;
+/// bytes of 0x80 and up never count). Exact byte by byte: no byte's sum or
+/// difference carries into the next, so the lowest set bit is the first
+/// digit.
+fn digit_mask(eight: &[u8]) -> u64 {
     const ONES: u64 = u64::MAX / 255;
     let x = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
     let low7 = x & (ONES * 127);
-    ((ONES * (127 + 0x3A)).wrapping_sub(low7)
+    (ONES * (127 + 0x3A)).wrapping_sub(low7)
         & !x
         & low7.wrapping_add(ONES * (127 - 0x2F))
-        & (ONES * 128))
-        != 0
+        & (ONES * 128)
 }
 
 /// "10:05-10:20" or "10:05 to 10:20": two clock times in a note.
@@ -898,6 +927,9 @@ mod tests {
         #[test]
         fn has_digit_is_exact(bytes in proptest::array::uniform8(proptest::num::u8::ANY)) {
             proptest::prop_assert_eq!(has_digit(&bytes), bytes.iter().any(u8::is_ascii_digit));
+            let each: Vec<bool> = (0..8).map(|k| digit_mask(&bytes) >> (8 * k + 7) & 1 == 1).collect();
+            let want: Vec<bool> = bytes.iter().map(u8::is_ascii_digit).collect();
+            proptest::prop_assert_eq!(each, want);
         }
 
         /// The eight-at-a-time scan finds what a byte-by-byte one does.

@@ -147,8 +147,6 @@ struct Scratch {
 /// One CSV report row, written field by field from the claim and finding
 /// (the same columns and text as `Row`, which the JSON and text forms use).
 fn write_csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut Scratch) {
-    use chrono::Datelike;
-    use std::fmt::Write as _;
     let line = claim.zip(f.line).and_then(|(c, i)| c.lines.get(i));
     let info = rules::find(f.code).map(|r| r.info());
     let origin = f
@@ -174,12 +172,10 @@ fn write_csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut
     }
     if let Some(l) = line {
         match l.date.date {
-            Some(d) => {
-                let _ = write!(date, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
-            }
+            Some(d) => crate::model::push_iso_date(date, d),
             None => date.push_str(&l.date.raw),
         }
-        let _ = write!(number, "{}", l.number);
+        crate::model::push_decimal(number, u64::from(l.number));
         for (i, m) in l.modifiers.0.iter().enumerate() {
             if i > 0 {
                 modifiers.push(' ');
@@ -187,7 +183,7 @@ fn write_csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut
             modifiers.push_str(m);
         }
         if let Some(m) = l.minutes {
-            let _ = write!(minutes, "{m}");
+            crate::model::push_decimal(minutes, u64::from(m));
         }
     }
     if let Some(o) = origin {
