@@ -84,6 +84,36 @@ struct Hl {
     first: Text,
     id_qual: Text,
     id: Text,
+    /// The loop's segments, until `read_party` reads the party from them
+    /// (on the 277CA thread: the report writer's thread only copies them).
+    raw: Vec<u8>,
+}
+
+impl Hl {
+    /// The party the HL names: its billing provider (NM1*85), subscriber
+    /// (NM1*IL) or patient (NM1*QC, which wins).
+    fn read_party(&mut self, d: Delims) {
+        let raw = std::mem::take(&mut self.raw);
+        for seg in segs_in(&raw, d) {
+            if !(seg.starts_with(b"NM1") && seg.get(3) == Some(&d.element)) {
+                continue;
+            }
+            let mut f = [&[][..]; 10];
+            for (slot, e) in f.iter_mut().zip(seg.split(|&b| b == d.element)) {
+                *slot = e;
+            }
+            if !(matches!(f[1], b"85" | b"IL" | b"QC") && (self.entity.is_empty() || f[1] == b"QC"))
+            {
+                continue;
+            }
+            let g = |i: usize| Text::from_utf8_lossy(f[i]);
+            self.entity = g(1);
+            self.last = g(3);
+            self.first = g(4);
+            self.id_qual = g(8);
+            self.id = g(9);
+        }
+    }
 }
 
 struct LineAck {
@@ -109,6 +139,7 @@ struct ClaimAck {
 
 #[derive(Default)]
 struct Tx {
+    delims: Option<Delims>,
     head: TxHead,
     reference: String,
     submitter: (String, String),
@@ -209,7 +240,10 @@ impl Acks {
                 let Some(d) = self.delims else {
                     return Ok(());
                 };
-                let mut tx = Tx::default();
+                let mut tx = Tx {
+                    delims: Some(d),
+                    ..Tx::default()
+                };
                 for seg in segs(segments, d) {
                     let f = fields(seg, d.element);
                     let g = |i: usize| f.get(i).cloned().unwrap_or_default();
@@ -237,37 +271,15 @@ impl Acks {
                 level,
                 segments,
             } => {
-                let Some(d) = self.delims else {
-                    return Ok(());
-                };
-                if self.f277.is_none() {
+                if self.delims.is_none() || self.f277.is_none() {
                     return Ok(());
                 }
-                let mut hl = Hl {
+                let hl = Hl {
                     parent: *parent,
                     level: Text::from_utf8_lossy(level),
+                    raw: segments.bytes.clone(),
                     ..Hl::default()
                 };
-                for seg in segs(segments, d) {
-                    // Only the NM1 segments are split into owned fields.
-                    if !(seg.starts_with(b"NM1") && seg.get(3) == Some(&d.element)) {
-                        continue;
-                    }
-                    let e1 = seg[4..].split(|&b| b == d.element).next().unwrap_or(&[]);
-                    if !(matches!(e1, b"85" | b"IL" | b"QC")
-                        && (hl.entity.is_empty() || e1 == b"QC"))
-                    {
-                        continue;
-                    }
-                    let g = |i: usize| {
-                        Text::from_utf8_lossy(seg.split(|&b| b == d.element).nth(i).unwrap_or(&[]))
-                    };
-                    hl.entity = g(1);
-                    hl.last = g(3);
-                    hl.first = g(4);
-                    hl.id_qual = g(8);
-                    hl.id = g(9);
-                }
                 if let Some(tx) = &mut self.tx {
                     tx.hls.push(hl);
                 }
@@ -625,11 +637,14 @@ impl Out277 {
                 let text = match msg {
                     Msg277::Transaction {
                         head,
-                        tx,
+                        mut tx,
                         number,
                         ymd,
                         typed,
                     } => {
+                        if let Some(d) = tx.delims {
+                            tx.hls.iter_mut().for_each(|h| h.read_party(d));
+                        }
                         let mut text = head;
                         text.push_str(&transaction_277(&tx, number, &ymd, typed));
                         text
@@ -1186,7 +1201,12 @@ fn fields(seg: &[u8], sep: u8) -> Vec<String> {
 }
 
 fn segs(raw: &RawSegs, d: Delims) -> impl Iterator<Item = &[u8]> {
-    let mut rest: &[u8] = &raw.bytes;
+    segs_in(&raw.bytes, d)
+}
+
+/// `segs` of bytes.
+fn segs_in(bytes: &[u8], d: Delims) -> impl Iterator<Item = &[u8]> {
+    let mut rest: &[u8] = bytes;
     std::iter::from_fn(move || loop {
         if rest.is_empty() {
             return None;
