@@ -5,7 +5,6 @@
 //! row that cannot be read rejects the claim it names (X008) and reading
 //! goes on; a claim id that comes back after other claims is X009.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::io::Read;
@@ -468,7 +467,7 @@ impl<R: Read> CsvReader<R> {
 }
 
 fn hash(s: &str) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = crate::rules::key_hasher();
     s.hash(&mut h);
     h.finish()
 }

@@ -138,8 +138,25 @@ impl Policy {
 
     /// The KX threshold for a calendar year, in cents.
     pub fn kx_threshold(&self, year: i32) -> Option<i64> {
+        // Asked for every therapy line: the year's text without allocating.
+        let mut buf = [0u8; 11];
+        let mut at = buf.len();
+        let mut n = year.unsigned_abs();
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if year < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        let key = std::str::from_utf8(&buf[at..]).unwrap_or("");
         self.kx_thresholds
-            .get(&year.to_string())
+            .get(key)
             .map(|d| (d * 100.0).round() as i64)
     }
 }
@@ -285,6 +302,19 @@ mod tests {
         assert_eq!(set.get(set.select(&claim)).unit_method, UnitMethod::Cms);
         claim.payer.filing_indicator = "CI".into();
         assert_eq!(set.get(set.select(&claim)).name, "commercial");
+    }
+
+    #[test]
+    fn kx_thresholds_by_year() {
+        let set = PolicySet::embedded();
+        let mut claim = Claim::default();
+        claim.payer.filing_indicator = "MB".into();
+        let medicare = set.get(set.select(&claim));
+        assert_eq!(medicare.kx_threshold(2026), Some(248_000));
+        assert_eq!(medicare.kx_threshold(2022), Some(215_000));
+        assert_eq!(medicare.kx_threshold(2021), None);
+        assert_eq!(medicare.kx_threshold(0), None);
+        assert_eq!(medicare.kx_threshold(-2026), None);
     }
 
     #[test]

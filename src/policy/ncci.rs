@@ -38,7 +38,8 @@ impl Edit {
 /// 97530's edits, by partner code.
 #[derive(Clone, Debug, Default)]
 pub struct NcciTable {
-    by_partner: HashMap<String, Vec<Edit>>,
+    /// Looked up for every line beside a 97530 (foldhash: SipHash showed).
+    by_partner: HashMap<String, Vec<Edit>, foldhash::fast::RandomState>,
     pub source: String,
 }
 

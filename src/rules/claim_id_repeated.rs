@@ -62,7 +62,7 @@ impl LedgerRule for Ids {
         if claim.id.is_empty() {
             return;
         }
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = super::key_hasher();
         (&claim.billing.npi, &claim.id).hash(&mut h);
         if self.seen.insert(h.finish(), ()).is_some() {
             let who = if claim.billing.npi.is_empty() {

@@ -80,7 +80,7 @@ impl LedgerRule for Seen {
             let Some(date) = line.date.date else { continue };
             let mut mods: Vec<&str> = line.modifiers.iter().collect();
             mods.sort_unstable();
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = super::key_hasher();
             (
                 &claim.patient_id,
                 &claim.rendering_for(line).npi,

@@ -64,7 +64,7 @@ impl Rule for KxLikelyRequired {
 }
 
 fn key(patient: &str, year: i32, bucket: Bucket) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = super::key_hasher();
     (patient, year, bucket).hash(&mut h);
     h.finish()
 }

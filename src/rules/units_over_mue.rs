@@ -96,7 +96,7 @@ impl LedgerRule for MueByDate {
             let (Some(date), Some(u)) = (line.date.date, line.units.whole()) else {
                 continue;
             };
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = super::key_hasher();
             (&claim.patient_id, date).hash(&mut h);
             let sum = self.units.entry(h.finish()).or_insert(0);
             let before = *sum;
