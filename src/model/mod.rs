@@ -130,19 +130,22 @@ pub fn push_iso_date(s: &mut String, d: NaiveDate) {
         s.push_str(&d.format("%Y-%m-%d").to_string());
         return;
     }
-    let pad = |s: &mut String, n: u64, width: usize| {
-        let mut t = String::with_capacity(4);
-        push_decimal(&mut t, n);
-        for _ in t.len()..width {
-            s.push('0');
-        }
-        s.push_str(&t);
-    };
-    pad(s, y as u64, 4);
-    s.push('-');
-    pad(s, u64::from(m), 2);
-    s.push('-');
-    pad(s, u64::from(day), 2);
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let y = y as u32;
+    for c in [
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        '-',
+        digit(m / 10),
+        digit(m),
+        '-',
+        digit(day / 10),
+        digit(day),
+    ] {
+        s.push(c);
+    }
 }
 
 /// A date of service as written, and the date it means if it is one.

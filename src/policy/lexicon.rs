@@ -119,11 +119,12 @@ pub struct Lexicon {
     /// Phrases whose first word is a prefix, by `start_key` of the prefix
     /// (sorted on it, in lexicon order within a key).
     by_prefix: Vec<(u16, Box<[u8]>, u32)>,
-    /// A bit for each (first byte, second byte) any phrase's first word
-    /// starts with: most words of a note start no phrase and are passed over
-    /// on one bit.
-    starts: Vec<u64>,
-    /// The same for the first words that are prefixes (`word*`).
+    /// A bit for each vocabulary word, at `vocab_bit` of its key: most
+    /// words of a note are in no phrase and are passed over on one bit (a
+    /// word whose bit is set is looked up in `table`).
+    vocab_bits: Vec<u64>,
+    /// A bit for each (first byte, second byte) a first word that is a
+    /// prefix (`word*`) starts with.
     prefix_starts: Vec<u64>,
     /// Set bits of `prefix_starts` before each of its words: a key's rank
     /// among the set bits, so that its prefixes are found without a search.
@@ -356,7 +357,7 @@ impl Lexicon {
             table: KeyTable::default(),
             entries: Vec::new(),
             by_prefix: Vec::new(),
-            starts: vec![0; 1024],
+            vocab_bits: vec![0; 1024],
             prefix_starts: vec![0; 1024],
             prefix_rank: Vec::new(),
             prefix_ranges: Vec::new(),
@@ -390,7 +391,6 @@ impl Lexicon {
                         Tok::Word(w, _) => lex.entry(w.as_bytes()).phrases.push(id),
                         Tok::Prefix(w) => {
                             let k = start_key(first);
-                            lex.starts[k / 64] |= 1 << (k % 64);
                             lex.prefix_starts[k / 64] |= 1 << (k % 64);
                             lex.by_prefix.push((k as u16, w.as_bytes().into(), id))
                         }
@@ -438,8 +438,8 @@ impl Lexicon {
 
     /// The vocabulary entry of a word, made on first use.
     fn entry(&mut self, w: &[u8]) -> &mut Entry {
-        let k = start_key(w);
-        self.starts[k / 64] |= 1 << (k % 64);
+        let b = vocab_bit(word_key(w));
+        self.vocab_bits[b / 64] |= 1 << (b % 64);
         let next = self.entries.len() as u32;
         let i = *self.vocab.entry(w.into()).or_insert(next);
         if i == next {
@@ -489,16 +489,16 @@ impl Lexicon {
         for i in 0..words.len() {
             let w = &low[words[i].start as usize..words[i].end as usize];
             let k = start_key(w);
-            if self.starts[k / 64] & (1 << (k % 64)) == 0 {
-                continue;
-            }
             let key = words[i].key;
-            if let Some(e) = self.table.get(key) {
-                let e = &self.entries[e as usize];
-                if same_word(key, w, &e.word) {
-                    words[i].flags = e.flags;
-                    for &id in &e.phrases {
-                        self.try_phrase(id, i, low, words, hits);
+            let b = vocab_bit(key);
+            if self.vocab_bits[b / 64] & (1 << (b % 64)) != 0 {
+                if let Some(e) = self.table.get(key) {
+                    let e = &self.entries[e as usize];
+                    if same_word(key, w, &e.word) {
+                        words[i].flags = e.flags;
+                        for &id in &e.phrases {
+                            self.try_phrase(id, i, low, words, hits);
+                        }
                     }
                 }
             }
@@ -650,6 +650,11 @@ impl Lexicon {
         (h.first.saturating_sub(5)..h.first)
             .any(|k| words[k].clause == clause && words[k].flags & ASPIRATION != 0)
     }
+}
+
+/// Where a vocabulary word's key sets its bit in `vocab_bits` (65,536 bits).
+fn vocab_bit(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 48) as usize
 }
 
 /// The prefilter key of a word: its first two bytes (a one-letter word: its

@@ -85,20 +85,22 @@ impl Rule for GoalLinkMissing {
 }
 
 /// The words of five letters or more that are not stop words, as written
-/// (compared without regard to ASCII case, so nothing is allocated).
-fn words(s: &str) -> impl Iterator<Item = &str> + '_ {
-    s.split(|c: char| !c.is_ascii_alphanumeric())
+/// (ASCII letters and digits; compared without regard to ASCII case, so
+/// nothing is allocated).
+fn words(s: &str) -> impl Iterator<Item = &[u8]> + '_ {
+    s.as_bytes()
+        .split(|b| !b.is_ascii_alphanumeric())
         .filter(|w| w.len() >= 5)
-        .filter(|w| !STOP.iter().any(|s| s.eq_ignore_ascii_case(w)))
+        .filter(|w| !STOP.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(w)))
 }
 
 fn shares_a_word(note: &str, goal: &str) -> bool {
-    let mut goal_words = [""; 32];
+    let mut goal_words: [&[u8]; 32] = [&[]; 32];
     let mut n = 0;
     for w in words(goal) {
         if n == goal_words.len() {
             // A long goal: compare with all of it, allocating this once.
-            let all: Vec<&str> = words(goal).collect();
+            let all: Vec<&[u8]> = words(goal).collect();
             return words(note).any(|w| all.iter().any(|g| g.eq_ignore_ascii_case(w)));
         }
         goal_words[n] = w;
