@@ -112,10 +112,13 @@ pub struct CsvReader<R: Read> {
     header_len: usize,
     available: Available,
     record: csv::ByteRecord,
+    /// The row, when all of it is UTF-8 (checked once for the whole row,
+    /// not once per field); `record` is then empty.
+    text_row: Option<csv::StringRecord>,
     row: u64,
     current: Option<ReadClaim>,
     /// Hashes of claim ids already finished (X009).
-    finished: HashSet<u64>,
+    finished: HashSet<u64, std::hash::BuildHasherDefault<crate::rules::Prehashed>>,
     out: VecDeque<Item>,
     stats: ReadStats,
     done: bool,
@@ -165,9 +168,10 @@ impl<R: Read> CsvReader<R> {
             header_len: 0,
             available: Available::NONE,
             record: csv::ByteRecord::new(),
+            text_row: None,
             row: 0,
             current: None,
-            finished: HashSet::new(),
+            finished: HashSet::default(),
             out: VecDeque::new(),
             stats: ReadStats::default(),
             done: false,
@@ -268,9 +272,21 @@ impl<R: Read> CsvReader<R> {
 
     fn field(&self, c: Col) -> Option<&str> {
         let i = self.index[slot(c)]?;
-        self.record
-            .get(i)
-            .map(|b| trim(std::str::from_utf8(b).unwrap_or("\u{fffd}")))
+        match &self.text_row {
+            Some(r) => r.get(i).map(trim),
+            None => self
+                .record
+                .get(i)
+                .map(|b| trim(std::str::from_utf8(b).unwrap_or("\u{fffd}"))),
+        }
+    }
+
+    /// The row as read.
+    fn bytes(&self) -> &csv::ByteRecord {
+        match &self.text_row {
+            Some(r) => r.as_byte_record(),
+            None => &self.record,
+        }
     }
 
     fn text(&self, c: Col) -> Text {
@@ -356,7 +372,7 @@ impl<R: Read> CsvReader<R> {
             }
         }
         if self.keep_raw {
-            let rec = self.record.clone();
+            let rec = self.bytes().clone();
             match self.current.as_mut().and_then(|c| c.raw.as_mut()) {
                 Some(RawClaim::Csv(rows)) if !claim_id.is_empty() => rows.push(rec),
                 _ => self.out.push_back(Item::Raw(RawEvent::CsvRow(rec))),
@@ -366,14 +382,14 @@ impl<R: Read> CsvReader<R> {
 
     /// The row's service line, or why the row is unusable.
     fn line(&self, row: u64) -> Result<ServiceLine, String> {
-        if self.record.len() != self.header_len {
+        if self.bytes().len() != self.header_len {
             return Err(format!(
                 "row has {} fields; the header has {}",
-                self.record.len(),
+                self.bytes().len(),
                 self.header_len
             ));
         }
-        let bytes: usize = self.record.as_slice().len();
+        let bytes: usize = self.bytes().as_slice().len();
         if bytes > self.max_record {
             return Err(format!(
                 "row of {bytes} bytes is over the record size limit"
@@ -483,9 +499,15 @@ impl<R: Read> Iterator for CsvReader<R> {
             if self.done {
                 return None;
             }
-            let mut rec = std::mem::take(&mut self.record);
+            let mut rec = match self.text_row.take() {
+                Some(r) => r.into_byte_record(),
+                None => std::mem::take(&mut self.record),
+            };
             let res = self.rdr.read_byte_record(&mut rec);
-            self.record = rec;
+            match csv::StringRecord::from_byte_record(rec) {
+                Ok(r) => self.text_row = Some(r),
+                Err(e) => self.record = e.into_byte_record(),
+            }
             match res {
                 Ok(true) => {
                     self.row += 1;
@@ -576,6 +598,29 @@ mod tests {
         assert_eq!(c1.lines[0].charge, Some(Money(9000)));
         assert_eq!(cs[1].claim.lines[0].minutes, None);
         assert!(cs.iter().all(|c| c.findings.is_empty()));
+    }
+
+    #[test]
+    fn a_field_not_utf8_is_replaced_and_the_rows_around_it_read_whole() {
+        // Latin-1 "é" (0xE9) in C2's patient id; C1 and C3 are UTF-8.
+        let mut bytes = b"claim_id,patient_id,date_of_service,procedure_code,units,note\n".to_vec();
+        bytes.extend_from_slice("C1,Zoë,2026-03-09,97530,1,\"sit \u{d7}3, min A\"\n".as_bytes());
+        bytes.extend_from_slice(b"C2,Jos\xe9,2026-03-09,97530,2,ok\n");
+        bytes.extend_from_slice(b"C3,P3,2026-03-09,97530,3, x \n");
+        let items: Vec<Item> =
+            CsvReader::new(Arc::from("t.csv"), bytes.as_slice(), Limits::default()).collect();
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 3);
+        assert_eq!(cs[0].claim.patient_id, "Zoë");
+        assert_eq!(
+            cs[0].claim.lines[0].note.as_deref(),
+            Some("sit \u{d7}3, min A")
+        );
+        assert_eq!(cs[1].claim.patient_id, "\u{fffd}");
+        assert_eq!(cs[1].claim.lines[0].units.raw, "2");
+        assert_eq!(cs[1].claim.lines[0].note.as_deref(), Some("ok"));
+        assert_eq!(cs[2].claim.patient_id, "P3");
+        assert_eq!(cs[2].claim.lines[0].note.as_deref(), Some("x"));
     }
 
     #[test]
