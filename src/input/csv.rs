@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::sync::Arc;
 
-use super::{ClaimSource, Item, Limits, RawClaim, RawEvent, ReadClaim, ReadStats};
+use super::{trim, ClaimSource, Item, Limits, RawClaim, RawEvent, ReadClaim, ReadStats};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
     parse_date, Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider,
@@ -545,16 +545,6 @@ impl<R: Read + Send> ClaimSource for CsvReader<R> {
 
     fn stats(&self) -> ReadStats {
         self.stats.clone()
-    }
-}
-
-/// `str::trim`, without decoding characters when the field starts and ends
-/// in a visible ASCII byte (nearly every field: the reader trims a million
-/// a second, and the general trim showed in its profile).
-fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
-        _ => s.trim(),
     }
 }
 

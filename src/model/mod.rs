@@ -190,17 +190,20 @@ impl ServiceDate {
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     let s = raw.trim();
     let b = s.as_bytes();
-    if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
-        let y = s[0..4].parse().ok()?;
-        let m = s[4..6].parse().ok()?;
-        let d = s[6..8].parse().ok()?;
-        return NaiveDate::from_ymd_opt(y, m, d);
+    // Digits read as digits: every claim line has a date.
+    let num = |d: &[u8]| {
+        d.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 8 {
+        if let (Some(y), Some(m), Some(d)) = (num(&b[0..4]), num(&b[4..6]), num(&b[6..8])) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d);
+        }
     }
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        let y = s[0..4].parse().ok()?;
-        let m = s[5..7].parse().ok()?;
-        let d = s[8..10].parse().ok()?;
-        return NaiveDate::from_ymd_opt(y, m, d);
+        let (y, m, d) = (num(&b[0..4])?, num(&b[5..7])?, num(&b[8..10])?);
+        return NaiveDate::from_ymd_opt(y as i32, m, d);
     }
     let mut parts = s.split('/');
     let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
@@ -270,10 +273,17 @@ pub struct Units {
 
 impl Units {
     pub fn parse(raw: &str) -> Self {
-        let t = raw.trim();
+        let t = crate::input::trim(raw);
+        // Nearly always a few digits: read as such, not as a float.
+        let digits = !t.is_empty() && t.len() <= 9 && t.bytes().all(|c| c.is_ascii_digit());
+        let value = if digits {
+            Some(t.bytes().fold(0u32, |n, c| n * 10 + u32::from(c - b'0')) as f64)
+        } else {
+            t.parse::<f64>().ok().filter(|v| v.is_finite())
+        };
         Units {
             raw: t.into(),
-            value: t.parse::<f64>().ok().filter(|v| v.is_finite()),
+            value,
         }
     }
 
@@ -421,6 +431,10 @@ mod tests {
         assert_eq!(parse_date("2026-3-9"), None);
         assert_eq!(parse_date("09/03/26"), None);
         assert_eq!(parse_date(""), None);
+        assert_eq!(parse_date("2026030a"), None);
+        assert_eq!(parse_date("+202-03-09"), None);
+        assert_eq!(parse_date("2026-+3-09"), None);
+        assert_eq!(parse_date(" 2026-03-09 "), want);
     }
 
     #[test]
@@ -457,5 +471,23 @@ mod tests {
         assert_eq!(Units::parse("-1").whole(), None);
         assert_eq!(Units::parse("two").whole(), None);
         assert_eq!(Units::parse("NaN").whole(), None);
+        for raw in [
+            "0",
+            "7",
+            "007",
+            "123456789",
+            "1234567890",
+            "+2",
+            "2.50",
+            " 3 ",
+            "1e2",
+            "-0",
+        ] {
+            assert_eq!(
+                Units::parse(raw).value,
+                raw.trim().parse::<f64>().ok(),
+                "{raw}"
+            );
+        }
     }
 }

@@ -116,7 +116,7 @@ fn split_elements(bytes: &[u8], element: u8, elems: &mut Vec<(u32, u32)>) {
 /// Bytes as owned text, trimmed; invalid UTF-8 is replaced, never an error.
 pub fn text(b: &[u8]) -> crate::model::Text {
     match std::str::from_utf8(b) {
-        Ok(s) => s.trim().into(),
+        Ok(s) => crate::input::trim(s).into(),
         Err(_) => String::from_utf8_lossy(b).trim().into(),
     }
 }
