@@ -106,19 +106,23 @@ impl Origin {
 
 /// Append `n` in decimal (what `write!(s, "{n}")` does, without the
 /// formatting machinery: the report writes several a row, serially).
-pub fn push_decimal(s: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+pub fn push_decimal(s: &mut String, n: u64) {
+    s.push_str(decimal(n, &mut [0; 20]));
+}
+
+/// `n` in decimal, written at the end of `buf`.
+pub fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
     loop {
         at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
+        buf[at] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
     // Only ASCII digits were written.
-    s.push_str(std::str::from_utf8(&digits[at..]).unwrap_or(""));
+    std::str::from_utf8(&buf[at..]).unwrap_or("")
 }
 
 /// Append a date as `YYYY-MM-DD` (zero-padded, as `%Y-%m-%d` writes years

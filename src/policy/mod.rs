@@ -138,26 +138,16 @@ impl Policy {
 
     /// The KX threshold for a calendar year, in cents.
     pub fn kx_threshold(&self, year: i32) -> Option<i64> {
-        // Asked for every therapy line: the year's text without allocating.
-        let mut buf = [0u8; 11];
-        let mut at = buf.len();
-        let mut n = year.unsigned_abs();
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        if year < 0 {
-            at -= 1;
-            buf[at] = b'-';
-        }
-        let key = std::str::from_utf8(&buf[at..]).unwrap_or("");
-        self.kx_thresholds
-            .get(key)
-            .map(|d| (d * 100.0).round() as i64)
+        // Asked for every therapy line: the year's text without allocating
+        // (a year before 0 never comes from a parsed date).
+        let mut buf = [0u8; 20];
+        let found = if year < 0 {
+            self.kx_thresholds.get(&year.to_string())
+        } else {
+            let key = crate::model::decimal(u64::from(year.unsigned_abs()), &mut buf);
+            self.kx_thresholds.get(key)
+        };
+        found.map(|d| (d * 100.0).round() as i64)
     }
 }
 

@@ -1161,18 +1161,8 @@ fn write_stc(
     out.push_str("~\n");
 }
 
-fn push_num(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
+fn push_num(out: &mut String, n: u64) {
+    crate::model::push_decimal(out, n);
 }
 
 /// CCYYMMDD, digit by digit (once a claim, in the serial stage: a format
