@@ -280,25 +280,7 @@ pub fn sniff(head: &[u8], path: &str) -> Format {
     }
 }
 
-/// `str::trim`, without decoding characters when the text starts and ends
-/// in a visible ASCII byte (nearly every field: the readers trim millions a
-/// second, and the general trim showed in their profiles).
-pub(crate) fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
-        _ => s.trim(),
-    }
-}
-
-#[cfg(test)]
-mod trim_tests {
-    proptest::proptest! {
-        #[test]
-        fn trim_is_str_trim(s in "[ a-z0-9\t\r\n\u{b}\u{85}\u{a0}\u{3000}é.,]{0,12}") {
-            proptest::prop_assert_eq!(super::trim(&s), s.trim());
-        }
-    }
-}
+pub(crate) use crate::model::trim;
 
 #[cfg(test)]
 mod tests {
