@@ -204,6 +204,8 @@ pub struct Cx<'a> {
     pub lexicon: &'a Lexicon,
     /// What the lexicon found in each line's note, read once for the N rules.
     pub(crate) notes: OnceCell<Vec<Option<NoteFacts>>>,
+    /// The claim's NCCI pairs with 97530, found once for M007, M008, M009.
+    pub(crate) ncci: OnceCell<Vec<ncci_pairs::Pair>>,
 }
 
 impl<'a> Cx<'a> {
@@ -465,6 +467,7 @@ impl Engine {
             time: OnceCell::new(),
             lexicon: &self.policies.lexicon,
             notes: OnceCell::new(),
+            ncci: OnceCell::new(),
         };
         let mut raw = read;
         for rule in &self.rules {
@@ -583,6 +586,7 @@ pub(crate) mod testing {
             time: OnceCell::new(),
             lexicon: &policies.lexicon,
             notes: OnceCell::new(),
+            ncci: OnceCell::new(),
         };
         let mut out = Vec::new();
         rule.check(&cx, &mut out);

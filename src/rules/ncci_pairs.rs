@@ -2,8 +2,6 @@
 //! M008 and M009: which two lines, which is column two (the line a modifier
 //! must bypass, and the line a payer denies), and whether any modifier may.
 
-use std::collections::HashSet;
-
 use super::Cx;
 use crate::model::THERAPEUTIC_ACTIVITIES;
 
@@ -20,10 +18,14 @@ pub(crate) struct Pair {
     pub source: String,
 }
 
-pub(crate) fn pairs(cx: &Cx<'_>) -> Vec<Pair> {
+/// The pairs, found once a claim (three rules ask).
+pub(crate) fn pairs<'c>(cx: &'c Cx<'_>) -> &'c [Pair] {
+    cx.ncci.get_or_init(|| find(cx))
+}
+
+fn find(cx: &Cx<'_>) -> Vec<Pair> {
     let lines = &cx.claim.lines;
-    let mut out = Vec::new();
-    let mut seen = HashSet::new();
+    let mut out: Vec<Pair> = Vec::new();
     for v in cx.visits {
         let Some(date) = v.date else { continue };
         for &l in v.lines.iter().filter(|&&i| lines[i].is_97530()) {
@@ -57,7 +59,11 @@ pub(crate) fn pairs(cx: &Cx<'_>) -> Vec<Pair> {
                     None => continue,
                 };
                 let (column1, column2) = if column2_is_97530 { (p, l) } else { (l, p) };
-                if seen.insert((column1, column2)) {
+                // A handful of pairs a claim: a scan beats a hash set.
+                if !out
+                    .iter()
+                    .any(|q| (q.column1, q.column2) == (column1, column2))
+                {
                     out.push(Pair {
                         line_97530: l,
                         column1,
