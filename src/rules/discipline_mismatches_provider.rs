@@ -28,16 +28,19 @@ impl Discipline {
 }
 
 pub(crate) fn discipline(taxonomy: &str) -> Option<Discipline> {
-    let t = taxonomy.trim().to_ascii_uppercase();
-    Some(if t == "225200000X" {
+    // Asked for every 97530 line by M004 and M005: compared in place, not
+    // uppercased into a new String.
+    let t = taxonomy.trim().as_bytes();
+    let starts = |p: &str| t.len() >= p.len() && t[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    Some(if t.eq_ignore_ascii_case(b"225200000X") {
         Discipline::Pta
-    } else if t.starts_with("2251") {
+    } else if starts("2251") {
         Discipline::Pt
-    } else if t.starts_with("225X") {
+    } else if starts("225X") {
         Discipline::Ot
-    } else if t.starts_with("224Z") {
+    } else if starts("224Z") {
         Discipline::Ota
-    } else if t.starts_with("235Z") {
+    } else if starts("235Z") {
         Discipline::Slp
     } else {
         return None;
@@ -104,6 +107,32 @@ impl Rule for DisciplineMismatchesProvider {
                 );
                 out.push(cx.finding(&INFO, msg).on_line(i));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taxonomy_disciplines_in_any_case() {
+        for (t, want) in [
+            ("225200000X", Some(Discipline::Pta)),
+            ("225200000x", Some(Discipline::Pta)),
+            (" 225100000X ", Some(Discipline::Pt)),
+            ("2251x0800x", Some(Discipline::Pt)),
+            ("225X00000X", Some(Discipline::Ot)),
+            ("225x00000x", Some(Discipline::Ot)),
+            ("224Z00000X", Some(Discipline::Ota)),
+            ("224z00000x", Some(Discipline::Ota)),
+            ("235Z00000X", Some(Discipline::Slp)),
+            ("207Q00000X", None),
+            ("225", None),
+            ("", None),
+            ("2252000000X", None),
+        ] {
+            assert_eq!(discipline(t), want, "{t:?}");
         }
     }
 }
