@@ -23,7 +23,7 @@ impl<'a> Visit<'a> {
 }
 
 pub(super) fn group(claim: &Claim) -> Vec<Visit<'_>> {
-    let mut visits: Vec<Visit<'_>> = Vec::new();
+    let mut visits: Vec<Visit<'_>> = Vec::with_capacity(1);
     for (i, line) in claim.lines.iter().enumerate() {
         let npi = claim.rendering_for(line).npi.as_str();
         let date = line.date.date;
@@ -40,7 +40,13 @@ pub(super) fn group(claim: &Claim) -> Vec<Visit<'_>> {
                 claim,
                 date,
                 rendering_npi: npi,
-                lines: vec![i],
+                // Room for the claim's lines: most claims are one visit,
+                // and growing from one line reallocated for each visit.
+                lines: {
+                    let mut l = Vec::with_capacity(claim.lines.len() - i);
+                    l.push(i);
+                    l
+                },
             }),
         }
     }
