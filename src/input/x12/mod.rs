@@ -229,6 +229,8 @@ struct Parser {
     /// Anything at all was read (to tell an empty file).
     seen: bool,
     keep_raw: bool,
+    /// HLs and claims of the transaction to come, when known (a job).
+    sizes: (usize, usize),
 }
 
 fn is(b: &[u8], s: &str) -> bool {
@@ -254,6 +256,7 @@ impl Parser {
             gs: None,
             tx: None,
             seen: false,
+            sizes: (0, 0),
         }
     }
 
@@ -496,6 +499,8 @@ impl Parser {
                 segs,
                 long: Vec::new(),
                 end: None,
+                hls: 0,
+                clms: 0,
             };
             job.push(s);
             self.job = Some(job);
@@ -544,10 +549,13 @@ impl Parser {
             segments: 1,
             skip,
             clm_skipped: 0,
-            items: Vec::new(),
+            // A claim is an item; with its structure kept, so is each HL.
+            items: Vec::with_capacity(
+                self.sizes.1 + if self.keep_raw { self.sizes.0 + 2 } else { 0 },
+            ),
             findings: Vec::new(),
-            hls: Vec::new(),
-            hl_ids: HashMap::default(),
+            hls: Vec::with_capacity(self.sizes.0),
+            hl_ids: HashMap::with_capacity_and_hasher(self.sizes.0, Default::default()),
             cur_hl: None,
             ctx: Ctx::Header,
             claim: None,
@@ -813,6 +821,11 @@ pub struct TxJob {
     long: Vec<u64>,
     /// Where and why the transaction was cut short (no SE).
     end: Option<(u64, String)>,
+    /// HL and CLM segments in it, counted as they are pushed: the parser
+    /// sizes its lists once (growing them copied a transaction's HLs and
+    /// claims over and over).
+    hls: usize,
+    clms: usize,
 }
 
 /// Buffers of parsed jobs, handed back to the reader for the next ones: a
@@ -871,6 +884,11 @@ impl TxJob {
             end,
             long: false,
         });
+        match s.id() {
+            b"HL" => self.hls += 1,
+            b"CLM" => self.clms += 1,
+            _ => {}
+        }
     }
 
     fn too_long(&mut self, offset: u64, len: u64) {
@@ -896,6 +914,7 @@ impl TxJob {
         let own = |a: &Arc<str>| Arc::<str>::from(&**a);
         let mut p = Parser::new(own(&self.file), self.keep_raw);
         p.seen = true;
+        p.sizes = (self.hls, self.clms);
         p.isa = self.isa.as_ref().map(|control| Interchange {
             control: own(control),
             groups: 1,
