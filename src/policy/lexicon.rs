@@ -453,29 +453,41 @@ impl Lexicon {
 
     /// Read a note: what it shows, with where.
     pub fn read(&self, note: &str) -> NoteFacts {
-        self.read_some(note, true)
+        self.read_some(note, true, true)
+    }
+
+    /// Read a note whose line states its minutes: what it shows, without
+    /// looking for a time statement (`time` stays `None`; only N001 reads it,
+    /// and only for a line without minutes).
+    pub fn read_untimed(&self, note: &str) -> NoteFacts {
+        self.read_some(note, true, false)
     }
 
     /// Read only whether a note states a time (and whether it is empty):
     /// all N001 needs of a line that is not 97530.
     pub fn read_time(&self, note: &str) -> NoteFacts {
-        self.read_some(note, false)
+        self.read_some(note, false, true)
     }
 
-    fn read_some(&self, note: &str, full: bool) -> NoteFacts {
+    fn read_some(&self, note: &str, words_too: bool, time: bool) -> NoteFacts {
+        let time = if time {
+            time_stated(note.as_bytes())
+        } else {
+            None
+        };
+        if !words_too {
+            return NoteFacts {
+                time,
+                empty: !note.bytes().any(|b| b.is_ascii_alphanumeric()),
+                ..NoteFacts::default()
+            };
+        }
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             let Scratch { low, words, hits } = &mut *s;
-            if !full {
-                return NoteFacts {
-                    time: time_stated(note.as_bytes()),
-                    empty: !note.bytes().any(|b| b.is_ascii_alphanumeric()),
-                    ..NoteFacts::default()
-                };
-            }
             split_words(note, low, words);
             let mut facts = self.read_words(low, words, hits);
-            facts.time = time_stated(note.as_bytes());
+            facts.time = time;
             facts
         })
     }
@@ -1021,5 +1033,31 @@ mod tests {
         let lex = Lexicon::embedded();
         assert_eq!(lex.read("3x10 LAQ, 2 × 15 SLR").exercise().len(), 3);
         assert!(lex.read("Balance x15 min").exercise().is_empty());
+    }
+
+    #[test]
+    fn a_note_read_without_its_time_reads_the_same_otherwise() {
+        let lex = Lexicon::embedded();
+        for note in [
+            "Transfers x15 min with CGA and verbal cues; pt tolerated well.",
+            "3x10 LAQ, 2 × 15 SLR for 12min, no cues needed",
+            "Sit to stand 10:05-10:20, min A",
+            "",
+        ] {
+            let full = lex.read(note);
+            let untimed = lex.read_untimed(note);
+            assert_eq!(untimed.time, None, "{note}");
+            assert_eq!(
+                NoteFacts {
+                    time: None,
+                    ..full.clone()
+                },
+                untimed,
+                "{note}"
+            );
+            let time = lex.read_time(note);
+            assert_eq!((time.time, time.empty), (full.time, full.empty), "{note}");
+        }
+        assert!(lex.read("Transfers x15 min").time.is_some());
     }
 }

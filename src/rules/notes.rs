@@ -15,9 +15,10 @@ pub(crate) struct NotedLine<'a> {
 }
 
 impl<'a> Cx<'a> {
-    /// What each line's note shows: all of it for 97530 lines, only the
-    /// time for the other timed lines of a claim with 97530 (N001), nothing
-    /// for the rest or where there is no note.
+    /// What each line's note shows: all of it for 97530 lines (but the time
+    /// only where the line has no minutes), only the time for the other
+    /// timed lines without minutes of a claim with 97530 (N001), nothing for
+    /// the rest or where there is no note.
     fn note_facts(&self) -> &[Option<NoteFacts>] {
         self.notes.get_or_init(|| {
             let any_97530 = self.claim.has_97530();
@@ -26,9 +27,14 @@ impl<'a> Cx<'a> {
                 .iter()
                 .map(|l| {
                     let note = l.note.as_deref()?;
+                    // A time statement matters only to N001, and only on a
+                    // line without minutes.
                     if l.is_97530() {
-                        Some(self.lexicon.read(note))
-                    } else if any_97530 && is_timed(&l.procedure) {
+                        Some(match l.minutes {
+                            Some(_) => self.lexicon.read_untimed(note),
+                            None => self.lexicon.read(note),
+                        })
+                    } else if any_97530 && is_timed(&l.procedure) && l.minutes.is_none() {
                         Some(self.lexicon.read_time(note))
                     } else {
                         None
@@ -38,7 +44,8 @@ impl<'a> Cx<'a> {
         })
     }
 
-    /// The timed lines of the visits that have a 97530 line, with their notes.
+    /// The timed lines of the visits that have a 97530 line, with their notes
+    /// (a line other than 97530 only when it has no minutes: N001 passes it).
     pub(crate) fn noted_timed_lines(&self) -> impl Iterator<Item = NotedLine<'_>> + '_ {
         let facts = self.note_facts();
         self.visits

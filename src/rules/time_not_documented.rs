@@ -109,4 +109,24 @@ mod tests {
         let c = claim(vec![noted("", None)]);
         assert!(run(&TimeNotDocumented, &c)[0].message.contains("empty"));
     }
+
+    #[test]
+    fn another_timed_line_of_the_visit_is_read_only_without_minutes() {
+        let mut exercise = noted("Bridges 3x10, clamshells.", None);
+        exercise.procedure = "97110".into();
+        let c = claim(vec![
+            noted("Transfers with min assist.", Some(15)),
+            exercise.clone(),
+        ]);
+        let f = run(&TimeNotDocumented, &c);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].line, Some(1));
+        assert!(f[0].message.starts_with("97110"), "{}", f[0].message);
+        exercise.minutes = Some(12);
+        let c = claim(vec![
+            noted("Transfers with min assist.", Some(15)),
+            exercise,
+        ]);
+        assert!(run(&TimeNotDocumented, &c).is_empty());
+    }
 }
