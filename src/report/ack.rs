@@ -95,18 +95,28 @@ impl Hl {
     fn read_party(&mut self, d: Delims) {
         let raw = std::mem::take(&mut self.raw);
         for seg in segs_in(&raw, d) {
-            if !(seg.starts_with(b"NM1") && seg.get(3) == Some(&d.element)) {
+            // NM1*85*, NM1*IL*, NM1*QC*: the entity code is bytes 4 and 5.
+            let e = d.element;
+            if !(seg.len() > 6 && seg.starts_with(b"NM1") && seg[3] == e && seg[6] == e) {
                 continue;
             }
-            let mut f = [&[][..]; 10];
-            for (slot, e) in f.iter_mut().zip(seg.split(|&b| b == d.element)) {
-                *slot = e;
-            }
-            if !(matches!(f[1], b"85" | b"IL" | b"QC") && (self.entity.is_empty() || f[1] == b"QC"))
+            let entity = &seg[4..6];
+            if !(matches!(entity, b"85" | b"IL" | b"QC")
+                && (self.entity.is_empty() || entity == b"QC"))
             {
                 continue;
             }
-            let g = |i: usize| Text::from_utf8_lossy(f[i]);
+            let mut f = [&[][..]; 10];
+            let mut start = 0;
+            let ends = memchr::memchr_iter(e, seg).chain(std::iter::once(seg.len()));
+            for (slot, end) in f.iter_mut().zip(ends) {
+                *slot = &seg[start..end];
+                start = end + 1;
+            }
+            let g = |i: usize| match std::str::from_utf8(f[i]) {
+                Ok(t) => Text::from(t),
+                Err(_) => Text::from_utf8_lossy(f[i]),
+            };
             self.entity = g(1);
             self.last = g(3);
             self.first = g(4);
@@ -172,6 +182,9 @@ pub struct Acks {
     /// Group-level problems (GE count or control): AK905, by (ISA13, GS06).
     group_errors: HashMap<(Arc<str>, Arc<str>), &'static str>,
     pub csv_inputs: u32,
+    /// HLs and claims of the last transaction: a new one's lists start at
+    /// that size (grown from empty, they were copied a dozen times each).
+    last_sizes: (usize, usize),
 }
 
 impl Acks {
@@ -195,6 +208,7 @@ impl Acks {
             verdicts: HashMap::new(),
             group_errors: HashMap::new(),
             csv_inputs: 0,
+            last_sizes: (0, 0),
         })
     }
 
@@ -242,6 +256,8 @@ impl Acks {
                 };
                 let mut tx = Tx {
                     delims: Some(d),
+                    hls: Vec::with_capacity(self.last_sizes.0),
+                    claims: Vec::with_capacity(self.last_sizes.1),
                     ..Tx::default()
                 };
                 for seg in segs(segments, d) {
@@ -583,6 +599,7 @@ impl Acks {
         let Some(tx) = self.tx.take() else {
             return Ok(());
         };
+        self.last_sizes = (tx.hls.len(), tx.claims.len());
         if self.f277.is_none() || tx.claims.is_empty() {
             return Ok(());
         }
@@ -692,12 +709,14 @@ impl Out277 {
 /// loop (x12-types renders the 2000D loops last): written by `claim_loops`
 /// unless `typed`.
 fn transaction_277(tx: &Tx, number: u32, ymd: &str, typed: bool) -> String {
-    let mut claims = String::new();
+    // About 300 bytes a claim's loops: sized once, not grown by copying.
+    let mut claims = String::with_capacity(if typed { 0 } else { tx.claims.len() * 320 });
     let fast = (!typed).then_some(&mut claims);
     let doc = render_277(tx, number, ymd, fast);
     let placeholder = doc.se.to_string();
     let mut doc = doc.to_string();
     doc.truncate(doc.len() - placeholder.len());
+    doc.reserve(claims.len() + 64);
     doc.push_str(&claims);
     let segments = memchr::memchr_iter(b'~', doc.as_bytes()).count() + 1;
     doc.push_str(
