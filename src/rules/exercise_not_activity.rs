@@ -1,6 +1,6 @@
 //! N004 exercise-not-activity: the note reads as therapeutic exercise (97110).
 
-use super::notes::quoted;
+use super::notes::push_quoted;
 use super::{Cx, Data, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
 use crate::policy::lexicon::{quote, Cat};
@@ -53,16 +53,15 @@ impl Rule for ExerciseNotActivity {
             if n.facts.exercise().is_empty() || n.facts.first(Cat::Task).is_some() {
                 continue;
             }
-            let words: Vec<String> = n
-                .facts
-                .exercise()
-                .iter()
-                .map(|s| quoted(quote(n.note, *s)))
-                .collect();
-            let msg = format!(
-                "the note describes exercise ({}) and names no functional task: it reads as 97110",
-                words.join(", ")
-            );
+            let mut msg = String::with_capacity(160);
+            msg.push_str("the note describes exercise (");
+            for (i, s) in n.facts.exercise().iter().enumerate() {
+                if i > 0 {
+                    msg.push_str(", ");
+                }
+                push_quoted(&mut msg, quote(n.note, *s));
+            }
+            msg.push_str(") and names no functional task: it reads as 97110");
             out.push(cx.finding(&INFO, msg).on_line(n.index));
         }
     }

@@ -1,6 +1,6 @@
 //! N003 goal-link-missing: the note names no functional task and no goal.
 
-use super::notes::quoted;
+use super::notes::push_quoted;
 use super::{Cx, Data, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
 use crate::policy::lexicon::Cat;
@@ -64,22 +64,20 @@ impl Rule for GoalLinkMissing {
             if shares_a_word(n.note, goal) {
                 continue;
             }
-            let said = if n.facts.empty {
-                "the note is empty".to_string()
+            let mut msg = String::with_capacity(200);
+            msg.push_str(if n.facts.empty {
+                "the note is empty"
             } else {
                 "the note names no functional task (e.g. transfers, bed mobility, reaching, stairs, ADL) \
                  and no plan-of-care goal"
-                    .to_string()
-            };
-            let goal_said = if goal.is_empty() {
-                "; the goal column is empty".to_string()
+            });
+            if goal.is_empty() {
+                msg.push_str("; the goal column is empty");
             } else {
-                format!(", and shares no word with the goal {}", quoted(goal))
-            };
-            out.push(
-                cx.finding(&INFO, format!("{said}{goal_said}"))
-                    .on_line(n.index),
-            );
+                msg.push_str(", and shares no word with the goal ");
+                push_quoted(&mut msg, goal);
+            }
+            out.push(cx.finding(&INFO, msg).on_line(n.index));
         }
     }
 }

@@ -76,13 +76,24 @@ impl<'a> Cx<'a> {
 
 /// `"words"` of a note, quoted for a message (long quotes shortened).
 pub(crate) fn quoted(text: &str) -> String {
+    let mut s = String::with_capacity(text.len().min(64) + 5);
+    push_quoted(&mut s, text);
+    s
+}
+
+/// `quoted`, written onto `out`.
+pub(crate) fn push_quoted(out: &mut String, text: &str) {
     const MAX: usize = 60;
+    out.push('"');
     if text.len() <= MAX {
-        return format!("\"{text}\"");
+        out.push_str(text);
+    } else {
+        let mut end = MAX;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.push_str(&text[..end]);
+        out.push('…');
     }
-    let mut end = MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("\"{}…\"", &text[..end])
+    out.push('"');
 }

@@ -1,7 +1,7 @@
 //! N002 skilled-input-missing: the note shows no level of assistance and no
 //! cueing or other skilled input.
 
-use super::notes::quoted;
+use super::notes::push_quoted;
 use super::{Cx, Data, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
 use crate::policy::lexicon::quote;
@@ -62,15 +62,16 @@ impl Rule for SkilledInputMissing {
             let msg = if n.facts.empty {
                 "the note is empty: no level of assistance, no cueing or skilled input".to_string()
             } else {
-                let negated = n
-                    .facts
-                    .negated
-                    .map(|s| format!("; {} is negated", quoted(quote(n.note, s))))
-                    .unwrap_or_default();
-                format!(
+                let mut msg = String::from(
                     "the note names no level of assistance (e.g. \"min assist\", \"CGA\", \"supervision\") \
-                     and no cueing or skilled input (e.g. \"verbal cues\", \"facilitation\", \"guarding\"){negated}"
-                )
+                     and no cueing or skilled input (e.g. \"verbal cues\", \"facilitation\", \"guarding\")",
+                );
+                if let Some(s) = n.facts.negated {
+                    msg.push_str("; ");
+                    push_quoted(&mut msg, quote(n.note, s));
+                    msg.push_str(" is negated");
+                }
+                msg
             };
             out.push(cx.finding(&INFO, msg).on_line(n.index));
         }
