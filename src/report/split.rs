@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::input::x12::Delims;
 use crate::input::{RawClaim, RawEvent, RawSegs};
+use crate::model::decimal;
 
 /// A file written beside its target and renamed into place when complete
 /// (the acknowledgments use it too).
@@ -274,12 +275,13 @@ impl Split {
                         // HL*id*parent*level*child, written in place.
                         // (bytes, not chars: a delimiter may be any byte).
                         let e = [d.element];
+                        let mut digits = [0; 20];
                         out.write_all(b"HL")?;
                         out.write_all(&e)?;
-                        write!(out, "{}", new_id[h])?;
+                        out.write_all(decimal(u64::from(new_id[h]), &mut digits).as_bytes())?;
                         out.write_all(&e)?;
                         if let Some(p) = parent {
-                            write!(out, "{}", new_id[*p])?;
+                            out.write_all(decimal(u64::from(new_id[*p]), &mut digits).as_bytes())?;
                         }
                         out.write_all(&e)?;
                         out.write_all(level)?;
