@@ -34,7 +34,7 @@ use crate::finding::{Code, Finding, Severity};
 use crate::input::x12::Delims;
 use crate::input::{RawEvent, RawSegs};
 use crate::model::Text;
-use crate::model::{Claim, Money, OriginKind};
+use crate::model::{push_decimal, Claim, Money, OriginKind};
 use crate::report::split::Staged;
 use crate::rules::Outcome;
 
@@ -107,16 +107,10 @@ impl Hl {
                 continue;
             }
             let mut f = [&[][..]; 10];
-            let mut start = 0;
-            let ends = memchr::memchr_iter(e, seg).chain(std::iter::once(seg.len()));
-            for (slot, end) in f.iter_mut().zip(ends) {
-                *slot = &seg[start..end];
-                start = end + 1;
+            for (slot, el) in f.iter_mut().zip(seg.split(|&b| b == e)) {
+                *slot = el;
             }
-            let g = |i: usize| match std::str::from_utf8(f[i]) {
-                Ok(t) => Text::from(t),
-                Err(_) => Text::from_utf8_lossy(f[i]),
-            };
+            let g = |i: usize| Text::from_utf8_lossy(f[i]);
             self.entity = g(1);
             self.last = g(3);
             self.first = g(4);
@@ -1073,9 +1067,9 @@ fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &Cla
     use std::fmt::Write as _;
     // Plain pushes: `write!` cost more than the rest of the loop together.
     out.push_str("HL*");
-    push_num(out, hl as u64);
+    push_decimal(out, hl as u64);
     out.push('*');
-    push_num(out, parent as u64);
+    push_decimal(out, parent as u64);
     out.push_str("*PT~\n");
     let last = if patient.last.is_empty() {
         "UNKNOWN"
@@ -1178,10 +1172,6 @@ fn write_stc(
         }
     }
     out.push_str("~\n");
-}
-
-fn push_num(out: &mut String, n: u64) {
-    crate::model::push_decimal(out, n);
 }
 
 /// CCYYMMDD, digit by digit (once a claim, in the serial stage: a format

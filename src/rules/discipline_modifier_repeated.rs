@@ -50,14 +50,12 @@ impl Rule for DisciplineModifierRepeated {
                 .into_iter()
                 .filter(|d| line.modifiers.has(d))
                 .collect();
-            {
-                let msg = format!(
-                    "{} discipline modifiers on one line: {}",
-                    found.len(),
-                    found.join(", ")
-                );
-                out.push(cx.finding(&INFO, msg).on_line(i));
-            }
+            let msg = format!(
+                "{} discipline modifiers on one line: {}",
+                found.len(),
+                found.join(", ")
+            );
+            out.push(cx.finding(&INFO, msg).on_line(i));
         }
     }
 }
