@@ -59,24 +59,83 @@ pub enum RawClaim {
 }
 
 /// Segments as they stood, each followed by its terminator and line end,
-/// end to end in one buffer (one allocation per claim, not per segment).
+/// end to end. Parsed from a transaction job, they are a stretch of the
+/// job's own buffer (shared, not copied: a claim costs no copy of its
+/// bytes); built any other way, one buffer of their own.
 #[derive(Debug, Clone, Default)]
 pub struct RawSegs {
-    pub bytes: Vec<u8>,
+    data: RawData,
     pub count: u32,
 }
 
+#[derive(Debug, Clone)]
+enum RawData {
+    Owned(Vec<u8>),
+    Shared(Arc<x12::RawBuf>, u32, u32),
+}
+
+impl Default for RawData {
+    fn default() -> Self {
+        RawData::Owned(Vec::new())
+    }
+}
+
 impl RawSegs {
+    /// Room for `bytes` bytes of segments of its own.
+    pub fn with_capacity(bytes: usize) -> RawSegs {
+        RawSegs {
+            data: RawData::Owned(Vec::with_capacity(bytes)),
+            count: 0,
+        }
+    }
+
+    /// The segments' bytes, terminators and line ends included.
+    pub fn bytes(&self) -> &[u8] {
+        match &self.data {
+            RawData::Owned(v) => v,
+            RawData::Shared(buf, a, b) => &buf.bytes()[*a as usize..*b as usize],
+        }
+    }
+
     pub fn push(&mut self, segment: &[u8], delims: &x12::Delims) {
-        self.bytes.extend_from_slice(segment);
-        self.bytes.push(delims.segment);
-        self.bytes.extend_from_slice(delims.eol);
+        let v = self.owned();
+        v.extend_from_slice(segment);
+        v.push(delims.segment);
+        v.extend_from_slice(delims.eol);
         self.count += 1;
+    }
+
+    /// Add the segment at `from..to` of `buf` (its terminator and line end
+    /// included): the stretch grows where the segment follows it, as the
+    /// segments of a claim, a loop or a header do.
+    pub(crate) fn push_shared(&mut self, buf: &Arc<x12::RawBuf>, from: u32, to: u32) {
+        match &mut self.data {
+            RawData::Shared(b, _, end) if *end == from && Arc::ptr_eq(b, buf) => *end = to,
+            RawData::Owned(v) if v.is_empty() => {
+                self.data = RawData::Shared(buf.clone(), from, to);
+            }
+            _ => self
+                .owned()
+                .extend_from_slice(&buf.bytes()[from as usize..to as usize]),
+        }
+        self.count += 1;
+    }
+
+    /// Its bytes as a buffer of its own (copied out of a shared one).
+    fn owned(&mut self) -> &mut Vec<u8> {
+        if let RawData::Shared(buf, a, b) = &self.data {
+            let v = buf.bytes()[*a as usize..*b as usize].to_vec();
+            self.data = RawData::Owned(v);
+        }
+        match &mut self.data {
+            RawData::Owned(v) => v,
+            RawData::Shared(..) => unreachable!("made owned above"),
+        }
     }
 
     /// The first segment, without its terminator.
     pub fn first(&self, delims: &x12::Delims) -> &[u8] {
-        self.bytes
+        self.bytes()
             .split(|&b| b == delims.segment)
             .next()
             .unwrap_or(&[])
@@ -294,5 +353,40 @@ mod tests {
         assert_eq!(sniff(b"claim_id;patient_id\n", "export.CSV"), Format::Csv);
         assert_eq!(sniff(b"", "empty"), Format::X12);
         assert_eq!(sniff(b"\x00\x01,\x02", "bin"), Format::X12);
+    }
+}
+
+#[cfg(test)]
+mod raw_tests {
+    use super::*;
+
+    #[test]
+    fn raw_segments_are_a_stretch_of_the_job_buffer_or_a_copy() {
+        let buf = Arc::new(x12::RawBuf::new(b"CLM*1~\nSV1*x~\nHL*2~\nLX*1~\n".to_vec()));
+        let mut a = RawSegs::default();
+        a.push_shared(&buf, 0, 7);
+        a.push_shared(&buf, 7, 14);
+        assert_eq!((a.bytes(), a.count), (b"CLM*1~\nSV1*x~\n".as_slice(), 2));
+        assert_eq!(Arc::strong_count(&buf), 2, "shared, not copied");
+        // A segment that does not follow the stretch: copied, in order.
+        a.push_shared(&buf, 20, 26);
+        assert_eq!(a.bytes(), b"CLM*1~\nSV1*x~\nLX*1~\n");
+        assert_eq!(a.count, 3);
+        assert_eq!(Arc::strong_count(&buf), 1, "the copy holds no share");
+        let d = x12::Delims {
+            element: b'*',
+            component: b':',
+            repetition: None,
+            segment: b'~',
+            eol: b"\n",
+        };
+        assert_eq!(a.first(&d), b"CLM*1");
+        a.push(b"SE*9*1", &d);
+        assert_eq!(a.bytes(), b"CLM*1~\nSV1*x~\nLX*1~\nSE*9*1~\n");
+        // Pushed onto a shared stretch, a segment copies it first.
+        let mut b = RawSegs::default();
+        b.push_shared(&buf, 14, 20);
+        b.push(b"X", &d);
+        assert_eq!((b.bytes(), b.count), (b"HL*2~\nX~\n".as_slice(), 2));
     }
 }

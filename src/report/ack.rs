@@ -85,8 +85,8 @@ struct Hl {
     id_qual: Text,
     id: Text,
     /// The loop's segments, until `read_party` reads the party from them
-    /// (on the 277CA thread: the report writer's thread only copies them).
-    raw: Vec<u8>,
+    /// (on the 277CA thread: the report writer's thread only shares them).
+    raw: RawSegs,
 }
 
 impl Hl {
@@ -94,7 +94,7 @@ impl Hl {
     /// (NM1*IL) or patient (NM1*QC, which wins).
     fn read_party(&mut self, d: Delims) {
         let raw = std::mem::take(&mut self.raw);
-        for seg in segs_in(&raw, d) {
+        for seg in segs_in(raw.bytes(), d) {
             // NM1*85*, NM1*IL*, NM1*QC*: the entity code is bytes 4 and 5.
             let e = d.element;
             if !(seg.len() > 6 && seg.starts_with(b"NM1") && seg[3] == e && seg[6] == e) {
@@ -287,7 +287,7 @@ impl Acks {
                 let hl = Hl {
                     parent: *parent,
                     level: Text::from_utf8_lossy(level),
-                    raw: segments.bytes.clone(),
+                    raw: segments.clone(),
                     ..Hl::default()
                 };
                 if let Some(tx) = &mut self.tx {
@@ -1200,7 +1200,7 @@ fn fields(seg: &[u8], sep: u8) -> Vec<String> {
 }
 
 fn segs(raw: &RawSegs, d: Delims) -> impl Iterator<Item = &[u8]> {
-    segs_in(&raw.bytes, d)
+    segs_in(raw.bytes(), d)
 }
 
 /// `segs` of bytes.

@@ -257,7 +257,7 @@ impl Split {
                     has_child[p] = true;
                 }
             }
-            out.write_all(&self.header.bytes)?;
+            out.write_all(self.header.bytes())?;
             let mut count = self.header.count;
             let mut hl_index = 0;
             for n in &self.nodes {
@@ -289,14 +289,14 @@ impl Split {
                         out.write_all(if has_child[h] { b"1" } else { b"0" })?;
                         out.write_all(&[d.segment])?;
                         out.write_all(d.eol)?;
-                        out.write_all(&segments.bytes)?;
+                        out.write_all(segments.bytes())?;
                         count += 1 + segments.count;
                     }
                     Node::Claim {
                         segments, rejected, ..
                     } if wanted(*rejected) => {
                         side.claims += 1;
-                        out.write_all(&segments.bytes)?;
+                        out.write_all(segments.bytes())?;
                         count += segments.count;
                     }
                     Node::Claim { .. } => {}

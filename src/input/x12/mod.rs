@@ -231,6 +231,10 @@ struct Parser {
     keep_raw: bool,
     /// HLs and claims of the transaction to come, when known (a job).
     sizes: (usize, usize),
+    /// A job's buffer, and where in it the segment being parsed stands
+    /// (with its terminator): kept segments are stretches of it.
+    src: Option<Arc<RawBuf>>,
+    at: (u32, u32),
 }
 
 fn is(b: &[u8], s: &str) -> bool {
@@ -257,6 +261,8 @@ impl Parser {
             tx: None,
             seen: false,
             sizes: (0, 0),
+            src: None,
+            at: (0, 0),
         }
     }
 
@@ -413,7 +419,7 @@ impl Parser {
             _ => tx.other(s),
         }
         if tx.keep_raw && id != b"HL" {
-            tx.keep(s.bytes, &s.delims);
+            tx.keep(s.bytes, &s.delims, self.src.as_ref(), self.at);
         }
     }
 
@@ -563,7 +569,7 @@ impl Parser {
             raw_hl: None,
         });
         let mut header = RawSegs::default();
-        header.push(s.bytes, &s.delims);
+        keep_in(&mut header, s.bytes, &s.delims, self.src.as_ref(), self.at);
         self.raw(RawEvent::Transaction { segments: header });
         // Findings made before the transaction existed carry no ST02: redo them.
         let origin = self.origin(s.offset);
@@ -831,32 +837,49 @@ pub struct TxJob {
 /// Buffers of parsed jobs, handed back to the reader for the next ones: a
 /// transaction's copy then costs no fresh pages (zeroing them showed in the
 /// profile at a tenth of the run).
+/// (With the clean and rejected files, a job's bytes come back only when
+/// the last claim kept from them is written.)
 #[derive(Clone, Default)]
-struct Spare(Arc<std::sync::Mutex<Vec<Buffers>>>);
+struct Spare(Arc<std::sync::Mutex<Pools>>);
 
-/// A job's segment bytes and their places.
-type Buffers = (Vec<u8>, Vec<Seg>);
+/// Spare segment bytes, and spare lists of segment places.
+type Pools = (Vec<Vec<u8>>, Vec<Vec<Seg>>);
 
 impl Spare {
     /// Kept at most: enough for the jobs in flight.
-    const KEEP: usize = 2;
+    const KEEP: usize = 4;
     /// Buffers larger than this go back to the allocator.
     const MAX_BYTES: usize = 32 << 20;
 
-    fn take(&self) -> Buffers {
-        let got = self.0.lock().ok().and_then(|mut v| v.pop());
-        got.unwrap_or_else(|| (Vec::with_capacity(64 << 10), Vec::with_capacity(1024)))
+    /// A job's segment bytes and their places.
+    fn take(&self) -> (Vec<u8>, Vec<Seg>) {
+        let (buf, segs) = match self.0.lock() {
+            Ok(mut v) => (v.0.pop(), v.1.pop()),
+            Err(_) => (None, None),
+        };
+        (
+            buf.unwrap_or_else(|| Vec::with_capacity(64 << 10)),
+            segs.unwrap_or_else(|| Vec::with_capacity(1024)),
+        )
     }
 
-    fn give(&self, mut buf: Vec<u8>, mut segs: Vec<Seg>) {
+    fn give_bytes(&self, mut buf: Vec<u8>) {
         if buf.capacity() > Self::MAX_BYTES {
             return;
         }
         buf.clear();
+        if let Ok(mut v) = self.0.lock() {
+            if v.0.len() < Self::KEEP {
+                v.0.push(buf);
+            }
+        }
+    }
+
+    fn give_segs(&self, mut segs: Vec<Seg>) {
         segs.clear();
         if let Ok(mut v) = self.0.lock() {
-            if v.len() < Self::KEEP {
-                v.push((buf, segs));
+            if v.1.len() < Self::KEEP {
+                v.1.push(segs);
             }
         }
     }
@@ -873,12 +896,20 @@ struct Seg {
 }
 
 impl TxJob {
+    /// Kept with its terminator and line end when the raw segments are kept
+    /// (they are written from this buffer as they stand).
     fn push(&mut self, s: &Segment<'_>) {
-        let Ok(end) = u32::try_from(self.buf.len() + s.bytes.len()) else {
+        let tail = self.tail();
+        let Ok(end) = u32::try_from(self.buf.len() + s.bytes.len() + tail) else {
             // A transaction past 4 GB: what does not fit is told as too long.
             return self.too_long(s.offset, s.bytes.len() as u64);
         };
+        let end = end - tail as u32;
         self.buf.extend_from_slice(s.bytes);
+        if tail > 0 {
+            self.buf.push(self.delims.segment);
+            self.buf.extend_from_slice(self.delims.eol);
+        }
         self.segs.push(Seg {
             offset: s.offset,
             end,
@@ -899,6 +930,16 @@ impl TxJob {
             long: true,
         });
         self.long.push(len);
+    }
+
+    /// What follows each segment in `buf`: its terminator and line end when
+    /// the raw segments are kept, else nothing.
+    fn tail(&self) -> usize {
+        if self.keep_raw {
+            1 + self.delims.eol.len()
+        } else {
+            0
+        }
     }
 
     /// Input bytes held (to size batches).
@@ -924,6 +965,14 @@ impl TxJob {
             transactions: 0,
             version: version.clone(),
         });
+        let tail = self.tail();
+        let buf = Arc::new(RawBuf {
+            bytes: self.buf,
+            spare: self.spare.clone(),
+        });
+        if self.keep_raw {
+            p.src = Some(buf.clone());
+        }
         let mut elems = Vec::with_capacity(32);
         let (mut start, mut long) = (0usize, self.long.iter());
         for seg in &self.segs {
@@ -931,16 +980,23 @@ impl TxJob {
             if seg.long {
                 p.too_long(seg.offset, long.next().copied().unwrap_or(0));
             } else {
-                let s =
-                    Segment::from_bytes(&self.buf[start..end], seg.offset, self.delims, &mut elems);
+                let s = Segment::from_bytes(
+                    &buf.bytes[start..end],
+                    seg.offset,
+                    self.delims,
+                    &mut elems,
+                );
+                p.at = (start as u32, (end + tail) as u32);
                 p.segment(&s);
+                start = end + tail;
             }
-            start = end;
         }
         if let Some((byte, why)) = &self.end {
             p.close_tx(*byte, why);
         }
-        self.spare.give(self.buf, self.segs);
+        p.src = None;
+        drop(buf);
+        self.spare.give_segs(self.segs);
         let items = p
             .out
             .into_iter()
@@ -953,20 +1009,71 @@ impl TxJob {
     }
 }
 
+/// Keep a segment in `segs`: as a stretch of the job's buffer `src` (at
+/// `at`, terminator included) when parsed from one, else copied.
+fn keep_in(
+    segs: &mut RawSegs,
+    bytes: &[u8],
+    delims: &Delims,
+    src: Option<&Arc<RawBuf>>,
+    at: (u32, u32),
+) {
+    match src {
+        Some(buf) => segs.push_shared(buf, at.0, at.1),
+        None => segs.push(bytes, delims),
+    }
+}
+
+/// A parsed job's buffer, shared by the raw segments kept from it (the
+/// clean and rejected files write them from here); handed back to the
+/// reader for a later job when the last of them is dropped.
+pub struct RawBuf {
+    bytes: Vec<u8>,
+    spare: Spare,
+}
+
+impl RawBuf {
+    /// A buffer handed back to no one.
+    #[cfg(test)]
+    pub(crate) fn new(bytes: Vec<u8>) -> RawBuf {
+        RawBuf {
+            bytes,
+            spare: Spare::default(),
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl std::fmt::Debug for RawBuf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RawBuf({} bytes)", self.bytes.len())
+    }
+}
+
+impl Drop for RawBuf {
+    fn drop(&mut self) {
+        self.spare.give_bytes(std::mem::take(&mut self.bytes));
+    }
+}
+
 impl Transaction {
     /// Keep a body segment's bytes with what it belongs to: the open claim,
     /// else the current HL's loop, else the transaction header.
-    fn keep(&mut self, bytes: &[u8], delims: &Delims) {
+    fn keep(&mut self, bytes: &[u8], delims: &Delims, src: Option<&Arc<RawBuf>>, at: (u32, u32)) {
         if let Some(RawClaim::X12 { segments, .. }) =
             self.claim.as_mut().and_then(|c| c.raw.as_mut())
         {
-            segments.push(bytes, delims);
-            return;
+            return keep_in(segments, bytes, delims, src, at);
         }
-        let at = self.raw_hl.unwrap_or(0);
-        match self.items.get_mut(at) {
+        let i = self.raw_hl.unwrap_or(0);
+        match self.items.get_mut(i) {
             Some(Item::Raw(RawEvent::Hl { segments, .. }))
-            | Some(Item::Raw(RawEvent::Transaction { segments })) => segments.push(bytes, delims),
+            | Some(Item::Raw(RawEvent::Transaction { segments })) => {
+                keep_in(segments, bytes, delims, src, at)
+            }
             _ => {}
         }
     }
@@ -1053,11 +1160,7 @@ impl Transaction {
             self.items.push(Item::Raw(RawEvent::Hl {
                 parent,
                 level: s.el(3).to_vec(),
-                // Room for a subscriber loop (SBR, NM1, N3, N4, DMG, NM1 PR).
-                segments: RawSegs {
-                    bytes: Vec::with_capacity(256),
-                    count: 0,
-                },
+                segments: RawSegs::default(),
             }));
             self.raw_hl = Some(self.items.len() - 1);
         }
@@ -1113,11 +1216,7 @@ impl Transaction {
             }
         }
         let raw = self.keep_raw.then(|| RawClaim::X12 {
-            // Room for a typical claim's segments: one allocation, not seven.
-            segments: RawSegs {
-                bytes: Vec::with_capacity(640),
-                count: 0,
-            },
+            segments: RawSegs::default(),
             hl: self.cur_hl,
         });
         self.claim = Some(Box::new(ReadClaim {
