@@ -25,7 +25,7 @@ use crate::input::{RawClaim, RawEvent, ReadClaim};
 use crate::policy::{PolicySet, Tables};
 use crate::report::ack::Acks;
 use crate::report::split::Split;
-use crate::report::{Sink, Summary};
+use crate::report::{csv_row, RowScratch, Sink, Summary};
 use crate::rules::{self, Engine, Ledger, Outcome, Selection};
 
 /// Set by the CLI's SIGINT/SIGTERM handler: the run stops at the next batch
@@ -76,7 +76,9 @@ impl std::fmt::Display for RunError {
 impl std::error::Error for RunError {}
 
 enum Checked {
-    Claim(Box<ReadClaim>, Outcome),
+    /// A claim, what the check concluded, and its report rows as rendered
+    /// on the checker (see `Rendered`).
+    Claim(Box<ReadClaim>, Outcome, Rendered),
     Finding(Outcome),
     Raw(RawEvent),
 }
@@ -197,6 +199,7 @@ pub fn run(
         let mut graveyard: Option<Spent> = None;
         let engine = &engine;
         let minutes = cfg.minutes.as_deref();
+        let render = sink.renders_csv();
         pool.in_place_scope(|scope| loop {
             while let Ok((seq, done)) = done_rx.try_recv() {
                 ready.insert(seq, done);
@@ -237,7 +240,7 @@ pub fn run(
                         scope.spawn(move |_| {
                             drop(spent);
                             let done = panic::catch_unwind(AssertUnwindSafe(|| {
-                                check_batch(batch, engine, minutes)
+                                check_batch(batch, engine, minutes, render)
                             }));
                             let _ = done_tx.send((seq, done));
                         });
@@ -274,6 +277,17 @@ pub fn run(
     Ok(summary)
 }
 
+/// A claim's CSV report rows, rendered by the checker that checked it
+/// (while the claim is in its cache, and off the serial stage), for the
+/// `findings` findings it had then. The serial stage writes them as they
+/// are unless the batch ledger added findings (then it renders them anew).
+#[derive(Default)]
+struct Rendered {
+    rows: Vec<u8>,
+    findings: usize,
+    done: bool,
+}
+
 /// A batch checked: its items in input order, and the counts its
 /// transactions added.
 struct Done {
@@ -282,7 +296,12 @@ struct Done {
 }
 
 /// The parallel part: parse the batch's transactions, check its claims.
-fn check_batch(batch: Vec<Piece>, engine: &Engine, minutes: Option<&MinutesTable>) -> Done {
+fn check_batch(
+    batch: Vec<Piece>,
+    engine: &Engine,
+    minutes: Option<&MinutesTable>,
+    render: bool,
+) -> Done {
     let mut stats = ReadStats::default();
     let mut items = Vec::with_capacity(batch.len());
     for piece in batch {
@@ -301,14 +320,22 @@ fn check_batch(batch: Vec<Piece>, engine: &Engine, minutes: Option<&MinutesTable
     }
     let checked = items
         .into_par_iter()
-        .map(|item| match item {
+        .map_init(RowScratch::default, |scratch, item| match item {
             Item::Claim(mut rc) => {
                 if let Some(m) = minutes {
                     m.join(&mut rc.claim);
                 }
                 let read = std::mem::take(&mut rc.findings);
                 let outcome = engine.check(&rc.claim, read);
-                Checked::Claim(rc, outcome)
+                let mut rendered = Rendered::default();
+                if render {
+                    for f in &outcome.findings {
+                        csv_row(&mut rendered.rows, Some(&rc.claim), f, scratch);
+                    }
+                    rendered.findings = outcome.findings.len();
+                    rendered.done = true;
+                }
+                Checked::Claim(rc, outcome, rendered)
             }
             Item::Raw(ev) => Checked::Raw(ev),
             Item::Finding(f) => {
@@ -343,7 +370,7 @@ fn write_batch(
                     sp.event(ev)?;
                 }
             }
-            Checked::Claim(mut rc, mut outcome) => {
+            Checked::Claim(mut rc, mut outcome, rendered) => {
                 let raw = rc.raw.take();
                 let claim = &rc.claim;
                 engine.observe(ledger, claim, &mut outcome);
@@ -391,7 +418,15 @@ fn write_batch(
                 s.review_flagged += u64::from(outcome.findings.iter().any(|f| f.is_review_flag()));
                 for f in &outcome.findings {
                     s.count(f.code, f.severity);
-                    sink.write(Some(claim), f)?;
+                }
+                // Rendered anew where the ledger added findings (they are
+                // sorted in among the others).
+                if rendered.done && rendered.findings == outcome.findings.len() {
+                    sink.write_rendered(&rendered.rows)?;
+                } else {
+                    for f in &outcome.findings {
+                        sink.write(Some(claim), f)?;
+                    }
                 }
                 spent.push((rc, outcome));
             }

@@ -130,13 +130,13 @@ pub struct Sink {
     /// The report file being written (renamed into place on `finish`).
     pending: Option<(PathBuf, PathBuf)>,
     buf: String,
-    scratch: Scratch,
+    scratch: RowScratch,
 }
 
 /// Reused buffers for the report's computed columns: a CSV row costs no
 /// allocation.
 #[derive(Default)]
-struct Scratch {
+pub struct RowScratch {
     date: String,
     line: String,
     modifiers: String,
@@ -144,9 +144,11 @@ struct Scratch {
     location: String,
 }
 
-/// One CSV report row, written field by field from the claim and finding
-/// (the same columns and text as `Row`, which the JSON and text forms use).
-fn write_csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut Scratch) {
+/// One CSV report row appended to `row`, written field by field from the
+/// claim and finding (the same columns and text as `Row`, which the JSON
+/// and text forms use). Rendered by the sink itself, or on the checkers and
+/// handed to `Sink::write_rendered`.
+pub fn csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut RowScratch) {
     let line = claim.zip(f.line).and_then(|(c, i)| c.lines.get(i));
     let info = rules::find(f.code).map(|r| r.info());
     let origin = f
@@ -154,7 +156,7 @@ fn write_csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut
         .as_ref()
         .or(line.map(|l| &l.origin))
         .or(claim.map(|c| &c.origin));
-    let Scratch {
+    let RowScratch {
         date,
         line: number,
         modifiers,
@@ -278,7 +280,7 @@ impl Sink {
             row: Vec::with_capacity(512),
             pending: None,
             buf: String::new(),
-            scratch: Scratch::default(),
+            scratch: RowScratch::default(),
         };
         s.out = out;
         if format == Format::Csv {
@@ -291,7 +293,7 @@ impl Sink {
     pub fn write(&mut self, claim: Option<&Claim>, f: &Finding) -> io::Result<()> {
         if self.format == Format::Csv {
             self.row.clear();
-            write_csv_row(&mut self.row, claim, f, &mut self.scratch);
+            csv_row(&mut self.row, claim, f, &mut self.scratch);
             return self.out.write_all(&self.row);
         }
         let row = Row::new(claim, f);
@@ -307,6 +309,17 @@ impl Sink {
                 self.out.write_all(self.buf.as_bytes())
             }
         }
+    }
+
+    /// Whether rows rendered by `csv_row` can be handed to `write_rendered`.
+    pub fn renders_csv(&self) -> bool {
+        self.format == Format::Csv
+    }
+
+    /// Rows rendered by `csv_row` (CSV format only: see `renders_csv`).
+    pub fn write_rendered(&mut self, rows: &[u8]) -> io::Result<()> {
+        debug_assert!(self.format == Format::Csv);
+        self.out.write_all(rows)
     }
 
     /// Flush, and move a report file into place.
