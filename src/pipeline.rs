@@ -23,7 +23,7 @@ use crate::input::minutes::MinutesTable;
 use crate::input::{self, Item, Limits, OpenError, Piece, ReadStats};
 use crate::input::{RawClaim, RawEvent, ReadClaim};
 use crate::policy::{PolicySet, Tables};
-use crate::report::ack::{Acks, ClaimAck};
+use crate::report::ack::Acks;
 use crate::report::split::Split;
 use crate::report::{csv_row, RowScratch, Sink, Summary};
 use crate::rules::{self, Engine, Ledger, Outcome, Selection};
@@ -199,10 +199,7 @@ pub fn run(
         let mut graveyard: Option<Spent> = None;
         let engine = &engine;
         let minutes = cfg.minutes.as_deref();
-        let prepare = Prepare {
-            rows: sink.renders_csv(),
-            ack: acks.as_deref().is_some_and(Acks::wants_claims),
-        };
+        let render = sink.renders_csv();
         pool.in_place_scope(|scope| loop {
             while let Ok((seq, done)) = done_rx.try_recv() {
                 ready.insert(seq, done);
@@ -243,7 +240,7 @@ pub fn run(
                         scope.spawn(move |_| {
                             drop(spent);
                             let done = panic::catch_unwind(AssertUnwindSafe(|| {
-                                check_batch(batch, engine, minutes, prepare)
+                                check_batch(batch, engine, minutes, render)
                             }));
                             let _ = done_tx.send((seq, done));
                         });
@@ -280,23 +277,15 @@ pub fn run(
     Ok(summary)
 }
 
-/// What the checker that checked a claim made of it for the outputs, while
-/// the claim is in its cache and off the serial stage: its CSV report rows
-/// and its 277CA acknowledgment, for the `findings` findings it had then.
-/// The serial stage takes them as they are unless the batch ledger added
-/// findings (then it makes them anew).
+/// A claim's CSV report rows, rendered by the checker that checked it
+/// (while the claim is in its cache, and off the serial stage), for the
+/// `findings` findings it had then. The serial stage writes them as they
+/// are unless the batch ledger added findings (then it renders them anew).
 #[derive(Default)]
 struct Rendered {
+    rows: Vec<u8>,
     findings: usize,
-    rows: Option<Vec<u8>>,
-    ack: Option<ClaimAck>,
-}
-
-/// What the checkers make for the outputs (see `Rendered`).
-#[derive(Clone, Copy)]
-struct Prepare {
-    rows: bool,
-    ack: bool,
+    done: bool,
 }
 
 /// A batch checked: its items in input order, and the counts its
@@ -311,7 +300,7 @@ fn check_batch(
     batch: Vec<Piece>,
     engine: &Engine,
     minutes: Option<&MinutesTable>,
-    prepare: Prepare,
+    render: bool,
 ) -> Done {
     let mut stats = ReadStats::default();
     let mut items = Vec::with_capacity(batch.len());
@@ -338,19 +327,14 @@ fn check_batch(
                 }
                 let read = std::mem::take(&mut rc.findings);
                 let outcome = engine.check(&rc.claim, read);
-                let rendered = Rendered {
-                    findings: outcome.findings.len(),
-                    rows: prepare.rows.then(|| {
-                        let mut rows = Vec::new();
-                        for f in &outcome.findings {
-                            csv_row(&mut rows, Some(&rc.claim), f, scratch);
-                        }
-                        rows
-                    }),
-                    ack: prepare
-                        .ack
-                        .then(|| ClaimAck::new(&rc.claim, &outcome, raw_hl(&rc.raw))),
-                };
+                let mut rendered = Rendered::default();
+                if render {
+                    for f in &outcome.findings {
+                        csv_row(&mut rendered.rows, Some(&rc.claim), f, scratch);
+                    }
+                    rendered.findings = outcome.findings.len();
+                    rendered.done = true;
+                }
                 Checked::Claim(rc, outcome, rendered)
             }
             Item::Raw(ev) => Checked::Raw(ev),
@@ -360,14 +344,6 @@ fn check_batch(
         })
         .collect();
     Done { checked, stats }
-}
-
-/// The index of the HL a claim hangs from in its transaction (837P).
-fn raw_hl(raw: &Option<RawClaim>) -> Option<usize> {
-    match raw {
-        Some(RawClaim::X12 { hl, .. }) => *hl,
-        _ => None,
-    }
 }
 
 /// Claims written, to be freed off the serial stage.
@@ -398,13 +374,12 @@ fn write_batch(
                 let raw = rc.raw.take();
                 let claim = &rc.claim;
                 engine.observe(ledger, claim, &mut outcome);
-                // What the checker made holds unless the ledger added findings.
-                let as_checked = rendered.findings == outcome.findings.len();
                 if let Some(a) = acks.as_deref_mut() {
-                    match rendered.ack.filter(|_| as_checked) {
-                        Some(ack) => a.claim_prepared(claim, &outcome, Some(ack)),
-                        None => a.claim(claim, &outcome, raw_hl(&raw)),
-                    }
+                    let hl = match &raw {
+                        Some(RawClaim::X12 { hl, .. }) => *hl,
+                        _ => None,
+                    };
+                    a.claim(claim, &outcome, hl);
                 }
                 if let (Some(sp), Some(raw)) = (split.as_deref_mut(), raw) {
                     sp.claim(raw, outcome.rejected)?;
@@ -446,8 +421,8 @@ fn write_batch(
                 }
                 // Rendered anew where the ledger added findings (they are
                 // sorted in among the others).
-                if let Some(rows) = rendered.rows.filter(|_| as_checked) {
-                    sink.write_rendered(&rows)?;
+                if rendered.done && rendered.findings == outcome.findings.len() {
+                    sink.write_rendered(&rendered.rows)?;
                 } else {
                     for f in &outcome.findings {
                         sink.write(Some(claim), f)?;

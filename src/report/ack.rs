@@ -130,9 +130,7 @@ struct LineAck {
     reason: Option<(Code, String)>,
 }
 
-/// What the 277CA says of one claim: prepared by `ClaimAck::new` (on the
-/// checkers, where the claim is at hand), handed to `Acks::claim_prepared`.
-pub struct ClaimAck {
+struct ClaimAck {
     id: Text,
     hl: Option<usize>,
     patient_id: Text,
@@ -141,65 +139,6 @@ pub struct ClaimAck {
     /// The first error finding: the rejection reason.
     reason: Option<(Code, String)>,
     lines: Vec<LineAck>,
-}
-
-impl ClaimAck {
-    /// A claim's acknowledgment, from what the check concluded; `hl` is the
-    /// index of the HL it hangs from in its transaction.
-    pub fn new(claim: &Claim, outcome: &Outcome, hl: Option<usize>) -> ClaimAck {
-        let reason = |f: &Finding| (f.code, f.message.clone());
-        let first_error = outcome
-            .findings
-            .iter()
-            .find(|f| f.severity == Severity::Error);
-        // Lines are echoed only where a rejected claim's line has an error.
-        let lines = if outcome.rejected {
-            claim
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| LineAck {
-                    control: l.control.clone(),
-                    procedure: l.procedure.clone(),
-                    modifiers: l.modifiers.0.clone(),
-                    charge: l.charge,
-                    units: l.units.raw.clone(),
-                    date: l.date.date.map(ccyymmdd).unwrap_or_default(),
-                    reason: outcome
-                        .findings
-                        .iter()
-                        .find(|f| f.severity == Severity::Error && f.line == Some(i))
-                        .map(reason),
-                })
-                .collect::<Vec<_>>()
-        } else {
-            Vec::new()
-        };
-        ClaimAck {
-            id: claim.id.clone(),
-            hl,
-            patient_id: claim.patient_id.clone(),
-            charge: claim
-                .total
-                .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum()),
-            date: claim
-                .lines
-                .iter()
-                .find_map(|l| l.date.date)
-                .map(ccyymmdd)
-                .unwrap_or_default(),
-            reason: if outcome.rejected {
-                Some(
-                    first_error
-                        .map(reason)
-                        .unwrap_or((Code::X005, "rejected".into())),
-                )
-            } else {
-                None
-            },
-            lines,
-        }
-    }
 }
 
 #[derive(Default)]
@@ -367,25 +306,67 @@ impl Acks {
     /// A claim and what the check concluded; `hl` is the index of the HL
     /// it hangs from in its transaction.
     pub fn claim(&mut self, claim: &Claim, outcome: &Outcome, hl: Option<usize>) {
-        let ack = self
-            .wants_claims()
-            .then(|| ClaimAck::new(claim, outcome, hl));
-        self.claim_prepared(claim, outcome, ack);
-    }
-
-    /// Whether the 277CA is written (and wants a `ClaimAck` of each claim).
-    pub fn wants_claims(&self) -> bool {
-        self.f277.is_some()
-    }
-
-    /// `claim`, with its `ClaimAck` made beforehand from the same outcome.
-    pub fn claim_prepared(&mut self, claim: &Claim, outcome: &Outcome, ack: Option<ClaimAck>) {
         for f in &outcome.findings {
             self.note_structure(f, Some(claim));
         }
-        if let (Some(tx), Some(ack), true) = (&mut self.tx, ack, self.f277.is_some()) {
-            tx.claims.push(ack);
+        if self.f277.is_none() {
+            return;
         }
+        let Some(tx) = &mut self.tx else {
+            return;
+        };
+        let reason = |f: &Finding| (f.code, f.message.clone());
+        let first_error = outcome
+            .findings
+            .iter()
+            .find(|f| f.severity == Severity::Error);
+        // Lines are echoed only where a rejected claim's line has an error.
+        let lines = if outcome.rejected {
+            claim
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| LineAck {
+                    control: l.control.clone(),
+                    procedure: l.procedure.clone(),
+                    modifiers: l.modifiers.0.clone(),
+                    charge: l.charge,
+                    units: l.units.raw.clone(),
+                    date: l.date.date.map(ccyymmdd).unwrap_or_default(),
+                    reason: outcome
+                        .findings
+                        .iter()
+                        .find(|f| f.severity == Severity::Error && f.line == Some(i))
+                        .map(reason),
+                })
+                .collect::<Vec<_>>()
+        } else {
+            Vec::new()
+        };
+        tx.claims.push(ClaimAck {
+            id: claim.id.clone(),
+            hl,
+            patient_id: claim.patient_id.clone(),
+            charge: claim
+                .total
+                .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum()),
+            date: claim
+                .lines
+                .iter()
+                .find_map(|l| l.date.date)
+                .map(ccyymmdd)
+                .unwrap_or_default(),
+            reason: if outcome.rejected {
+                Some(
+                    first_error
+                        .map(reason)
+                        .unwrap_or((Code::X005, "rejected".into())),
+                )
+            } else {
+                None
+            },
+            lines,
+        });
     }
 
     /// A finding that belongs to no claim.

@@ -84,45 +84,28 @@ impl Rule for GoalLinkMissing {
 
 /// The words of five letters or more that are not stop words, as written
 /// (ASCII letters and digits; compared without regard to ASCII case, so
-/// nothing is allocated), each with its `fold` key.
-fn words(s: &str) -> impl Iterator<Item = (u64, &[u8])> + '_ {
+/// nothing is allocated).
+fn words(s: &str) -> impl Iterator<Item = &[u8]> + '_ {
     s.as_bytes()
         .split(|b| !b.is_ascii_alphanumeric())
         .filter(|w| w.len() >= 5)
-        .map(|w| (fold(w), w))
-        .filter(|&(k, w)| {
-            !STOP
-                .iter()
-                .any(|s| fold(s.as_bytes()) == k && s.as_bytes().eq_ignore_ascii_case(w))
-        })
-}
-
-/// A word's first eight bytes, lowercased (`| 0x20` lowercases an ASCII
-/// letter and leaves a digit as it is), and its length: two words with
-/// different keys differ; words with the same key are compared whole.
-fn fold(w: &[u8]) -> u64 {
-    let mut k = [0u8; 8];
-    for (d, &b) in k.iter_mut().zip(w) {
-        *d = b | 0x20;
-    }
-    u64::from_le_bytes(k) ^ (w.len() as u64).rotate_right(8)
+        .filter(|w| !STOP.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(w)))
 }
 
 fn shares_a_word(note: &str, goal: &str) -> bool {
-    let same = |g: &(u64, &[u8]), w: &(u64, &[u8])| g.0 == w.0 && g.1.eq_ignore_ascii_case(w.1);
-    let mut goal_words: [(u64, &[u8]); 32] = [(0, &[]); 32];
+    let mut goal_words: [&[u8]; 32] = [&[]; 32];
     let mut n = 0;
     for w in words(goal) {
         if n == goal_words.len() {
             // A long goal: compare with all of it, allocating this once.
-            let all: Vec<(u64, &[u8])> = words(goal).collect();
-            return words(note).any(|w| all.iter().any(|g| same(g, &w)));
+            let all: Vec<&[u8]> = words(goal).collect();
+            return words(note).any(|w| all.iter().any(|g| g.eq_ignore_ascii_case(w)));
         }
         goal_words[n] = w;
         n += 1;
     }
     let goal_words = &goal_words[..n];
-    n > 0 && words(note).any(|w| goal_words.iter().any(|g| same(g, &w)))
+    n > 0 && words(note).any(|w| goal_words.iter().any(|g| g.eq_ignore_ascii_case(w)))
 }
 
 #[cfg(test)]
@@ -171,9 +154,5 @@ mod tests {
             check("Balance with CGA.", "Patient will improve with it.").len(),
             1
         );
-        assert_eq!(check("IMPROVE with CGA.", "Patient will improve.").len(), 1);
-        // words that share their first eight letters are told apart
-        assert_eq!(check("Quaffinga with CGA.", "return to quaffingb").len(), 1);
-        assert!(check("QUAFFINGA with CGA.", "return to quaffinga").is_empty());
     }
 }
