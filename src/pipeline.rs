@@ -329,6 +329,10 @@ fn check_batch(
                 let outcome = engine.check(&rc.claim, read);
                 let mut rendered = Rendered::default();
                 if render {
+                    // Room for the rows at once (a row is about 300 bytes):
+                    // grown by doubling, a claim's rows were copied over and
+                    // over.
+                    rendered.rows.reserve(outcome.findings.len() * 320);
                     for f in &outcome.findings {
                         csv_row(&mut rendered.rows, Some(&rc.claim), f, scratch);
                     }

@@ -154,5 +154,8 @@ mod tests {
             check("Balance with CGA.", "Patient will improve with it.").len(),
             1
         );
+        assert_eq!(check("IMPROVE with CGA.", "Patient will improve.").len(), 1);
+        assert_eq!(check("Quaffinga with CGA.", "return to quaffingb").len(), 1);
+        assert!(check("QUAFFINGA with CGA.", "return to quaffinga").is_empty());
     }
 }
