@@ -142,6 +142,35 @@ impl RawSegs {
     }
 }
 
+/// An HL's level code (HL03) as it stood: held in place when short (it is
+/// one or two characters in a valid file), so that an HL costs no
+/// allocation; kept whole when longer.
+#[derive(Debug, Clone)]
+pub enum LevelCode {
+    Short([u8; 15], u8),
+    Long(Box<[u8]>),
+}
+
+impl LevelCode {
+    pub fn new(b: &[u8]) -> LevelCode {
+        let mut short = [0u8; 15];
+        match short.get_mut(..b.len()) {
+            Some(s) => {
+                s.copy_from_slice(b);
+                LevelCode::Short(short, b.len() as u8)
+            }
+            None => LevelCode::Long(b.into()),
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            LevelCode::Short(b, n) => &b[..usize::from(*n)],
+            LevelCode::Long(b) => b,
+        }
+    }
+}
+
 /// The structure around the claims, in input order, for rebuilding files.
 #[derive(Debug, Clone)]
 pub enum RawEvent {
@@ -161,7 +190,7 @@ pub enum RawEvent {
     /// the first claim; `parent` is the index of its parent HL.
     Hl {
         parent: Option<usize>,
-        level: Vec<u8>,
+        level: LevelCode,
         segments: RawSegs,
     },
     TransactionEnd,
@@ -388,5 +417,18 @@ mod raw_tests {
         b.push_shared(&buf, 14, 20);
         b.push(b"X", &d);
         assert_eq!((b.bytes(), b.count), (b"HL*2~\nX~\n".as_slice(), 2));
+    }
+
+    #[test]
+    fn level_codes_keep_their_bytes() {
+        for code in [
+            &b""[..],
+            b"22",
+            b"123456789012345",
+            b"1234567890123456",
+            b"\xff9",
+        ] {
+            assert_eq!(LevelCode::new(code).as_bytes(), code);
+        }
     }
 }

@@ -286,7 +286,7 @@ impl Acks {
                 }
                 let hl = Hl {
                     parent: *parent,
-                    level: Text::from_utf8_lossy(level),
+                    level: Text::from_utf8_lossy(level.as_bytes()),
                     raw: segments.clone(),
                     ..Hl::default()
                 };

@@ -13,7 +13,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::input::x12::Delims;
-use crate::input::{RawClaim, RawEvent, RawSegs};
+use crate::input::{LevelCode, RawClaim, RawEvent, RawSegs};
 use crate::model::decimal;
 
 /// A file written beside its target and renamed into place when complete
@@ -61,7 +61,7 @@ struct Side {
 enum Node {
     Hl {
         parent: Option<usize>,
-        level: Vec<u8>,
+        level: LevelCode,
         segments: RawSegs,
     },
     Claim {
@@ -284,7 +284,7 @@ impl Split {
                             out.write_all(decimal(u64::from(new_id[*p]), &mut digits).as_bytes())?;
                         }
                         out.write_all(&e)?;
-                        out.write_all(level)?;
+                        out.write_all(level.as_bytes())?;
                         out.write_all(&e)?;
                         out.write_all(if has_child[h] { b"1" } else { b"0" })?;
                         out.write_all(&[d.segment])?;

@@ -16,7 +16,9 @@ use std::sync::Arc;
 
 pub use tokenizer::{isa_delims, text, Delims, Segment, Token, Tokenizer, ISA_LEN};
 
-use super::{ClaimSource, Item, Limits, Piece, RawClaim, RawEvent, RawSegs, ReadClaim, ReadStats};
+use super::{
+    ClaimSource, Item, LevelCode, Limits, Piece, RawClaim, RawEvent, RawSegs, ReadClaim, ReadStats,
+};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
     Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider, ServiceDate,
@@ -1159,7 +1161,7 @@ impl Transaction {
         if self.keep_raw {
             self.items.push(Item::Raw(RawEvent::Hl {
                 parent,
-                level: s.el(3).to_vec(),
+                level: LevelCode::new(s.el(3)),
                 segments: RawSegs::default(),
             }));
             self.raw_hl = Some(self.items.len() - 1);
