@@ -277,15 +277,14 @@ pub fn run(
     Ok(summary)
 }
 
-/// A claim's CSV report rows, rendered by the checker that checked it
-/// (while the claim is in its cache, and off the serial stage), for the
-/// `findings` findings it had then. The serial stage writes them as they
-/// are unless the batch ledger added findings (then it renders them anew).
-#[derive(Default)]
+/// A claim's CSV report rows (CSV reports only), rendered by the checker
+/// that checked it (while the claim is in its cache, and off the serial
+/// stage), for the `findings` findings it had then. The serial stage writes
+/// them as they are unless the batch ledger added findings (then it renders
+/// them anew).
 struct Rendered {
-    rows: Vec<u8>,
+    rows: Option<Vec<u8>>,
     findings: usize,
-    done: bool,
 }
 
 /// A batch checked: its items in input order, and the counts its
@@ -327,19 +326,18 @@ fn check_batch(
                 }
                 let read = std::mem::take(&mut rc.findings);
                 let outcome = engine.check(&rc.claim, read);
-                let mut rendered = Rendered::default();
-                if render {
+                let rows = render.then(|| {
                     // Room for the rows at once (a row is about 300 bytes):
                     // grown by doubling, a claim's rows were copied over and
                     // over.
-                    rendered.rows.reserve(outcome.findings.len() * 320);
+                    let mut rows = Vec::with_capacity(outcome.findings.len() * 320);
                     for f in &outcome.findings {
-                        csv_row(&mut rendered.rows, Some(&rc.claim), f, scratch);
+                        csv_row(&mut rows, Some(&rc.claim), f, scratch);
                     }
-                    rendered.findings = outcome.findings.len();
-                    rendered.done = true;
-                }
-                Checked::Claim(rc, outcome, rendered)
+                    rows
+                });
+                let findings = outcome.findings.len();
+                Checked::Claim(rc, outcome, Rendered { rows, findings })
             }
             Item::Raw(ev) => Checked::Raw(ev),
             Item::Finding(f) => {
@@ -425,8 +423,9 @@ fn write_batch(
                 }
                 // Rendered anew where the ledger added findings (they are
                 // sorted in among the others).
-                if rendered.done && rendered.findings == outcome.findings.len() {
-                    sink.write_rendered(&rendered.rows)?;
+                let findings = outcome.findings.len();
+                if let Some(rows) = rendered.rows.filter(|_| rendered.findings == findings) {
+                    sink.write_rendered(&rows)?;
                 } else {
                     for f in &outcome.findings {
                         sink.write(Some(claim), f)?;

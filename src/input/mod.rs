@@ -81,14 +81,6 @@ impl Default for RawData {
 }
 
 impl RawSegs {
-    /// Room for `bytes` bytes of segments of its own.
-    pub fn with_capacity(bytes: usize) -> RawSegs {
-        RawSegs {
-            data: RawData::Owned(Vec::with_capacity(bytes)),
-            count: 0,
-        }
-    }
-
     /// The segments' bytes, terminators and line ends included.
     pub fn bytes(&self) -> &[u8] {
         match &self.data {
