@@ -113,6 +113,23 @@ fn stages(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // The N rules' note reader (the lexicon) over the labelled notes.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/notes/labelled.csv");
+    let notes: Vec<String> = csv::Reader::from_path(path)
+        .unwrap()
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .map(|r| r.unwrap()["note"].clone())
+        .collect();
+    let lexicon = claimscrub::policy::lexicon::Lexicon::embedded();
+    let mut g = c.benchmark_group("notes");
+    g.throughput(Throughput::Bytes(
+        notes.iter().map(|n| n.len() as u64).sum(),
+    ));
+    g.bench_function("note reading (lexicon)", |b| {
+        b.iter(|| notes.iter().filter(|n| lexicon.read(n).empty).count())
+    });
+    g.finish();
 }
 
 criterion_group!(benches, stages);

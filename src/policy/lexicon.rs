@@ -74,8 +74,42 @@ const CATS: usize = 10;
 enum Tok {
     /// A whole word, with its `word_key`.
     Word(Box<str>, u64),
-    Prefix(Box<str>),
+    Prefix(Prefix),
     Gap,
+}
+
+/// A `word*` prefix, with its first eight bytes (zero-padded) and their
+/// mask, so that a word is matched on its `head` without a byte compare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Prefix {
+    head: u64,
+    mask: u64,
+    len: u32,
+    bytes: Box<[u8]>,
+}
+
+impl Prefix {
+    fn new(p: &[u8]) -> Prefix {
+        let n = p.len().min(8);
+        Prefix {
+            head: load(p, 0, n),
+            mask: if n == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * n)) - 1
+            },
+            len: p.len() as u32,
+            bytes: p.into(),
+        }
+    }
+
+    /// Whether the word `w` (its bytes in `low`) starts with the prefix.
+    #[inline]
+    fn starts(&self, w: &Word, low: &[u8]) -> bool {
+        w.end - w.start >= self.len
+            && w.head & self.mask == self.head
+            && (self.len <= 8 || low[w.start as usize..].starts_with(&self.bytes))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -123,7 +157,7 @@ pub struct Lexicon {
     entries: Vec<Entry>,
     /// Phrases whose first word is a prefix, by `start_key` of the prefix
     /// (sorted on it, in lexicon order within a key).
-    by_prefix: Vec<(u16, Box<[u8]>, u32)>,
+    by_prefix: Vec<(u16, Prefix, u32)>,
     /// A bit for each vocabulary word, at `vocab_bit` of its key: most
     /// words of a note are in no phrase and are passed over on one bit (a
     /// word whose bit is set is looked up in `table`).
@@ -244,6 +278,9 @@ const NEGATION_BEFORE: u8 = 1;
 const NEGATION_AFTER: u8 = 2;
 const ASPIRATION: u8 = 4;
 const INTENTION: u8 = 8;
+/// Set by the splitter on a word that starts with a digit, or with `x` and
+/// a digit: only such a word can start a time or a count.
+const NUMERIC: u8 = 16;
 
 /// A span of the note, in bytes.
 pub type Span = (u32, u32);
@@ -307,10 +344,13 @@ pub fn quote(note: &str, s: Span) -> &str {
 struct Word {
     /// `word_key` of the (lowercased) word.
     key: u64,
+    /// Its first eight bytes, zero-padded (see `Prefix`).
+    head: u64,
     start: u32,
     end: u32,
     clause: u32,
-    /// The vocabulary flags of the word (negation, aspiration, intention).
+    /// The vocabulary flags of the word (negation, aspiration, intention),
+    /// and `NUMERIC`.
     flags: u8,
 }
 
@@ -389,15 +429,16 @@ impl Lexicon {
                     let toks = parse_phrase(p).map_err(|e| format!("lexicon.{key}: `{p}`: {e}"))?;
                     let id = lex.phrases.len() as u32;
                     let first = match &toks[0] {
-                        Tok::Word(w, _) | Tok::Prefix(w) => w.as_bytes(),
+                        Tok::Word(w, _) => w.as_bytes(),
+                        Tok::Prefix(p) => &p.bytes,
                         Tok::Gap => unreachable!("parse_phrase refuses a leading gap"),
                     };
                     match &toks[0] {
                         Tok::Word(w, _) => lex.entry(w.as_bytes()).phrases.push(id),
-                        Tok::Prefix(w) => {
+                        Tok::Prefix(p) => {
                             let k = start_key(first);
                             lex.prefix_starts[k / 64] |= 1 << (k % 64);
-                            lex.by_prefix.push((k as u16, w.as_bytes().into(), id))
+                            lex.by_prefix.push((k as u16, p.clone(), id))
                         }
                         Tok::Gap => unreachable!("parse_phrase refuses a leading gap"),
                     }
@@ -508,15 +549,16 @@ impl Lexicon {
         };
         hits.clear();
         for i in 0..words.len() {
-            let w = &low[words[i].start as usize..words[i].end as usize];
-            let k = start_key(w);
-            let key = words[i].key;
+            let Word { key, head, .. } = words[i];
+            // `start_key` of the word, from its head.
+            let k = ((head & 0xff) << 8 | (head >> 8) & 0xff) as usize;
             let b = vocab_bit(key);
             if self.vocab_bits[b / 64] & (1 << (b % 64)) != 0 {
                 if let Some(e) = self.table.get(key) {
                     let e = &self.entries[e as usize];
+                    let w = &low[words[i].start as usize..words[i].end as usize];
                     if same_word(key, w, &e.word) {
-                        words[i].flags = e.flags;
+                        words[i].flags |= e.flags;
                         for &id in &e.phrases {
                             self.try_phrase(id, i, low, words, hits);
                         }
@@ -530,7 +572,7 @@ impl Lexicon {
             let rank = self.prefix_rank[k / 64] + below.count_ones();
             let (from, to) = self.prefix_ranges[rank as usize];
             for (_, p, id) in &self.by_prefix[from as usize..to as usize] {
-                if w.starts_with(p) {
+                if p.starts(&words[i], low) {
                     self.try_phrase(*id, i, low, words, hits);
                 }
             }
@@ -539,14 +581,12 @@ impl Lexicon {
         let text = |i: usize| -> &[u8] { &low[words[i].start as usize..words[i].end as usize] };
         // Numbers and sets × reps, time statements.
         for i in 0..words.len() {
-            let w = text(i);
             // Only a word that starts with a digit, or x and a digit, can
             // start a time or a count.
-            if !(w[0].is_ascii_digit()
-                || (w[0] == b'x' && w.get(1).is_some_and(u8::is_ascii_digit)))
-            {
+            if words[i].flags & NUMERIC == 0 {
                 continue;
             }
+            let w = text(i);
             let next = (i + 1 < words.len() && words[i + 1].clause == words[i].clause)
                 .then(|| text(i + 1));
             let next_is_time = next.is_some_and(|n| TIME_WORDS.iter().any(|t| t.as_bytes() == n));
@@ -693,34 +733,41 @@ fn start_key(w: &[u8]) -> usize {
 }
 
 /// Match a phrase's words from word `at`; the index one past its last word.
+/// Word by word in a loop; a gap (`~`) tries the rest of the phrase after
+/// each of up to two skipped words.
 fn match_toks(toks: &[Tok], at: usize, clause: u32, low: &[u8], words: &[Word]) -> Option<usize> {
-    let Some((tok, rest)) = toks.split_first() else {
-        return Some(at);
-    };
-    if let Tok::Gap = tok {
-        for skip in 0..=2 {
-            let k = at + skip;
-            if k > words.len() || (skip > 0 && words[k - 1].clause != clause) {
-                break;
+    let mut at = at;
+    for (j, tok) in toks.iter().enumerate() {
+        let ok = match tok {
+            Tok::Gap => {
+                let rest = &toks[j + 1..];
+                for skip in 0..=2 {
+                    let k = at + skip;
+                    if k > words.len() || (skip > 0 && words[k - 1].clause != clause) {
+                        break;
+                    }
+                    if let Some(end) = match_toks(rest, k, clause, low, words) {
+                        return Some(end);
+                    }
+                }
+                return None;
             }
-            if let Some(end) = match_toks(rest, k, clause, low, words) {
-                return Some(end);
+            Tok::Word(x, key) => {
+                let w = words.get(at).filter(|w| w.clause == clause)?;
+                w.key == *key
+                    && same_word(*key, &low[w.start as usize..w.end as usize], x.as_bytes())
             }
+            Tok::Prefix(p) => {
+                let w = words.get(at).filter(|w| w.clause == clause)?;
+                p.starts(w, low)
+            }
+        };
+        if !ok {
+            return None;
         }
-        return None;
+        at += 1;
     }
-    let w = words.get(at).filter(|w| w.clause == clause)?;
-    let text = &low[w.start as usize..w.end as usize];
-    let ok = match tok {
-        Tok::Word(x, key) => w.key == *key && same_word(*key, text, x.as_bytes()),
-        Tok::Prefix(x) => text.starts_with(x.as_bytes()),
-        Tok::Gap => unreachable!(),
-    };
-    if ok {
-        match_toks(rest, at + 1, clause, low, words)
-    } else {
-        None
-    }
+    Some(at)
 }
 
 fn parse_phrase(p: &str) -> Result<Vec<Tok>, String> {
@@ -745,7 +792,7 @@ fn parse_phrase(p: &str) -> Result<Vec<Tok>, String> {
             return Err("a prefix (`word*`) needs two letters or more".into());
         }
         toks.push(if prefix {
-            Tok::Prefix(body.into())
+            Tok::Prefix(Prefix::new(body.as_bytes()))
         } else {
             Tok::Word(body.into(), word_key(body.as_bytes()))
         });
@@ -774,22 +821,41 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
         }
     }
     let n = low.len();
+    // Eight zero bytes (not word bytes) after the note: a word's end is
+    // found eight bytes at a time (`word_bytes`), and no load runs out.
+    low.extend_from_slice(&[0; 8]);
     let mut clause = 0u32;
     let mut i = 0;
     while i < n {
         let b = low[i];
         if WORD[usize::from(b)] {
             let s = i;
-            i += 1;
-            while i < n && WORD[usize::from(low[i])] {
-                i += 1;
+            loop {
+                let eight = u64::from_le_bytes(low[i..i + 8].try_into().expect("eight bytes"));
+                let stop = !word_bytes(eight) & (u64::MAX / 255 * 0x80);
+                if stop != 0 {
+                    i += stop.trailing_zeros() as usize / 8;
+                    break;
+                }
+                i += 8;
             }
+            let len = i - s;
+            let head = load(low, s, len.min(8));
+            let key = if len <= 7 {
+                head | (len as u64) << 56
+            } else {
+                word_key_in(low, s, i)
+            };
+            let first = low[s];
+            let numeric = first.is_ascii_digit()
+                || (first == b'x' && low.get(s + 1).is_some_and(u8::is_ascii_digit));
             words.push(Word {
-                key: word_key_in(low, s, i),
+                key,
+                head,
                 start: s as u32,
                 end: i as u32,
                 clause,
-                flags: 0,
+                flags: if numeric { NUMERIC } else { 0 },
             });
             continue;
         }
@@ -811,6 +877,32 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
         clause += u32::from(ends_clause);
         i += 1;
     }
+    low.truncate(n);
+}
+
+/// The top bit of each of eight lowercased note bytes that is a word byte
+/// (`a`-`z`, `0`-`9`, `'`); byte-exact (see `digit_mask`).
+#[inline]
+fn word_bytes(x: u64) -> u64 {
+    const ONES: u64 = u64::MAX / 255;
+    const LOW7: u64 = ONES * 0x7F;
+    let v = x ^ (ONES * u64::from(b'\''));
+    let quote = !(((v & LOW7) + LOW7) | v) & (ONES * 0x80);
+    between(x, 0x60, 0x7B) | between(x, 0x2F, 0x3A) | quote
+}
+
+/// The top bit of each of eight bytes (little-endian) `b` with
+/// `lo < b < hi` ("hasbetween" of Bit Twiddling Hacks; bytes of 0x80 and up
+/// never count; `hi` at most 128). Exact byte by byte: no byte's sum or
+/// difference carries into the next.
+#[inline]
+fn between(x: u64, lo: u8, hi: u8) -> u64 {
+    const ONES: u64 = u64::MAX / 255;
+    let low7 = x & (ONES * 127);
+    (ONES * (127 + u64::from(hi))).wrapping_sub(low7)
+        & !x
+        & low7.wrapping_add(ONES * (127 - u64::from(lo)))
+        & (ONES * 128)
 }
 
 /// Bytes of a word: ASCII letters and digits, and `'`.
@@ -893,18 +985,13 @@ fn has_digit(eight: &[u8]) -> bool {
 }
 
 /// The top bit of each of eight bytes (little-endian) that is an ASCII
-/// digit (0x30-0x39), all at once ("hasbetween" of Bit Twiddling Hacks;
-/// bytes of 0x80 and up never count). Exact byte by byte: no byte's sum or
-/// difference carries into the next, so the lowest set bit is the first
-/// digit.
+/// digit (0x30-0x39), all at once: the lowest set bit is the first digit.
 fn digit_mask(eight: &[u8]) -> u64 {
-    const ONES: u64 = u64::MAX / 255;
-    let x = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
-    let low7 = x & (ONES * 127);
-    (ONES * (127 + 0x3A)).wrapping_sub(low7)
-        & !x
-        & low7.wrapping_add(ONES * (127 - 0x2F))
-        & (ONES * 128)
+    between(
+        u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])),
+        0x2F,
+        0x3A,
+    )
 }
 
 /// "10:05-10:20" or "10:05 to 10:20": two clock times in a note.
@@ -938,7 +1025,80 @@ impl LexiconSpec {
 mod tests {
     use super::*;
 
+    /// Lowercase text and words (start, end, clause, key).
+    type Split = (Vec<u8>, Vec<(u32, u32, u32, u64)>);
+
+    /// `split_words` as it was, a byte at a time (the test's reference).
+    fn split_words_bytewise(note: &str) -> Split {
+        let low: Vec<u8> = note.bytes().map(|b| LOWER[usize::from(b)]).collect();
+        let mut low = low;
+        for k in 0..note.len().saturating_sub(1) {
+            if note.as_bytes()[k] == 0xC3 && note.as_bytes()[k + 1] == 0x97 {
+                low[k + 1] = b'x';
+            }
+        }
+        let (mut words, mut clause, mut i) = (Vec::new(), 0u32, 0);
+        while i < low.len() {
+            if WORD[usize::from(low[i])] {
+                let s = i;
+                while i < low.len() && WORD[usize::from(low[i])] {
+                    i += 1;
+                }
+                words.push((s as u32, i as u32, clause, word_key(&low[s..i])));
+                continue;
+            }
+            clause += u32::from(match low[i] {
+                b',' | b';' | b'!' | b'?' | b'\n' => true,
+                b'.' => {
+                    let digits = i > 0
+                        && low[i - 1].is_ascii_digit()
+                        && low.get(i + 1).is_some_and(u8::is_ascii_digit);
+                    let abbrev = words.last().is_some_and(|w: &(u32, u32, u32, u64)| {
+                        w.1 as usize == i
+                            && ABBREVIATIONS
+                                .iter()
+                                .any(|a| a.as_bytes() == &low[w.0 as usize..i])
+                    });
+                    !(abbrev || digits)
+                }
+                _ => false,
+            });
+            i += 1;
+        }
+        (low, words)
+    }
+
     proptest::proptest! {
+        /// Words found eight bytes at a time are the words found byte by
+        /// byte: the same spans, clauses and keys, and the same lowercase
+        /// text; a word's head is its first eight bytes.
+        #[test]
+        fn words_split_as_byte_by_byte(
+            note in "([A-Za-z0-9']{1,12}|[ ,;.!?\n-]|min\\.|3\\.5|×|é|\u{7f}){0,40}"
+        ) {
+            let (mut low, mut words) = (Vec::new(), Vec::new());
+            split_words(&note, &mut low, &mut words);
+            let (want_low, want) = split_words_bytewise(&note);
+            proptest::prop_assert_eq!(&low, &want_low);
+            let got: Vec<_> = words.iter().map(|w| (w.start, w.end, w.clause, w.key)).collect();
+            proptest::prop_assert_eq!(got, want);
+            for w in &words {
+                let text = &low[w.start as usize..w.end as usize];
+                let n = text.len().min(8);
+                proptest::prop_assert_eq!(w.head, load(text, 0, n));
+            }
+        }
+
+        /// `word_bytes` marks exactly the word bytes of eight lowercased bytes.
+        #[test]
+        fn word_bytes_is_exact(bytes in proptest::array::uniform8(proptest::num::u8::ANY)) {
+            let low = bytes.map(|b| LOWER[usize::from(b)]);
+            let m = word_bytes(u64::from_le_bytes(low));
+            for (k, &b) in low.iter().enumerate() {
+                proptest::prop_assert_eq!(m >> (8 * k + 7) & 1 == 1, WORD[usize::from(b)]);
+            }
+        }
+
         /// A word's key read in place (eight bytes at a time) is the key
         /// of its bytes; keys of different words differ (short words are
         /// their own keys; long ones are compared by bytes besides).
