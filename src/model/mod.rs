@@ -239,6 +239,11 @@ pub struct Modifiers(pub Vec<Text>);
 
 impl Modifiers {
     pub fn has(&self, m: &str) -> bool {
+        // Modifiers are two characters: compared as two bytes, not by a
+        // call to memcmp.
+        if let &[a, b] = m.as_bytes() {
+            return self.0.iter().any(|x| x.as_bytes() == [a, b]);
+        }
         self.0.iter().any(|x| x == m)
     }
 
@@ -433,6 +438,14 @@ impl Available {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modifiers_are_found_whole() {
+        let m = Modifiers(vec!["GP".into(), "59".into(), "XYZ".into()]);
+        assert!(m.has("GP") && m.has("59") && m.has("XYZ"));
+        assert!(!m.has("G") && !m.has("GO") && !m.has("GPX") && !m.has("XY") && !m.has(""));
+        assert!(!Modifiers(vec!["G".into()]).has("GP"));
+    }
 
     #[test]
     fn dates_in_three_forms() {

@@ -78,7 +78,19 @@ impl LedgerRule for Seen {
         let mut this: Option<u32> = None;
         for (i, line) in claim.lines.iter().enumerate().filter(|(_, l)| l.is_97530()) {
             let Some(date) = line.date.date else { continue };
-            let mut mods: Vec<&str> = line.modifiers.iter().collect();
+            // Sorted on the stack (a line has at most four in an 837P).
+            let mut buf = [""; 8];
+            let mut many = Vec::new();
+            let mods: &mut [&str] = if line.modifiers.0.len() <= buf.len() {
+                let n = line.modifiers.0.len();
+                for (slot, m) in buf.iter_mut().zip(line.modifiers.iter()) {
+                    *slot = m;
+                }
+                &mut buf[..n]
+            } else {
+                many.extend(line.modifiers.iter());
+                &mut many
+            };
             mods.sort_unstable();
             let mut h = super::key_hasher();
             (

@@ -56,22 +56,49 @@ impl Rule for KxLikelyRequired {
         let mut billed = super::HashedMap::default();
         for a in &tables.accruals {
             *billed
-                .entry(key(&a.patient_id, a.year, a.bucket))
+                .entry(key(patient_key(&a.patient_id), a.year, a.bucket))
                 .or_insert(0) += a.amount.cents();
         }
-        Some(Box::new(Accrued { billed }))
+        Some(Box::new(Accrued {
+            billed,
+            thresholds: Vec::new(),
+        }))
     }
 }
 
-fn key(patient: &str, year: i32, bucket: Bucket) -> u64 {
+/// The ledger key of a patient's year and bucket, from `patient_key` (a
+/// claim's patient is hashed once, not once a line).
+fn key(patient: u64, year: i32, bucket: Bucket) -> u64 {
     let mut h = super::key_hasher();
     (patient, year, bucket).hash(&mut h);
+    h.finish()
+}
+
+fn patient_key(patient: &str) -> u64 {
+    let mut h = super::key_hasher();
+    patient.hash(&mut h);
     h.finish()
 }
 
 /// Therapy charges per patient, year and bucket, in cents.
 struct Accrued {
     billed: super::HashedMap<i64>,
+    /// Thresholds looked up so far, by policy (its address: the policies
+    /// live as long as the run) and year: `Policy::kx_threshold` formats
+    /// the year and hashes it, once a claim was too often.
+    thresholds: Vec<((usize, i32), Option<i64>)>,
+}
+
+impl Accrued {
+    fn threshold(&mut self, policy: &Policy, year: i32) -> Option<i64> {
+        let k = (std::ptr::from_ref(policy) as usize, year);
+        if let Some(&(_, t)) = self.thresholds.iter().find(|(key, _)| *key == k) {
+            return t;
+        }
+        let t = policy.kx_threshold(year);
+        self.thresholds.push((k, t));
+        t
+    }
 }
 
 impl LedgerRule for Accrued {
@@ -79,6 +106,7 @@ impl LedgerRule for Accrued {
         if policy.kx_thresholds.is_empty() {
             return;
         }
+        let patient = patient_key(&claim.patient_id);
         for (i, line) in claim.lines.iter().enumerate() {
             let (Some(date), Some(charge), Some(bucket)) =
                 (line.date.date, line.charge, Bucket::of(&line.modifiers))
@@ -86,20 +114,18 @@ impl LedgerRule for Accrued {
                 continue;
             };
             let year = date.year();
-            let total = self
-                .billed
-                .entry(key(&claim.patient_id, year, bucket))
-                .or_insert(0);
+            let total = self.billed.entry(key(patient, year, bucket)).or_insert(0);
             *total += charge.cents();
-            let Some(threshold) = policy.kx_threshold(year) else {
+            let total = *total;
+            let Some(threshold) = self.threshold(policy, year) else {
                 continue;
             };
-            if line.is_97530() && *total > threshold && !line.modifiers.has("KX") {
+            if line.is_97530() && total > threshold && !line.modifiers.has("KX") {
                 let msg = format!(
                     "{} therapy billed for patient {} in {year} reaches {} with this line, over the KX threshold of {}; the line has no KX",
                     bucket.name(),
                     claim.patient_id,
-                    Money(*total),
+                    Money(total),
                     Money(threshold)
                 );
                 out.push(Finding::new(Code::M011, INFO.severity, msg).on_line(i));
