@@ -25,7 +25,7 @@ use crate::input::{RawClaim, RawEvent, ReadClaim};
 use crate::policy::{PolicySet, Tables};
 use crate::report::ack::Acks;
 use crate::report::split::Split;
-use crate::report::{csv_row, RowScratch, Sink, Summary};
+use crate::report::{csv_rows, RowScratch, Sink, Summary};
 use crate::rules::{self, Engine, Ledger, Outcome, Selection};
 
 /// Set by the CLI's SIGINT/SIGTERM handler: the run stops at the next batch
@@ -331,9 +331,7 @@ fn check_batch(
                     // grown by doubling, a claim's rows were copied over and
                     // over.
                     let mut rows = Vec::with_capacity(outcome.findings.len() * 320);
-                    for f in &outcome.findings {
-                        csv_row(&mut rows, Some(&rc.claim), f, scratch);
-                    }
+                    csv_rows(&mut rows, &rc.claim, &outcome.findings, scratch);
                     rows
                 });
                 let findings = outcome.findings.len();

@@ -149,8 +149,39 @@ pub struct RowScratch {
 /// and text forms use). Rendered by the sink itself, or on the checkers and
 /// handed to `Sink::write_rendered`.
 pub fn csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut RowScratch) {
+    csv_row_parts(row, claim, f, sc);
+}
+
+/// The CSV rows of a claim's findings, appended to `rows`: `csv_row` for
+/// each, but a finding on the same line as the one before (and with no
+/// place of its own) copies that row's first eleven columns, which are the
+/// line's, instead of rendering them again.
+pub fn csv_rows(rows: &mut Vec<u8>, claim: &Claim, findings: &[Finding], sc: &mut RowScratch) {
+    // The last row's line, where it starts and how long its line columns are.
+    let mut last: Option<(Option<usize>, usize, usize)> = None;
+    for f in findings {
+        match last {
+            Some((line, start, len)) if line == f.line && f.origin.is_none() => {
+                rows.extend_from_within(start..start + len);
+                csv_row_end(rows, f, &sc.location);
+            }
+            _ => {
+                let start = rows.len();
+                let len = csv_row_parts(rows, Some(claim), f, sc);
+                last = f.origin.is_none().then_some((f.line, start, len));
+            }
+        }
+    }
+}
+
+/// `csv_row`; the length of the row's first eleven columns (with their comma).
+fn csv_row_parts(
+    row: &mut Vec<u8>,
+    claim: Option<&Claim>,
+    f: &Finding,
+    sc: &mut RowScratch,
+) -> usize {
     let line = claim.zip(f.line).and_then(|(c, i)| c.lines.get(i));
-    let info = rules::find(f.code).map(|r| r.info());
     let origin = f
         .origin
         .as_ref()
@@ -191,7 +222,8 @@ pub fn csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut R
     if let Some(o) = origin {
         o.describe_into(location);
     }
-    csv_record(
+    let start = row.len();
+    csv_fields(
         row,
         &[
             origin.map_or("", |o| &o.file),
@@ -205,12 +237,26 @@ pub fn csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut R
             modifiers.as_str(),
             line.map_or("", |l| &l.units.raw),
             minutes.as_str(),
+        ],
+    );
+    row.push(b',');
+    let len = row.len() - start;
+    csv_row_end(row, f, location);
+    len
+}
+
+/// The columns of a row after the line's: the finding's, and where.
+fn csv_row_end(row: &mut Vec<u8>, f: &Finding, location: &str) {
+    let info = rules::find(f.code).map(|r| r.info());
+    csv_record(
+        row,
+        &[
             f.code.as_str(),
             f.severity.as_str(),
             &f.message,
             info.map_or("", |i| i.carc),
             info.map_or("", |i| i.rarc),
-            location.as_str(),
+            location,
         ],
     );
 }
@@ -221,6 +267,12 @@ pub fn csv_row(row: &mut Vec<u8>, claim: Option<&Claim>, f: &Finding, sc: &mut R
 /// memchr: the csv crate's byte-by-byte writer was most of a row's cost,
 /// paid on the serial stage. `tests` hold it to the csv crate.
 fn csv_record(out: &mut Vec<u8>, fields: &[&str]) {
+    csv_fields(out, fields);
+    out.push(b'\n');
+}
+
+/// `csv_record` without the line end.
+fn csv_fields(out: &mut Vec<u8>, fields: &[&str]) {
     const NEEDS_QUOTES: [bool; 256] = {
         let mut t = [false; 256];
         t[b',' as usize] = true;
@@ -255,7 +307,6 @@ fn csv_record(out: &mut Vec<u8>, fields: &[&str]) {
         out.extend_from_slice(rest);
         out.push(b'"');
     }
-    out.push(b'\n');
 }
 
 impl Sink {
@@ -375,6 +426,54 @@ pub fn write_staged(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A claim's rows rendered at once (copying a line's columns from the
+    /// row before on the same line) are its rows rendered one by one.
+    #[test]
+    fn rows_of_a_claim_are_its_rows_one_by_one() {
+        use crate::finding::{Code, Severity};
+        use crate::model::{Origin, OriginKind};
+        use crate::rules::testing::{claim, line_97530};
+        let mut second = line_97530();
+        second.number = 2;
+        second.control = "L-2".into();
+        second.minutes = Some(23);
+        second.origin = Origin {
+            file: "b.csv".into(),
+            kind: OriginKind::File,
+        };
+        let c = claim(vec![line_97530(), second]);
+        let own = Origin {
+            file: "elsewhere.837".into(),
+            kind: OriginKind::File,
+        };
+        let f = |code, line: Option<usize>, msg: &str| Finding {
+            line,
+            ..Finding::new(code, Severity::Warning, msg)
+        };
+        let mut placed = f(Code::N003, Some(1), "a place of its own");
+        placed.origin = Some(own);
+        let findings = vec![
+            f(Code::C001, None, "claim, \"quoted\""),
+            f(Code::C003, None, "claim again"),
+            f(Code::N002, Some(0), "first line"),
+            f(Code::N006, Some(0), "first line, again"),
+            f(Code::N002, Some(1), "second line"),
+            placed,
+            f(Code::N006, Some(1), "second line, again"),
+            f(Code::N004, Some(0), "first line after the second"),
+        ];
+        let (mut at_once, mut one_by_one) = (Vec::new(), Vec::new());
+        let mut sc = RowScratch::default();
+        csv_rows(&mut at_once, &c, &findings, &mut sc);
+        for x in &findings {
+            csv_row(&mut one_by_one, Some(&c), x, &mut sc);
+        }
+        assert_eq!(
+            String::from_utf8(at_once).unwrap(),
+            String::from_utf8(one_by_one).unwrap()
+        );
+    }
 
     fn by_csv_crate(fields: &[String]) -> Vec<u8> {
         let mut w = csv::WriterBuilder::new()
