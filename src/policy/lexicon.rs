@@ -149,9 +149,7 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHash>>;
 #[derive(Clone, Debug)]
 pub struct Lexicon {
     phrases: Vec<Phrase>,
-    /// Phrases by their first word (exact), while the lexicon is built.
-    vocab: FastMap<Box<[u8]>, u32>,
-    /// The same by `word_key`, for reading notes.
+    /// Entries by the `word_key` of their word, for reading notes.
     table: KeyTable,
     /// What a word of the vocabulary is: the phrases it starts, its flags.
     entries: Vec<Entry>,
@@ -396,9 +394,9 @@ impl Lexicon {
     }
 
     pub fn build(specs: &[LexiconSpec]) -> Result<Lexicon, String> {
+        let mut vocab = FastMap::default();
         let mut lex = Lexicon {
             phrases: Vec::new(),
-            vocab: FastMap::default(),
             table: KeyTable::default(),
             entries: Vec::new(),
             by_prefix: Vec::new(),
@@ -434,7 +432,7 @@ impl Lexicon {
                         Tok::Gap => unreachable!("parse_phrase refuses a leading gap"),
                     };
                     match &toks[0] {
-                        Tok::Word(w, _) => lex.entry(w.as_bytes()).phrases.push(id),
+                        Tok::Word(w, _) => lex.entry(&mut vocab, w.as_bytes()).phrases.push(id),
                         Tok::Prefix(p) => {
                             let k = start_key(first);
                             lex.prefix_starts[k / 64] |= 1 << (k % 64);
@@ -458,7 +456,7 @@ impl Lexicon {
                 for w in list {
                     let toks = parse_phrase(w).map_err(|e| format!("lexicon.{key}: `{w}`: {e}"))?;
                     match toks.as_slice() {
-                        [Tok::Word(one, _)] => lex.entry(one.as_bytes()).flags |= flag,
+                        [Tok::Word(one, _)] => lex.entry(&mut vocab, one.as_bytes()).flags |= flag,
                         _ => return Err(format!("lexicon.{key}: `{w}`: one plain word expected")),
                     }
                 }
@@ -482,16 +480,17 @@ impl Lexicon {
             lex.prefix_ranges.push((at as u32, end as u32));
             at = end;
         }
-        lex.table = KeyTable::build(lex.vocab.iter().map(|(w, &i)| (word_key(w), i)));
+        lex.table = KeyTable::build(vocab.iter().map(|(w, &i)| (word_key(w), i)));
         Ok(lex)
     }
 
-    /// The vocabulary entry of a word, made on first use.
-    fn entry(&mut self, w: &[u8]) -> &mut Entry {
+    /// The vocabulary entry of a word, made on first use; `vocab` holds the
+    /// entries by word while the lexicon is built.
+    fn entry(&mut self, vocab: &mut FastMap<Box<[u8]>, u32>, w: &[u8]) -> &mut Entry {
         let b = vocab_bit(word_key(w));
         self.vocab_bits[b / 64] |= 1 << (b % 64);
         let next = self.entries.len() as u32;
-        let i = *self.vocab.entry(w.into()).or_insert(next);
+        let i = *vocab.entry(w.into()).or_insert(next);
         if i == next {
             self.entries.push(Entry {
                 word: w.into(),
@@ -830,17 +829,25 @@ fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
         let b = low[i];
         if WORD[usize::from(b)] {
             let s = i;
+            let eight_at =
+                |k: usize| u64::from_le_bytes(low[k..k + 8].try_into().expect("eight bytes"));
+            // The word's first eight bytes: its head, once masked to its length.
+            let first = eight_at(s);
+            let mut eight = first;
             loop {
-                let eight = u64::from_le_bytes(low[i..i + 8].try_into().expect("eight bytes"));
                 let stop = !word_bytes(eight) & (u64::MAX / 255 * 0x80);
                 if stop != 0 {
                     i += stop.trailing_zeros() as usize / 8;
                     break;
                 }
                 i += 8;
+                eight = eight_at(i);
             }
             let len = i - s;
-            let head = load(low, s, len.min(8));
+            let head = match len {
+                8.. => first,
+                _ => first & ((1u64 << (8 * len)) - 1),
+            };
             let key = if len <= 7 {
                 head | (len as u64) << 56
             } else {
