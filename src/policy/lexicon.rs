@@ -426,15 +426,10 @@ impl Lexicon {
                 for p in list {
                     let toks = parse_phrase(p).map_err(|e| format!("lexicon.{key}: `{p}`: {e}"))?;
                     let id = lex.phrases.len() as u32;
-                    let first = match &toks[0] {
-                        Tok::Word(w, _) => w.as_bytes(),
-                        Tok::Prefix(p) => &p.bytes,
-                        Tok::Gap => unreachable!("parse_phrase refuses a leading gap"),
-                    };
                     match &toks[0] {
                         Tok::Word(w, _) => lex.entry(&mut vocab, w.as_bytes()).phrases.push(id),
                         Tok::Prefix(p) => {
-                            let k = start_key(first);
+                            let k = start_key(p.head);
                             lex.prefix_starts[k / 64] |= 1 << (k % 64);
                             lex.by_prefix.push((k as u16, p.clone(), id))
                         }
@@ -549,8 +544,7 @@ impl Lexicon {
         hits.clear();
         for i in 0..words.len() {
             let Word { key, head, .. } = words[i];
-            // `start_key` of the word, from its head.
-            let k = ((head & 0xff) << 8 | (head >> 8) & 0xff) as usize;
+            let k = start_key(head);
             let b = vocab_bit(key);
             if self.vocab_bits[b / 64] & (1 << (b % 64)) != 0 {
                 if let Some(e) = self.table.get(key) {
@@ -724,11 +718,11 @@ fn vocab_bit(key: u64) -> usize {
     (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 48) as usize
 }
 
-/// The prefilter key of a word: its first two bytes (a one-letter word: its
-/// byte and 0). A prefix of one letter would need every second byte; the
-/// parser keeps prefixes to two letters or more.
-fn start_key(w: &[u8]) -> usize {
-    (usize::from(w[0]) << 8 | usize::from(w.get(1).copied().unwrap_or(0))) & 0xffff
+/// The prefilter key of a word or prefix, from its `head`: its first two
+/// bytes (a one-letter word: its byte and 0). A prefix of one letter would
+/// need every second byte; the parser keeps prefixes to two letters or more.
+fn start_key(head: u64) -> usize {
+    ((head & 0xff) << 8 | (head >> 8) & 0xff) as usize
 }
 
 /// Match a phrase's words from word `at`; the index one past its last word.
