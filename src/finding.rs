@@ -4,6 +4,7 @@
 //! `Finding`. It does not know how a finding is found (that is `rules` and
 //! `input`) or how it is written (that is `report`).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -110,7 +111,10 @@ pub struct Finding {
     pub severity: Severity,
     /// Index of the service line in `claim.lines`, for line findings.
     pub line: Option<usize>,
-    pub message: String,
+    /// What was found. A rule whose message never varies gives it as a
+    /// `&'static str`: no allocation per finding, and the report writer
+    /// quotes it once (`report::RowScratch`).
+    pub message: Cow<'static, str>,
     /// Where in the input, when it is not simply the claim's or line's own
     /// place (reader findings: the offending segment or row).
     pub origin: Option<Origin>,
@@ -122,7 +126,7 @@ impl Finding {
         self.code.is_documentation() && self.severity != Severity::Error
     }
 
-    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, severity: Severity, message: impl Into<Cow<'static, str>>) -> Self {
         Finding {
             code,
             severity,

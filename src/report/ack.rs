@@ -21,6 +21,7 @@
 //! the clean/rejected split; the 277CA is rendered and written transaction
 //! by transaction on a thread of its own (`Out277`), at most two waiting.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
@@ -127,7 +128,7 @@ struct LineAck {
     charge: Option<Money>,
     units: Text,
     date: Text,
-    reason: Option<(Code, String)>,
+    reason: Option<(Code, Cow<'static, str>)>,
 }
 
 struct ClaimAck {
@@ -137,7 +138,7 @@ struct ClaimAck {
     charge: Money,
     date: Text,
     /// The first error finding: the rejection reason.
-    reason: Option<(Code, String)>,
+    reason: Option<(Code, Cow<'static, str>)>,
     lines: Vec<LineAck>,
 }
 

@@ -9,6 +9,7 @@ pub mod html;
 pub mod split;
 mod summary;
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -142,6 +143,9 @@ pub struct RowScratch {
     modifiers: String,
     minutes: String,
     location: String,
+    /// Messages that never vary (`&'static str`), by address and length,
+    /// as the report writes them (quoted and escaped once, not per row).
+    fixed: Vec<(usize, usize, Box<[u8]>)>,
 }
 
 /// One CSV report row appended to `row`, written field by field from the
@@ -163,7 +167,7 @@ pub fn csv_rows(rows: &mut Vec<u8>, claim: &Claim, findings: &[Finding], sc: &mu
         match last {
             Some((line, start, len)) if line == f.line && f.origin.is_none() => {
                 rows.extend_from_within(start..start + len);
-                csv_row_end(rows, f, &sc.location);
+                csv_row_end(rows, f, &sc.location, &mut sc.fixed);
             }
             _ => {
                 let start = rows.len();
@@ -193,6 +197,7 @@ fn csv_row_parts(
         modifiers,
         minutes,
         location,
+        fixed,
     } = sc;
     for b in [
         &mut *date,
@@ -241,19 +246,42 @@ fn csv_row_parts(
     );
     row.push(b',');
     let len = row.len() - start;
-    csv_row_end(row, f, location);
+    csv_row_end(row, f, location, fixed);
     len
 }
 
-/// The columns of a row after the line's: the finding's, and where.
-fn csv_row_end(row: &mut Vec<u8>, f: &Finding, location: &str) {
+/// The columns of a row after the line's: the finding's, and where. A
+/// message that never varies is escaped once and kept in `fixed`.
+fn csv_row_end(
+    row: &mut Vec<u8>,
+    f: &Finding,
+    location: &str,
+    fixed: &mut Vec<(usize, usize, Box<[u8]>)>,
+) {
     let info = rules::find(f.code).map(|r| r.info());
+    csv_fields(row, &[f.code.as_str(), f.severity.as_str()]);
+    row.push(b',');
+    match &f.message {
+        Cow::Borrowed(m) => {
+            let key = (m.as_ptr() as usize, m.len());
+            match fixed.iter().find(|e| (e.0, e.1) == key) {
+                Some(e) => row.extend_from_slice(&e.2),
+                None => {
+                    let at = row.len();
+                    csv_fields(row, &[m]);
+                    // A few such messages exist; keep the first sixteen.
+                    if fixed.len() < 16 {
+                        fixed.push((key.0, key.1, row[at..].into()));
+                    }
+                }
+            }
+        }
+        Cow::Owned(m) => csv_fields(row, &[m]),
+    }
+    row.push(b',');
     csv_record(
         row,
         &[
-            f.code.as_str(),
-            f.severity.as_str(),
-            &f.message,
             info.map_or("", |i| i.carc),
             info.map_or("", |i| i.rarc),
             location,
@@ -447,7 +475,7 @@ mod tests {
             file: "elsewhere.837".into(),
             kind: OriginKind::File,
         };
-        let f = |code, line: Option<usize>, msg: &str| Finding {
+        let f = |code, line: Option<usize>, msg: &'static str| Finding {
             line,
             ..Finding::new(code, Severity::Warning, msg)
         };
@@ -473,6 +501,44 @@ mod tests {
             String::from_utf8(at_once).unwrap(),
             String::from_utf8(one_by_one).unwrap()
         );
+    }
+
+    /// A message that never varies is escaped once and then copied: its
+    /// rows are those of the same text given as an owned message, and a
+    /// shorter message at the same address is not taken for it.
+    #[test]
+    fn fixed_messages_are_written_as_owned_ones() {
+        use crate::finding::{Code, Severity};
+        use crate::rules::testing::{claim, line_97530};
+        const FIXED: &str = "names no \"min assist\", no cues";
+        let c = claim(vec![line_97530()]);
+        let finding =
+            |m: Cow<'static, str>| Finding::new(Code::N002, Severity::Warning, m).on_line(0);
+        let fixed = [finding(FIXED.into()), finding(FIXED[..9].into())];
+        let owned = [
+            finding(FIXED.to_string().into()),
+            finding(FIXED[..9].to_string().into()),
+        ];
+        assert!(matches!(fixed[0].message, Cow::Borrowed(_)));
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut sc = RowScratch::default();
+        for _ in 0..3 {
+            for (x, y) in fixed.iter().zip(&owned) {
+                csv_row(&mut a, Some(&c), x, &mut sc);
+                csv_row(&mut b, Some(&c), y, &mut RowScratch::default());
+            }
+        }
+        assert_eq!(
+            String::from_utf8(a).unwrap(),
+            String::from_utf8(b.clone()).unwrap()
+        );
+        assert_eq!(sc.fixed.len(), 2);
+        let text = String::from_utf8(b).unwrap();
+        assert!(
+            text.contains(",\"names no \"\"min assist\"\", no cues\","),
+            "{text}"
+        );
+        assert!(text.contains(",names no ,"), "{text}");
     }
 
     fn by_csv_crate(fields: &[String]) -> Vec<u8> {

@@ -219,7 +219,11 @@ impl<'a> Cx<'a> {
     }
 
     /// A finding at the rule's default severity (the engine settles it).
-    pub fn finding(&self, info: &RuleInfo, message: impl Into<String>) -> Finding {
+    pub fn finding(
+        &self,
+        info: &RuleInfo,
+        message: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Finding {
         Finding::new(info.code, info.severity, message)
     }
 }

@@ -52,11 +52,10 @@ impl Rule for ResponseMissing {
                 continue;
             }
             let msg = if n.facts.empty {
-                "the note is empty: no patient response".to_string()
+                "the note is empty: no patient response"
             } else {
                 "the note states no patient response (looked for tolerance, pain, fatigue, \
                  progress or improvement, what the patient reported)"
-                    .to_string()
             };
             out.push(cx.finding(&INFO, msg).on_line(n.index));
         }

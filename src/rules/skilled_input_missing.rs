@@ -1,6 +1,8 @@
 //! N002 skilled-input-missing: the note shows no level of assistance and no
 //! cueing or other skilled input.
 
+use std::borrow::Cow;
+
 use super::notes::push_quoted;
 use super::{Cx, Data, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
@@ -49,6 +51,12 @@ policy file.
 ",
 };
 
+/// The message of a note that names neither (the same for every such
+/// note: given as it is, not copied).
+const NOTHING_NAMED: &str =
+    "the note names no level of assistance (e.g. \"min assist\", \"CGA\", \"supervision\") \
+     and no cueing or skilled input (e.g. \"verbal cues\", \"facilitation\", \"guarding\")";
+
 impl Rule for SkilledInputMissing {
     fn info(&self) -> &'static RuleInfo {
         &INFO
@@ -59,19 +67,17 @@ impl Rule for SkilledInputMissing {
             if n.facts.skilled_evidence().is_some() {
                 continue;
             }
-            let msg = if n.facts.empty {
-                "the note is empty: no level of assistance, no cueing or skilled input".to_string()
+            let msg: Cow<'static, str> = if n.facts.empty {
+                "the note is empty: no level of assistance, no cueing or skilled input".into()
+            } else if let Some(s) = n.facts.negated {
+                let mut msg = String::with_capacity(NOTHING_NAMED.len() + 80);
+                msg.push_str(NOTHING_NAMED);
+                msg.push_str("; ");
+                push_quoted(&mut msg, quote(n.note, s));
+                msg.push_str(" is negated");
+                msg.into()
             } else {
-                let mut msg = String::from(
-                    "the note names no level of assistance (e.g. \"min assist\", \"CGA\", \"supervision\") \
-                     and no cueing or skilled input (e.g. \"verbal cues\", \"facilitation\", \"guarding\")",
-                );
-                if let Some(s) = n.facts.negated {
-                    msg.push_str("; ");
-                    push_quoted(&mut msg, quote(n.note, s));
-                    msg.push_str(" is negated");
-                }
-                msg
+                NOTHING_NAMED.into()
             };
             out.push(cx.finding(&INFO, msg).on_line(n.index));
         }

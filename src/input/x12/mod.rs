@@ -282,7 +282,12 @@ impl Parser {
         }
     }
 
-    fn finding(&self, code: Code, byte: u64, msg: impl Into<String>) -> Finding {
+    fn finding(
+        &self,
+        code: Code,
+        byte: u64,
+        msg: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Finding {
         Finding::new(code, Severity::Error, msg).at(self.origin(byte))
     }
 
