@@ -800,96 +800,208 @@ fn parse_phrase(p: &str) -> Result<Vec<Tok>, String> {
 
 /// Lowercase the note byte for byte (other bytes become spaces, so spans
 /// stay the note's) and split it into words and clauses.
+///
+/// The note is lowercased sixteen bytes at a time (`lower`) and classified
+/// sixty-four at a time (`Block::of`: a bit per byte for word bytes, one
+/// for punctuation); words start and end where the word bits change, and
+/// only punctuation is looked at byte by byte.
 fn split_words(note: &str, low: &mut Vec<u8>, words: &mut Vec<Word>) {
-    low.clear();
     words.clear();
     let bytes = note.as_bytes();
-    low.extend(bytes.iter().map(|&b| LOWER[usize::from(b)]));
+    let n = bytes.len();
+    // Zeros (not word bytes) after the note up to a whole block, and eight
+    // more: a block is classified whole and a word's head loaded whole.
+    low.clear();
+    low.resize(n.div_ceil(64) * 64 + 8, 0);
+    lower(bytes, &mut low[..n]);
     // "×" (U+00D7, bytes C3 97) is a times sign: "3×10" reads "3 x10".
     if let Some(first) = memchr::memchr(0xC3, bytes) {
-        for k in first..bytes.len().saturating_sub(1) {
+        for k in first..n.saturating_sub(1) {
             if bytes[k] == 0xC3 && bytes[k + 1] == 0x97 {
                 low[k + 1] = b'x';
             }
         }
     }
-    let n = low.len();
-    // Eight zero bytes (not word bytes) after the note: a word's end is
-    // found eight bytes at a time (`word_bytes`), and no load runs out.
-    low.extend_from_slice(&[0; 8]);
     let mut clause = 0u32;
-    let mut i = 0;
-    while i < n {
-        let b = low[i];
-        if WORD[usize::from(b)] {
-            let s = i;
-            let eight_at =
-                |k: usize| u64::from_le_bytes(low[k..k + 8].try_into().expect("eight bytes"));
-            // The word's first eight bytes: its head, once masked to its length.
-            let first = eight_at(s);
-            let mut eight = first;
-            loop {
-                let stop = !word_bytes(eight) & (u64::MAX / 255 * 0x80);
-                if stop != 0 {
-                    i += stop.trailing_zeros() as usize / 8;
-                    break;
-                }
-                i += 8;
-                eight = eight_at(i);
+    // The word being read (its start), and whether the last byte of the
+    // block before was a word byte.
+    let mut open = 0usize;
+    let mut carry = 0u64;
+    for base in (0..n).step_by(64) {
+        let b = Block::of(low[base..base + 64].try_into().expect("a block"));
+        let before = b.word << 1 | carry;
+        let starts = b.word & !before;
+        let ends = !b.word & before;
+        carry = b.word >> 63;
+        // In byte order: a word ends on the byte after it (which may be
+        // punctuation, looked at once the word is in), the next starts.
+        let mut events = starts | ends | b.punct;
+        while events != 0 {
+            let k = events.trailing_zeros();
+            events &= events - 1;
+            let at = base + k as usize;
+            let bit = 1u64 << k;
+            if ends & bit != 0 {
+                push_word(low, open, at, clause, words);
             }
-            let len = i - s;
-            let head = match len {
-                8.. => first,
-                _ => first & ((1u64 << (8 * len)) - 1),
-            };
-            let key = if len <= 7 {
-                head | (len as u64) << 56
-            } else {
-                word_key_in(low, s, i)
-            };
-            let first = low[s];
-            let numeric = first.is_ascii_digit()
-                || (first == b'x' && low.get(s + 1).is_some_and(u8::is_ascii_digit));
-            words.push(Word {
-                key,
-                head,
-                start: s as u32,
-                end: i as u32,
-                clause,
-                flags: if numeric { NUMERIC } else { 0 },
-            });
-            continue;
+            if b.punct & bit != 0 {
+                clause += u32::from(ends_clause(low, at, words));
+            }
+            if starts & bit != 0 {
+                open = at;
+            }
         }
-        let ends_clause = match b {
-            b',' | b';' | b'!' | b'?' | b'\n' => true,
-            b'.' => {
-                let prev_digit = i > 0 && low[i - 1].is_ascii_digit();
-                let next_digit = low.get(i + 1).is_some_and(u8::is_ascii_digit);
-                let abbrev = words.last().is_some_and(|w| {
-                    w.end as usize == i
-                        && ABBREVIATIONS
-                            .iter()
-                            .any(|a| a.as_bytes() == &low[w.start as usize..w.end as usize])
-                });
-                !(abbrev || (prev_digit && next_digit))
-            }
-            _ => false,
-        };
-        clause += u32::from(ends_clause);
-        i += 1;
+    }
+    if carry != 0 {
+        // A word up to the end of a note of whole blocks.
+        push_word(low, open, n, clause, words);
     }
     low.truncate(n);
 }
 
-/// The top bit of each of eight lowercased note bytes that is a word byte
-/// (`a`-`z`, `0`-`9`, `'`); byte-exact (see `digit_mask`).
+/// Add the word at `s..e` of `low` (which goes on eight bytes past it).
 #[inline]
-fn word_bytes(x: u64) -> u64 {
-    const ONES: u64 = u64::MAX / 255;
-    const LOW7: u64 = ONES * 0x7F;
-    let v = x ^ (ONES * u64::from(b'\''));
-    let quote = !(((v & LOW7) + LOW7) | v) & (ONES * 0x80);
-    between(x, 0x60, 0x7B) | between(x, 0x2F, 0x3A) | quote
+fn push_word(low: &[u8], s: usize, e: usize, clause: u32, words: &mut Vec<Word>) {
+    let len = e - s;
+    let first = u64::from_le_bytes(low[s..s + 8].try_into().expect("eight bytes"));
+    let head = match len {
+        8.. => first,
+        _ => first & ((1u64 << (8 * len)) - 1),
+    };
+    let key = if len <= 7 {
+        head | (len as u64) << 56
+    } else {
+        word_key_in(low, s, e)
+    };
+    let b0 = low[s];
+    let numeric = b0.is_ascii_digit() || (b0 == b'x' && low[s + 1].is_ascii_digit());
+    words.push(Word {
+        key,
+        head,
+        start: s as u32,
+        end: e as u32,
+        clause,
+        flags: if numeric { NUMERIC } else { 0 },
+    });
+}
+
+/// Whether the punctuation byte at `k` ends a clause: `,;!?` and a line
+/// end do; a full stop does unless it ends an abbreviation ("min.") or
+/// stands between digits ("3.5"). `low` goes on past `k`.
+fn ends_clause(low: &[u8], k: usize, words: &[Word]) -> bool {
+    if low[k] != b'.' {
+        return true;
+    }
+    let digits = k > 0 && low[k - 1].is_ascii_digit() && low[k + 1].is_ascii_digit();
+    let abbrev = words.last().is_some_and(|w| {
+        w.end as usize == k
+            && ABBREVIATIONS
+                .iter()
+                .any(|a| a.as_bytes() == &low[w.start as usize..k])
+    });
+    !(abbrev || digits)
+}
+
+/// The bits of one 64-byte block of a lowercased note: bit `k` of `word`
+/// for a word byte (`WORD`), of `punct` for `,;.!?` or a line end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Block {
+    word: u64,
+    punct: u64,
+}
+
+impl Block {
+    /// The bits of 64 lowercased bytes, sixteen at a time.
+    #[cfg(target_arch = "x86_64")]
+    fn of(b: &[u8; 64]) -> Block {
+        use std::arch::x86_64::*;
+        let mut out = Block::default();
+        for (q, chunk) in b.chunks_exact(16).enumerate() {
+            // SAFETY: SSE2 is part of x86_64; the load reads the sixteen
+            // bytes of `chunk` (unaligned loads are allowed).
+            let (w, p) = unsafe {
+                let x = _mm_loadu_si128(chunk.as_ptr().cast());
+                let is = |c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+                // Lowercased bytes are below 0x80: signed compares hold.
+                let within = |lo: u8, hi: u8| {
+                    _mm_and_si128(
+                        _mm_cmpgt_epi8(x, _mm_set1_epi8(lo as i8 - 1)),
+                        _mm_cmplt_epi8(x, _mm_set1_epi8(hi as i8 + 1)),
+                    )
+                };
+                let word = _mm_or_si128(
+                    _mm_or_si128(within(b'a', b'z'), within(b'0', b'9')),
+                    is(b'\''),
+                );
+                let punct = _mm_or_si128(
+                    _mm_or_si128(
+                        _mm_or_si128(is(b','), is(b';')),
+                        _mm_or_si128(is(b'.'), is(b'!')),
+                    ),
+                    _mm_or_si128(is(b'?'), is(b'\n')),
+                );
+                (
+                    _mm_movemask_epi8(word) as u16,
+                    _mm_movemask_epi8(punct) as u16,
+                )
+            };
+            out.word |= u64::from(w) << (16 * q);
+            out.punct |= u64::from(p) << (16 * q);
+        }
+        out
+    }
+
+    /// The bits of 64 lowercased bytes, a byte at a time.
+    #[cfg(any(test, not(target_arch = "x86_64")))]
+    fn of_bytewise(b: &[u8; 64]) -> Block {
+        let mut out = Block::default();
+        for (k, &c) in b.iter().enumerate() {
+            out.word |= u64::from(WORD[usize::from(c)]) << k;
+            out.punct |= u64::from(matches!(c, b',' | b';' | b'.' | b'!' | b'?' | b'\n')) << k;
+        }
+        out
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn of(b: &[u8; 64]) -> Block {
+        Block::of_bytewise(b)
+    }
+}
+
+/// `LOWER` of each byte of `from`, into `to` (as long): sixteen bytes at a
+/// time where it can, the rest by the table.
+fn lower(from: &[u8], to: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    let done = {
+        use std::arch::x86_64::*;
+        let mut done = 0;
+        for (src, dst) in from.chunks_exact(16).zip(to.chunks_exact_mut(16)) {
+            // SAFETY: SSE2 is part of x86_64; the load and the store are of
+            // the sixteen bytes of their chunks (unaligned is allowed).
+            unsafe {
+                let x = _mm_loadu_si128(src.as_ptr().cast());
+                let upper = _mm_and_si128(
+                    _mm_cmpgt_epi8(x, _mm_set1_epi8(b'A' as i8 - 1)),
+                    _mm_cmplt_epi8(x, _mm_set1_epi8(b'Z' as i8 + 1)),
+                );
+                let x = _mm_or_si128(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+                // Bytes from 0x80 up (negative as signed) become spaces.
+                let high = _mm_cmplt_epi8(x, _mm_setzero_si128());
+                let x = _mm_or_si128(
+                    _mm_andnot_si128(high, x),
+                    _mm_and_si128(high, _mm_set1_epi8(b' ' as i8)),
+                );
+                _mm_storeu_si128(dst.as_mut_ptr().cast(), x);
+            }
+            done += 16;
+        }
+        done
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    for (t, &f) in to[done..].iter_mut().zip(&from[done..]) {
+        *t = LOWER[usize::from(f)];
+    }
 }
 
 /// The top bit of each of eight bytes (little-endian) `b` with
@@ -906,7 +1018,9 @@ fn between(x: u64, lo: u8, hi: u8) -> u64 {
         & (ONES * 128)
 }
 
-/// Bytes of a word: ASCII letters and digits, and `'`.
+/// Bytes of a word: ASCII letters and digits, and `'` (`Block::of` finds
+/// them sixteen at a time on x86_64).
+#[cfg(any(test, not(target_arch = "x86_64")))]
 const WORD: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
@@ -1069,10 +1183,29 @@ mod tests {
         (low, words)
     }
 
+    /// Around the ends of blocks: a note of every length from 1 to 200
+    /// bytes, its last word running to its end, split as byte by byte.
+    #[test]
+    fn words_across_and_at_the_ends_of_blocks() {
+        let text = "Sit-to-stand x10, min A. Pt tolerated well; 3.5 min. cues!? ok".repeat(4);
+        for n in 1..=200 {
+            let note = &text[..n];
+            let (mut low, mut words) = (Vec::new(), Vec::new());
+            split_words(note, &mut low, &mut words);
+            let got: Vec<_> = words
+                .iter()
+                .map(|w| (w.start, w.end, w.clause, w.key))
+                .collect();
+            let (want_low, want) = split_words_bytewise(note);
+            assert_eq!((low, got), (want_low, want), "{n} bytes: {note:?}");
+        }
+    }
+
     proptest::proptest! {
-        /// Words found eight bytes at a time are the words found byte by
-        /// byte: the same spans, clauses and keys, and the same lowercase
-        /// text; a word's head is its first eight bytes.
+        /// Words found on a block's bits are the words found byte by byte:
+        /// the same spans, clauses and keys, and the same lowercase text; a
+        /// word's head is its first eight bytes. Notes run to several
+        /// blocks, and may end on a block's last byte.
         #[test]
         fn words_split_as_byte_by_byte(
             note in "([A-Za-z0-9']{1,12}|[ ,;.!?\n-]|min\\.|3\\.5|×|é|\u{7f}){0,40}"
@@ -1090,13 +1223,21 @@ mod tests {
             }
         }
 
-        /// `word_bytes` marks exactly the word bytes of eight lowercased bytes.
+        /// A block's bits found sixteen bytes at a time are its bits found
+        /// byte by byte; a note lowercased sixteen bytes at a time is the
+        /// table's lowercasing.
         #[test]
-        fn word_bytes_is_exact(bytes in proptest::array::uniform8(proptest::num::u8::ANY)) {
-            let low = bytes.map(|b| LOWER[usize::from(b)]);
-            let m = word_bytes(u64::from_le_bytes(low));
-            for (k, &b) in low.iter().enumerate() {
-                proptest::prop_assert_eq!(m >> (8 * k + 7) & 1 == 1, WORD[usize::from(b)]);
+        fn blocks_classify_and_lower_as_byte_by_byte(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..100)
+        ) {
+            let mut low = vec![0u8; bytes.len()];
+            lower(&bytes, &mut low);
+            let want: Vec<u8> = bytes.iter().map(|&b| LOWER[usize::from(b)]).collect();
+            proptest::prop_assert_eq!(&low, &want);
+            low.resize(128, 0);
+            for b in low.chunks_exact(64) {
+                let b: &[u8; 64] = b.try_into().unwrap();
+                proptest::prop_assert_eq!(Block::of(b), Block::of_bytewise(b));
             }
         }
 
