@@ -362,9 +362,9 @@ fn write_batch(
     let mut spent = Vec::with_capacity(batch.len());
     for c in batch {
         match c {
-            Checked::Raw(ev) => {
+            Checked::Raw(mut ev) => {
                 if let Some(a) = acks.as_deref_mut() {
-                    a.event(&ev)?;
+                    a.event(&mut ev)?;
                 }
                 if let Some(sp) = split.as_deref_mut() {
                     sp.event(ev)?;

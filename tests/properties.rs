@@ -23,6 +23,7 @@ fn limits() -> Limits {
     Limits {
         max_record: 4096,
         keep_raw: true,
+        parties: true,
     }
 }
 

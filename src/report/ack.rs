@@ -75,50 +75,15 @@ struct TxHead {
     convention: String,
 }
 
-/// An HL of the current transaction: its level, parent and named party.
+/// An HL of the current transaction: its level, parent and named party
+/// (`input::Party`, read by the parser).
 #[derive(Clone, Default)]
 struct Hl {
     parent: Option<usize>,
     level: Text,
-    entity: Text,
     last: Text,
     first: Text,
-    id_qual: Text,
     id: Text,
-    /// The loop's segments, until `read_party` reads the party from them
-    /// (on the 277CA thread: the report writer's thread only shares them).
-    raw: RawSegs,
-}
-
-impl Hl {
-    /// The party the HL names: its billing provider (NM1*85), subscriber
-    /// (NM1*IL) or patient (NM1*QC, which wins).
-    fn read_party(&mut self, d: Delims) {
-        let raw = std::mem::take(&mut self.raw);
-        for seg in segs_in(raw.bytes(), d) {
-            // NM1*85*, NM1*IL*, NM1*QC*: the entity code is bytes 4 and 5.
-            let e = d.element;
-            if !(seg.len() > 6 && seg.starts_with(b"NM1") && seg[3] == e && seg[6] == e) {
-                continue;
-            }
-            let entity = &seg[4..6];
-            if !(matches!(entity, b"85" | b"IL" | b"QC")
-                && (self.entity.is_empty() || entity == b"QC"))
-            {
-                continue;
-            }
-            let mut f = [&[][..]; 10];
-            for (slot, el) in f.iter_mut().zip(seg.split(|&b| b == e)) {
-                *slot = el;
-            }
-            let g = |i: usize| Text::from_utf8_lossy(f[i]);
-            self.entity = g(1);
-            self.last = g(3);
-            self.first = g(4);
-            self.id_qual = g(8);
-            self.id = g(9);
-        }
-    }
 }
 
 struct LineAck {
@@ -144,7 +109,6 @@ struct ClaimAck {
 
 #[derive(Default)]
 struct Tx {
-    delims: Option<Delims>,
     head: TxHead,
     reference: String,
     submitter: (String, String),
@@ -211,7 +175,7 @@ impl Acks {
         self.ymd.clone()
     }
 
-    pub fn event(&mut self, ev: &RawEvent) -> io::Result<()> {
+    pub fn event(&mut self, ev: &mut RawEvent) -> io::Result<()> {
         match ev {
             RawEvent::Interchange { isa, delims, .. } => {
                 self.delims = Some(*delims);
@@ -250,7 +214,6 @@ impl Acks {
                     return Ok(());
                 };
                 let mut tx = Tx {
-                    delims: Some(d),
                     hls: Vec::with_capacity(self.last_sizes.0),
                     claims: Vec::with_capacity(self.last_sizes.1),
                     ..Tx::default()
@@ -280,16 +243,19 @@ impl Acks {
             RawEvent::Hl {
                 parent,
                 level,
-                segments,
+                party,
+                ..
             } => {
                 if self.delims.is_none() || self.f277.is_none() {
                     return Ok(());
                 }
+                let p = party.take().map(|p| *p).unwrap_or_default();
                 let hl = Hl {
                     parent: *parent,
                     level: Text::from_utf8_lossy(level.as_bytes()),
-                    raw: segments.clone(),
-                    ..Hl::default()
+                    last: p.last,
+                    first: p.first,
+                    id: p.id,
                 };
                 if let Some(tx) = &mut self.tx {
                     tx.hls.push(hl);
@@ -649,14 +615,11 @@ impl Out277 {
                 let text = match msg {
                     Msg277::Transaction {
                         head,
-                        mut tx,
+                        tx,
                         number,
                         ymd,
                         typed,
                     } => {
-                        if let Some(d) = tx.delims {
-                            tx.hls.iter_mut().for_each(|h| h.read_party(d));
-                        }
                         let mut text = head;
                         text.push_str(&transaction_277(&tx, number, &ymd, typed));
                         text

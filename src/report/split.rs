@@ -140,6 +140,7 @@ impl Split {
                 parent,
                 level,
                 segments,
+                ..
             } => self.nodes.push(Node::Hl {
                 parent,
                 level,

@@ -17,7 +17,8 @@ use std::sync::Arc;
 pub use tokenizer::{isa_delims, text, Delims, Segment, Token, Tokenizer, ISA_LEN};
 
 use super::{
-    ClaimSource, Item, LevelCode, Limits, Piece, RawClaim, RawEvent, RawSegs, ReadClaim, ReadStats,
+    ClaimSource, Item, LevelCode, Limits, Party, Piece, RawClaim, RawEvent, RawSegs, ReadClaim,
+    ReadStats,
 };
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
@@ -45,7 +46,7 @@ pub struct X12Reader<R> {
 
 impl<R: Read> X12Reader<R> {
     pub fn new(file: Arc<str>, src: R, limits: Limits) -> Self {
-        let mut p = Parser::new(file, limits.keep_raw);
+        let mut p = Parser::new(file, limits.keep_raw, limits.parties);
         p.split = true;
         X12Reader {
             tok: Tokenizer::new(src, limits.max_record).lazy(),
@@ -212,6 +213,8 @@ struct Transaction {
     claim: Option<Box<ReadClaim>>,
     /// Keep raw segments; `raw_hl` is the item holding the current HL's.
     keep_raw: bool,
+    /// Read each HL loop's party as its segments are kept (`Party`).
+    parties: bool,
     raw_hl: Option<usize>,
 }
 
@@ -231,6 +234,7 @@ struct Parser {
     /// Anything at all was read (to tell an empty file).
     seen: bool,
     keep_raw: bool,
+    parties: bool,
     /// HLs and claims of the transaction to come, when known (a job).
     sizes: (usize, usize),
     /// A job's buffer, and where in it the segment being parsed stands
@@ -248,9 +252,10 @@ fn show(b: &[u8]) -> String {
 }
 
 impl Parser {
-    fn new(file: Arc<str>, keep_raw: bool) -> Self {
+    fn new(file: Arc<str>, keep_raw: bool, parties: bool) -> Self {
         Parser {
             keep_raw,
+            parties: keep_raw && parties,
             split: false,
             job: None,
             spare: Spare::default(),
@@ -501,6 +506,7 @@ impl Parser {
                 spare: self.spare.clone(),
                 file: self.file.clone(),
                 keep_raw: self.keep_raw,
+                parties: self.parties,
                 isa: self.isa.as_ref().map(|i| i.control.clone()),
                 gs: self
                     .gs
@@ -573,6 +579,7 @@ impl Parser {
             ctx: Ctx::Header,
             claim: None,
             keep_raw: self.keep_raw,
+            parties: self.parties,
             raw_hl: None,
         });
         let mut header = RawSegs::default();
@@ -822,6 +829,7 @@ pub struct TxJob {
     spare: Spare,
     file: Arc<str>,
     keep_raw: bool,
+    parties: bool,
     /// ISA13, and GS06 with GS08, of the envelopes around it (if open).
     isa: Option<Arc<str>>,
     gs: Option<(Arc<str>, Vec<u8>)>,
@@ -960,7 +968,7 @@ impl TxJob {
         // Fresh copies of the shared names: every origin clones them, and
         // an Arc counted from two threads at once costs a cache line's trip.
         let own = |a: &Arc<str>| Arc::<str>::from(&**a);
-        let mut p = Parser::new(own(&self.file), self.keep_raw);
+        let mut p = Parser::new(own(&self.file), self.keep_raw, self.parties);
         p.seen = true;
         p.sizes = (self.hls, self.clms);
         p.isa = self.isa.as_ref().map(|control| Interchange {
@@ -1077,8 +1085,15 @@ impl Transaction {
         }
         let i = self.raw_hl.unwrap_or(0);
         match self.items.get_mut(i) {
-            Some(Item::Raw(RawEvent::Hl { segments, .. }))
-            | Some(Item::Raw(RawEvent::Transaction { segments })) => {
+            Some(Item::Raw(RawEvent::Hl {
+                segments, party, ..
+            })) => {
+                keep_in(segments, bytes, delims, src, at);
+                if self.parties {
+                    Party::note(party, bytes, delims.element);
+                }
+            }
+            Some(Item::Raw(RawEvent::Transaction { segments })) => {
                 keep_in(segments, bytes, delims, src, at)
             }
             _ => {}
@@ -1168,6 +1183,7 @@ impl Transaction {
                 parent,
                 level: LevelCode::new(s.el(3)),
                 segments: RawSegs::default(),
+                party: None,
             }));
             self.raw_hl = Some(self.items.len() - 1);
         }

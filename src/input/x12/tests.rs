@@ -238,6 +238,7 @@ fn a_too_long_segment_inside_a_claim_is_counted_and_told_on_the_claim() {
     let limits = Limits {
         max_record: 200,
         keep_raw: false,
+        parties: false,
     };
     let items: Vec<Item> =
         X12Reader::new(Arc::from("t.837"), x12(&body).as_bytes(), limits).collect();
