@@ -82,30 +82,69 @@ impl Rule for GoalLinkMissing {
     }
 }
 
-/// The words of five letters or more that are not stop words, as written
-/// (ASCII letters and digits; compared without regard to ASCII case, so
-/// nothing is allocated).
-fn words(s: &str) -> impl Iterator<Item = &[u8]> + '_ {
-    s.as_bytes()
-        .split(|b| !b.is_ascii_alphanumeric())
-        .filter(|w| w.len() >= 5)
-        .filter(|w| !STOP.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(w)))
+/// ASCII letters and digits: the bytes of a word here.
+const ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+/// The words of five letters or more, as written (ASCII letters and digits;
+/// compared without regard to ASCII case, so nothing is allocated): a byte
+/// loop on a table, which costs a third of `split` with a predicate.
+fn long_words(s: &str) -> impl Iterator<Item = &[u8]> + '_ {
+    let b = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            while i < b.len() && !ALNUM[usize::from(b[i])] {
+                i += 1;
+            }
+            let start = i;
+            while i < b.len() && ALNUM[usize::from(b[i])] {
+                i += 1;
+            }
+            if i - start >= 5 {
+                return Some(&b[start..i]);
+            }
+        }
+        None
+    })
 }
 
+/// `long_words` that are not stop words.
+fn words(s: &str) -> impl Iterator<Item = &[u8]> + '_ {
+    long_words(s).filter(|w| !STOP.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(w)))
+}
+
+/// Whether a word of the note is a word of the goal. The note's words are
+/// not held to the stop words: one equal to a word of the goal is none
+/// (the goal's words are not, and case counts in neither test). A note's
+/// word is compared only with goal words of its length.
 fn shares_a_word(note: &str, goal: &str) -> bool {
     let mut goal_words: [&[u8]; 32] = [&[]; 32];
     let mut n = 0;
+    let mut lengths = 0u64;
+    let length_bit = |w: &[u8]| 1u64 << w.len().min(63);
     for w in words(goal) {
         if n == goal_words.len() {
             // A long goal: compare with all of it, allocating this once.
             let all: Vec<&[u8]> = words(goal).collect();
-            return words(note).any(|w| all.iter().any(|g| g.eq_ignore_ascii_case(w)));
+            return long_words(note).any(|w| all.iter().any(|g| g.eq_ignore_ascii_case(w)));
         }
         goal_words[n] = w;
+        lengths |= length_bit(w);
         n += 1;
     }
     let goal_words = &goal_words[..n];
-    n > 0 && words(note).any(|w| goal_words.iter().any(|g| g.eq_ignore_ascii_case(w)))
+    n > 0
+        && long_words(note).any(|w| {
+            lengths & length_bit(w) != 0 && goal_words.iter().any(|g| g.eq_ignore_ascii_case(w))
+        })
 }
 
 #[cfg(test)]
@@ -157,5 +196,30 @@ mod tests {
         assert_eq!(check("IMPROVE with CGA.", "Patient will improve.").len(), 1);
         assert_eq!(check("Quaffinga with CGA.", "return to quaffingb").len(), 1);
         assert!(check("QUAFFINGA with CGA.", "return to quaffinga").is_empty());
+    }
+
+    /// The words as `split` on a predicate finds them, with the stop words
+    /// left out of both sides (the rule as first written).
+    fn shares_a_word_by_split(note: &str, goal: &str) -> bool {
+        fn words(s: &str) -> Vec<&[u8]> {
+            s.as_bytes()
+                .split(|b| !b.is_ascii_alphanumeric())
+                .filter(|w| w.len() >= 5)
+                .filter(|w| !STOP.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(w)))
+                .collect()
+        }
+        let (n, g) = (words(note), words(goal));
+        n.iter()
+            .any(|w| g.iter().any(|x| x.eq_ignore_ascii_case(w)))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shares_a_word_as_split_finds_it(
+            note in "(Patient|WILL|improve|balance|Bal4nce|transfers|zorbing|x10|é|[a-zA-Z]{1,9}|[ ,.'-]){0,30}",
+            goal in "(patient|will|Improve|BALANCE|bal4nce|transfer|Zorbing|é|[a-zA-Z]{1,9}|[ ,.'-]){0,40}",
+        ) {
+            proptest::prop_assert_eq!(shares_a_word(&note, &goal), shares_a_word_by_split(&note, &goal));
+        }
     }
 }
