@@ -153,6 +153,11 @@ pub struct Lexicon {
     table: KeyTable,
     /// What a word of the vocabulary is: the phrases it starts, its flags.
     entries: Vec<Entry>,
+    /// The phrases each entry starts, entry by entry (`Entry::starts`):
+    /// each with the key of its second word (as `Phrase::second`), so that
+    /// a phrase whose second word is not the note's next is passed over
+    /// without its `Phrase` being looked at.
+    starts: Vec<(u64, u32)>,
     /// Phrases whose first word is a prefix, by `start_key` of the prefix
     /// (sorted on it, in lexicon order within a key).
     by_prefix: Vec<(u16, Prefix, u32)>,
@@ -174,7 +179,10 @@ pub struct Lexicon {
 struct Entry {
     /// The word itself (a long word's key is a hash: checked against it).
     word: Box<[u8]>,
+    /// The phrases it starts, while the lexicon is built; then `starts`.
     phrases: Vec<u32>,
+    /// Its range of `Lexicon::starts`.
+    starts: (u32, u32),
     flags: u8,
 }
 
@@ -399,6 +407,7 @@ impl Lexicon {
             phrases: Vec::new(),
             table: KeyTable::default(),
             entries: Vec::new(),
+            starts: Vec::new(),
             by_prefix: Vec::new(),
             vocab_bits: vec![0; 1024],
             prefix_starts: vec![0; 1024],
@@ -476,6 +485,13 @@ impl Lexicon {
             at = end;
         }
         lex.table = KeyTable::build(vocab.iter().map(|(w, &i)| (word_key(w), i)));
+        for e in &mut lex.entries {
+            let from = lex.starts.len() as u32;
+            for id in std::mem::take(&mut e.phrases) {
+                lex.starts.push((lex.phrases[id as usize].second, id));
+            }
+            e.starts = (from, lex.starts.len() as u32);
+        }
         Ok(lex)
     }
 
@@ -552,8 +568,16 @@ impl Lexicon {
                     let w = &low[words[i].start as usize..words[i].end as usize];
                     if same_word(key, w, &e.word) {
                         words[i].flags |= e.flags;
-                        for &id in &e.phrases {
-                            self.try_phrase(id, i, low, words, hits);
+                        // The next word's key, if in the same clause (no key is 0).
+                        let next = match words.get(i + 1) {
+                            Some(n) if n.clause == words[i].clause => n.key,
+                            _ => 0,
+                        };
+                        let (from, to) = e.starts;
+                        for &(second, id) in &self.starts[from as usize..to as usize] {
+                            if second == 0 || second == next {
+                                self.match_phrase(id, i, low, words, hits);
+                            }
                         }
                     }
                 }
@@ -687,6 +711,12 @@ impl Lexicon {
         {
             return;
         }
+        self.match_phrase(id, at, low, words, hits);
+    }
+
+    /// `try_phrase` once its second word is known to fit.
+    fn match_phrase(&self, id: u32, at: usize, low: &[u8], words: &[Word], hits: &mut Vec<Hit>) {
+        let p = &self.phrases[id as usize];
         // The caller matched the first word (by the vocabulary or a prefix).
         if let Some(last) = match_toks(&p.toks[1..], at + 1, words[at].clause, low, words) {
             hits.push(Hit {
