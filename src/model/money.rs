@@ -6,6 +6,20 @@ use std::fmt;
 pub struct Money(pub i64);
 
 impl Money {
+    /// Append the amount as `Display` writes it ("-12.05"), without the
+    /// formatting machinery (the 277CA writes one or more a claim).
+    pub fn push_to(self, s: &mut String) {
+        if self.0 < 0 {
+            s.push('-');
+        }
+        let a = self.0.unsigned_abs();
+        crate::model::push_decimal(s, a / 100);
+        let c = (a % 100) as u8;
+        s.push('.');
+        s.push(char::from(b'0' + c / 10));
+        s.push(char::from(b'0' + c % 10));
+    }
+
     pub fn cents(self) -> i64 {
         self.0
     }
@@ -91,5 +105,14 @@ mod tests {
     fn displays_cents() {
         assert_eq!(Money(1225).to_string(), "12.25");
         assert_eq!(Money(-5).to_string(), "-0.05");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pushed_as_displayed(cents in proptest::num::i64::ANY) {
+            let mut s = String::from("x");
+            Money(cents).push_to(&mut s);
+            proptest::prop_assert_eq!(s, format!("x{}", Money(cents)));
+        }
     }
 }

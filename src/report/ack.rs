@@ -1028,7 +1028,6 @@ fn stc(status: &str, ymd: &str, action: &str, amount: &str, text: Option<String>
 /// One claim's 277CA loops (2000D, 2100D, 2200D and a 2220D for each line
 /// in error), byte for byte what x12-types renders for them.
 fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &ClaimAck, ymd: &str) {
-    use std::fmt::Write as _;
     // Plain pushes: `write!` cost more than the rest of the loop together.
     out.push_str("HL*");
     push_decimal(out, hl as u64);
@@ -1052,15 +1051,14 @@ fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &Cla
     for part in ["TRN*2*", trn, "~\n"] {
         out.push_str(part);
     }
-    let amount = c.charge.to_string();
     match &c.reason {
-        None => write_stc(out, "A2:20", ymd, "WQ", &amount, None),
+        None => write_stc(out, "A2:20", ymd, "WQ", Some(c.charge), None),
         Some((code, msg)) => write_stc(
             out,
             "A7:21",
             ymd,
             "U",
-            &amount,
+            Some(c.charge),
             Some(&free_text(*code, msg)),
         ),
     }
@@ -1082,9 +1080,7 @@ fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &Cla
         }
         out.push('*');
         match l.charge {
-            Some(m) => {
-                let _ = write!(out, "{m}");
-            }
+            Some(m) => m.push_to(out),
             None => out.push('0'),
         }
         if !l.units.is_empty() {
@@ -1092,7 +1088,7 @@ fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &Cla
             out.push_str(&l.units);
         }
         out.push_str("~\n");
-        write_stc(out, "A7:21", ymd, "U", "", Some(&free_text(*code, msg)));
+        write_stc(out, "A7:21", ymd, "U", None, Some(&free_text(*code, msg)));
         if !l.control.is_empty() {
             for part in ["REF*FJ*", &l.control, "~\n"] {
                 out.push_str(part);
@@ -1112,7 +1108,7 @@ fn write_stc(
     status: &str,
     ymd: &str,
     action: &str,
-    amount: &str,
+    amount: Option<Money>,
     text: Option<&str>,
 ) {
     out.push_str("STC*");
@@ -1123,14 +1119,16 @@ fn write_stc(
     out.push_str(action);
     match text {
         None => {
-            if !amount.is_empty() {
+            if let Some(m) = amount {
                 out.push('*');
-                out.push_str(amount);
+                m.push_to(out);
             }
         }
         Some(t) => {
             out.push('*');
-            out.push_str(amount);
+            if let Some(m) = amount {
+                m.push_to(out);
+            }
             out.push_str("********");
             out.push_str(t);
         }
