@@ -183,6 +183,12 @@ impl Party {
     /// the element separator): an `NM1` with entity 85, IL or QC names the
     /// party, unless one is named already and this is not QC.
     pub(crate) fn note(party: &mut Option<Box<Party>>, seg: &[u8], e: u8) {
+        // Most of a loop's segments are not NM1: passed over on their first
+        // bytes, before any trimming.
+        let lead = seg.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if seg.get(lead..lead + 3) != Some(b"NM1".as_slice()) {
+            return;
+        }
         let seg = seg.trim_ascii();
         // NM1*85*, NM1*IL*, NM1*QC*: the entity code is bytes 4 and 5.
         if !(seg.len() > 6 && seg.starts_with(b"NM1") && seg[3] == e && seg[6] == e) {

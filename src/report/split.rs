@@ -260,6 +260,7 @@ impl Split {
             }
             out.write_all(self.header.bytes())?;
             let mut count = self.header.count;
+            let mut hl_seg = Vec::with_capacity(64);
             let mut hl_index = 0;
             for n in &self.nodes {
                 match n {
@@ -273,23 +274,30 @@ impl Split {
                         if !needed[h] {
                             continue;
                         }
-                        // HL*id*parent*level*child, written in place.
-                        // (bytes, not chars: a delimiter may be any byte).
-                        let e = [d.element];
+                        // HL*id*parent*level*child, put together here and
+                        // written once (bytes, not chars: a delimiter may be
+                        // any byte).
+                        let e = d.element;
                         let mut digits = [0; 20];
-                        out.write_all(b"HL")?;
-                        out.write_all(&e)?;
-                        out.write_all(decimal(u64::from(new_id[h]), &mut digits).as_bytes())?;
-                        out.write_all(&e)?;
+                        hl_seg.clear();
+                        hl_seg.extend_from_slice(b"HL");
+                        hl_seg.push(e);
+                        hl_seg.extend_from_slice(
+                            decimal(u64::from(new_id[h]), &mut digits).as_bytes(),
+                        );
+                        hl_seg.push(e);
                         if let Some(p) = parent {
-                            out.write_all(decimal(u64::from(new_id[*p]), &mut digits).as_bytes())?;
+                            hl_seg.extend_from_slice(
+                                decimal(u64::from(new_id[*p]), &mut digits).as_bytes(),
+                            );
                         }
-                        out.write_all(&e)?;
-                        out.write_all(level.as_bytes())?;
-                        out.write_all(&e)?;
-                        out.write_all(if has_child[h] { b"1" } else { b"0" })?;
-                        out.write_all(&[d.segment])?;
-                        out.write_all(d.eol)?;
+                        hl_seg.push(e);
+                        hl_seg.extend_from_slice(level.as_bytes());
+                        hl_seg.push(e);
+                        hl_seg.push(if has_child[h] { b'1' } else { b'0' });
+                        hl_seg.push(d.segment);
+                        hl_seg.extend_from_slice(d.eol);
+                        out.write_all(&hl_seg)?;
                         out.write_all(segments.bytes())?;
                         count += 1 + segments.count;
                     }

@@ -922,8 +922,18 @@ impl TxJob {
         let end = end - tail as u32;
         self.buf.extend_from_slice(s.bytes);
         if tail > 0 {
-            self.buf.push(self.delims.segment);
-            self.buf.extend_from_slice(self.delims.eol);
+            // Fixed-size pushes (a line end is at most two bytes): a copy
+            // call a segment for one or two bytes cost more than the rest.
+            let t = self.delims.segment;
+            match *self.delims.eol {
+                [] => self.buf.push(t),
+                [a] => self.buf.extend_from_slice(&[t, a]),
+                [a, b] => self.buf.extend_from_slice(&[t, a, b]),
+                ref long => {
+                    self.buf.push(t);
+                    self.buf.extend_from_slice(long);
+                }
+            }
         }
         self.segs.push(Seg {
             offset: s.offset,
