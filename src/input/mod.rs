@@ -168,47 +168,14 @@ impl LevelCode {
 }
 
 /// The party an HL's loop names, as the 277CA echoes it: its billing
-/// provider (NM1*85), subscriber (NM1*IL) or patient (NM1*QC, which wins
-/// over the others). Read from the loop's segments while they are kept, on
-/// the thread that parses them.
+/// provider, subscriber or patient (which wins over the others). Read by
+/// the X12 reader from the loop's segments while they are kept, on the
+/// thread that parses them (`x12::note_party`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Party {
     pub last: Text,
     pub first: Text,
     pub id: Text,
-}
-
-impl Party {
-    /// Take in one of the loop's segments (without its terminator; `e` is
-    /// the element separator): an `NM1` with entity 85, IL or QC names the
-    /// party, unless one is named already and this is not QC.
-    pub(crate) fn note(party: &mut Option<Box<Party>>, seg: &[u8], e: u8) {
-        // Most of a loop's segments are not NM1: passed over on their first
-        // bytes, before any trimming.
-        let lead = seg.iter().take_while(|b| b.is_ascii_whitespace()).count();
-        if seg.get(lead..lead + 3) != Some(b"NM1".as_slice()) {
-            return;
-        }
-        let seg = seg.trim_ascii();
-        // NM1*85*, NM1*IL*, NM1*QC*: the entity code is bytes 4 and 5.
-        if !(seg.len() > 6 && seg.starts_with(b"NM1") && seg[3] == e && seg[6] == e) {
-            return;
-        }
-        let entity = &seg[4..6];
-        if !(matches!(entity, b"85" | b"IL" | b"QC") && (party.is_none() || entity == b"QC")) {
-            return;
-        }
-        let mut f = [&[][..]; 10];
-        for (slot, el) in f.iter_mut().zip(seg.split(|&b| b == e)) {
-            *slot = el;
-        }
-        let g = |i: usize| Text::from_utf8_lossy(f[i]);
-        *party = Some(Box::new(Party {
-            last: g(3),
-            first: g(4),
-            id: g(9),
-        }));
-    }
 }
 
 /// The structure around the claims, in input order, for rebuilding files.
@@ -416,41 +383,6 @@ pub(crate) use crate::model::trim;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// An HL loop's party: the first NM1*85 or *IL, unless an NM1*QC
-    /// comes (which wins); other NM1s, and an entity code that is not two
-    /// characters, are passed over; elements are kept as they stand.
-    #[test]
-    fn a_loops_party_is_its_first_provider_or_subscriber_or_its_patient() {
-        let read = |segs: &[&str]| {
-            let mut party = None;
-            for s in segs {
-                Party::note(&mut party, s.as_bytes(), b'*');
-            }
-            party.map(|p| (p.last.to_string(), p.first.to_string(), p.id.to_string()))
-        };
-        let named = |l: &str, f: &str, i: &str| Some((l.into(), f.into(), i.into()));
-        assert_eq!(
-            read(&["SBR*P*18", "N3*1 MAIN", "NM1*PR*2*MEDICARE*****PI*1"]),
-            None
-        );
-        assert_eq!(
-            read(&["NM1*IL*1*DOE*JANE****MI*123", "NM1*85*2*CLINIC*****XX*999"]),
-            named("DOE", "JANE", "123")
-        );
-        assert_eq!(
-            read(&[
-                "NM1*IL*1*DOE*JANE****MI*123",
-                "\nNM1*QC*1*DOE*JIM ****MI*7 "
-            ]),
-            named("DOE", "JIM ", "7")
-        );
-        assert_eq!(
-            read(&["NM1*ILX*1*DOE", "NM1*IL", "NM1*IL*"]),
-            named("", "", "")
-        );
-        assert_eq!(read(&["NM1*IL"]), None);
-    }
 
     #[test]
     fn sniffs() {

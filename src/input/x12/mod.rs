@@ -1049,6 +1049,37 @@ fn keep_in(
     }
 }
 
+/// Take in one of an HL loop's kept segments (without its terminator; `e`
+/// is the element separator): an `NM1` with entity 85, IL or QC names the
+/// loop's party, unless one is named already and this is not QC.
+fn note_party(party: &mut Option<Box<Party>>, seg: &[u8], e: u8) {
+    // Most of a loop's segments are not NM1: passed over on their first
+    // bytes, before any trimming.
+    let lead = seg.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    if seg.get(lead..lead + 3) != Some(b"NM1".as_slice()) {
+        return;
+    }
+    let seg = seg.trim_ascii();
+    // NM1*85*, NM1*IL*, NM1*QC*: the entity code is bytes 4 and 5.
+    if !(seg.len() > 6 && seg.starts_with(b"NM1") && seg[3] == e && seg[6] == e) {
+        return;
+    }
+    let entity = &seg[4..6];
+    if !(matches!(entity, b"85" | b"IL" | b"QC") && (party.is_none() || entity == b"QC")) {
+        return;
+    }
+    let mut f = [&[][..]; 10];
+    for (slot, el) in f.iter_mut().zip(seg.split(|&b| b == e)) {
+        *slot = el;
+    }
+    let g = |i: usize| Text::from_utf8_lossy(f[i]);
+    *party = Some(Box::new(Party {
+        last: g(3),
+        first: g(4),
+        id: g(9),
+    }));
+}
+
 /// A parsed job's buffer, shared by the raw segments kept from it (the
 /// clean and rejected files write them from here); handed back to the
 /// reader for a later job when the last of them is dropped.
@@ -1100,7 +1131,7 @@ impl Transaction {
             })) => {
                 keep_in(segments, bytes, delims, src, at);
                 if self.parties {
-                    Party::note(party, bytes, delims.element);
+                    note_party(party, bytes, delims.element);
                 }
             }
             Some(Item::Raw(RawEvent::Transaction { segments })) => {

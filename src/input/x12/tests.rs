@@ -259,3 +259,38 @@ fn a_too_long_segment_inside_a_claim_is_counted_and_told_on_the_claim() {
     assert_eq!(cs[0].claim.lines[0].date.raw, "20260310");
     assert!(codes(cs[1]).is_empty());
 }
+
+/// An HL loop's party: the first NM1*85 or *IL, unless an NM1*QC
+/// comes (which wins); other NM1s, and an entity code that is not two
+/// characters, are passed over; elements are kept as they stand.
+#[test]
+fn a_loops_party_is_its_first_provider_or_subscriber_or_its_patient() {
+    let read = |segs: &[&str]| {
+        let mut party = None;
+        for s in segs {
+            note_party(&mut party, s.as_bytes(), b'*');
+        }
+        party.map(|p| (p.last.to_string(), p.first.to_string(), p.id.to_string()))
+    };
+    let named = |l: &str, f: &str, i: &str| Some((l.into(), f.into(), i.into()));
+    assert_eq!(
+        read(&["SBR*P*18", "N3*1 MAIN", "NM1*PR*2*MEDICARE*****PI*1"]),
+        None
+    );
+    assert_eq!(
+        read(&["NM1*IL*1*DOE*JANE****MI*123", "NM1*85*2*CLINIC*****XX*999"]),
+        named("DOE", "JANE", "123")
+    );
+    assert_eq!(
+        read(&[
+            "NM1*IL*1*DOE*JANE****MI*123",
+            "\nNM1*QC*1*DOE*JIM ****MI*7 "
+        ]),
+        named("DOE", "JIM ", "7")
+    );
+    assert_eq!(
+        read(&["NM1*ILX*1*DOE", "NM1*IL", "NM1*IL*"]),
+        named("", "", "")
+    );
+    assert_eq!(read(&["NM1*IL"]), None);
+}
