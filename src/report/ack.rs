@@ -33,7 +33,7 @@ use x12_types::v005010 as x;
 
 use crate::finding::{Code, Finding, Severity};
 use crate::input::x12::Delims;
-use crate::input::{RawEvent, RawSegs};
+use crate::input::{Party, RawEvent, RawSegs};
 use crate::model::Text;
 use crate::model::{push_decimal, Claim, Money, OriginKind};
 use crate::report::split::Staged;
@@ -75,15 +75,13 @@ struct TxHead {
     convention: String,
 }
 
-/// An HL of the current transaction: its level, parent and named party
-/// (`input::Party`, read by the parser).
+/// An HL of the current transaction: its level, parent and the party its
+/// loop names (read by the parser).
 #[derive(Clone, Default)]
 struct Hl {
     parent: Option<usize>,
     level: Text,
-    last: Text,
-    first: Text,
-    id: Text,
+    party: Party,
 }
 
 struct LineAck {
@@ -249,13 +247,10 @@ impl Acks {
                 if self.delims.is_none() || self.f277.is_none() {
                     return Ok(());
                 }
-                let p = party.take().map(|p| *p).unwrap_or_default();
                 let hl = Hl {
                     parent: *parent,
                     level: Text::from_utf8_lossy(level.as_bytes()),
-                    last: p.last,
-                    first: p.first,
-                    id: p.id,
+                    party: party.take().map(|p| *p).unwrap_or_default(),
                 };
                 if let Some(tx) = &mut self.tx {
                     tx.hls.push(hl);
@@ -839,10 +834,10 @@ fn render_277(tx: &Tx, number: u32, ymd: &str, mut fast: Option<&mut String>) ->
                 nm1: nm1(
                     "85",
                     "2",
-                    &or(&node.last, "BILLING PROVIDER"),
+                    &or(&node.party.last, "BILLING PROVIDER"),
                     "",
                     "XX",
-                    &or(&node.id, "UNKNOWN"),
+                    &or(&node.party.id, "UNKNOWN"),
                 ),
                 ..Default::default()
             },
@@ -905,10 +900,10 @@ fn render_277(tx: &Tx, number: u32, ymd: &str, mut fast: Option<&mut String>) ->
                     nm1: x::NM1 {
                         _01: el("QC"),
                         _02: el("1"),
-                        _03: Some(or(&patient.last, "UNKNOWN")),
-                        _04: opt(&patient.first),
+                        _03: Some(or(&patient.party.last, "UNKNOWN")),
+                        _04: opt(&patient.party.first),
                         _08: Some(el("MI")),
-                        _09: Some(or(&patient.id, &c.patient_id)),
+                        _09: Some(or(&patient.party.id, &c.patient_id)),
                         ..Default::default()
                     },
                     ..Default::default()
@@ -1034,17 +1029,18 @@ fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &Cla
     out.push('*');
     push_decimal(out, parent as u64);
     out.push_str("*PT~\n");
-    let last = if patient.last.is_empty() {
+    let party = &patient.party;
+    let last = if party.last.is_empty() {
         "UNKNOWN"
     } else {
-        &patient.last
+        &party.last
     };
-    let id: &str = if !patient.id.is_empty() {
-        &patient.id
+    let id: &str = if !party.id.is_empty() {
+        &party.id
     } else {
         &c.patient_id
     };
-    for part in ["NM1*QC*1*", last, "*", &patient.first, "****MI*", id, "~\n"] {
+    for part in ["NM1*QC*1*", last, "*", &party.first, "****MI*", id, "~\n"] {
         out.push_str(part);
     }
     let trn: &str = if c.id.is_empty() { "0" } else { &c.id };
