@@ -922,8 +922,8 @@ impl TxJob {
         let end = end - tail as u32;
         self.buf.extend_from_slice(s.bytes);
         if tail > 0 {
-            // Fixed-size pushes (a line end is at most two bytes): a copy
-            // call a segment for one or two bytes cost more than the rest.
+            // Fixed-size pushes for the usual line ends (none, LF, CRLF):
+            // no copy call per segment for one to three bytes.
             let t = self.delims.segment;
             match *self.delims.eol {
                 [] => self.buf.push(t),
