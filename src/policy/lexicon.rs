@@ -179,8 +179,6 @@ pub struct Lexicon {
 struct Entry {
     /// The word itself (a long word's key is a hash: checked against it).
     word: Box<[u8]>,
-    /// The phrases it starts, while the lexicon is built; then `starts`.
-    phrases: Vec<u32>,
     /// Its range of `Lexicon::starts`.
     starts: (u32, u32),
     flags: u8,
@@ -403,6 +401,8 @@ impl Lexicon {
 
     pub fn build(specs: &[LexiconSpec]) -> Result<Lexicon, String> {
         let mut vocab = FastMap::default();
+        // (first-word entry, phrase) of every phrase that starts with a word.
+        let mut firsts: Vec<(u32, u32)> = Vec::new();
         let mut lex = Lexicon {
             phrases: Vec::new(),
             table: KeyTable::default(),
@@ -436,7 +436,7 @@ impl Lexicon {
                     let toks = parse_phrase(p).map_err(|e| format!("lexicon.{key}: `{p}`: {e}"))?;
                     let id = lex.phrases.len() as u32;
                     match &toks[0] {
-                        Tok::Word(w, _) => lex.entry(&mut vocab, w.as_bytes()).phrases.push(id),
+                        Tok::Word(w, _) => firsts.push((lex.entry(&mut vocab, w.as_bytes()), id)),
                         Tok::Prefix(p) => {
                             let k = start_key(p.head);
                             lex.prefix_starts[k / 64] |= 1 << (k % 64);
@@ -460,7 +460,10 @@ impl Lexicon {
                 for w in list {
                     let toks = parse_phrase(w).map_err(|e| format!("lexicon.{key}: `{w}`: {e}"))?;
                     match toks.as_slice() {
-                        [Tok::Word(one, _)] => lex.entry(&mut vocab, one.as_bytes()).flags |= flag,
+                        [Tok::Word(one, _)] => {
+                            let e = lex.entry(&mut vocab, one.as_bytes());
+                            lex.entries[e as usize].flags |= flag;
+                        }
                         _ => return Err(format!("lexicon.{key}: `{w}`: one plain word expected")),
                     }
                 }
@@ -485,19 +488,23 @@ impl Lexicon {
             at = end;
         }
         lex.table = KeyTable::build(vocab.iter().map(|(w, &i)| (word_key(w), i)));
-        for e in &mut lex.entries {
+        // Stable: an entry's phrases stay in lexicon order.
+        firsts.sort_by_key(|&(e, _)| e);
+        let mut at = 0;
+        for (e, entry) in lex.entries.iter_mut().enumerate() {
             let from = lex.starts.len() as u32;
-            for id in std::mem::take(&mut e.phrases) {
+            while let Some(&(_, id)) = firsts.get(at).filter(|f| f.0 as usize == e) {
                 lex.starts.push((lex.phrases[id as usize].second, id));
+                at += 1;
             }
-            e.starts = (from, lex.starts.len() as u32);
+            entry.starts = (from, lex.starts.len() as u32);
         }
         Ok(lex)
     }
 
-    /// The vocabulary entry of a word, made on first use; `vocab` holds the
-    /// entries by word while the lexicon is built.
-    fn entry(&mut self, vocab: &mut FastMap<Box<[u8]>, u32>, w: &[u8]) -> &mut Entry {
+    /// The index of a word's vocabulary entry, made on first use; `vocab`
+    /// holds the entries by word while the lexicon is built.
+    fn entry(&mut self, vocab: &mut FastMap<Box<[u8]>, u32>, w: &[u8]) -> u32 {
         let b = vocab_bit(word_key(w));
         self.vocab_bits[b / 64] |= 1 << (b % 64);
         let next = self.entries.len() as u32;
@@ -508,7 +515,7 @@ impl Lexicon {
                 ..Entry::default()
             });
         }
-        &mut self.entries[i as usize]
+        i
     }
 
     /// Read a note: what it shows, with where.
