@@ -167,8 +167,10 @@ pub fn run(
             let mut weight = 0;
             while let Some(piece) = source.next_piece() {
                 weight += piece.weight();
+                // A CSV job is a batch of its own (`csv::JOB_BYTES`).
+                let whole = matches!(piece, Piece::Rows(_));
                 batch.push(piece);
-                if (batch.len() == BATCH || weight >= BATCH_BYTES)
+                if (batch.len() == BATCH || weight >= BATCH_BYTES || whole)
                     && tx
                         .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
                         .is_err()
@@ -306,8 +308,8 @@ fn check_batch(
     for piece in batch {
         match piece {
             Piece::Item(i) => items.push(i),
-            Piece::Deferred(job) => {
-                let (more, s) = job.parse();
+            piece => {
+                let (more, s) = piece.into_items();
                 stats.add(&s);
                 if items.is_empty() {
                     items = more;

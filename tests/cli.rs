@@ -500,6 +500,47 @@ fn a_closed_stdout_pipe_exits_quietly() {
     );
 }
 
+/// A CSV export is read in jobs of whole claims that the checkers turn
+/// into claims: the report and the clean and rejected files are the same
+/// for any --threads, and every claim is accounted for.
+#[test]
+fn csv_export_gives_the_same_outputs_for_any_threads() {
+    let dir = TempDir::new("csv-threads");
+    let input = gen(&dir, "batch.csv", "20000", true);
+    let outs: Vec<[Vec<u8>; 3]> = ["1", "3"]
+        .iter()
+        .map(|t| {
+            let paths = ["r", "c", "j"].map(|k| dir.path(&format!("{k}{t}.csv")));
+            let [r, c, j] = paths.each_ref().map(|p| p.to_str().unwrap());
+            let run = claimscrub(&[
+                "check",
+                "-q",
+                "--as-of",
+                AS_OF,
+                "--threads",
+                t,
+                "--report",
+                r,
+                "--clean-out",
+                c,
+                "--rejected-out",
+                j,
+                &input,
+            ]);
+            assert_eq!(run.code, 1, "{}", run.stderr);
+            let (claims, clean, rejected) = run.accounting();
+            assert_eq!((claims, clean + rejected), (20_000, 20_000));
+            assert!(rejected > 500, "about 5% rejected: {rejected}");
+            paths.map(|p| std::fs::read(p).unwrap())
+        })
+        .collect();
+    assert!(outs[0] == outs[1], "--threads 1 and 3 outputs differ");
+    let rows = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count();
+    let input_rows = rows(&std::fs::read(&input).unwrap());
+    // Both files repeat the header; together they hold every row.
+    assert_eq!(rows(&outs[0][1]) + rows(&outs[0][2]), input_rows + 1);
+}
+
 /// Transactions of one claim each: many parse jobs to a batch, handed to
 /// the workers together. The report, the clean file and the 277CA are the
 /// same for any --threads, and every claim is accounted for.

@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::sync::Arc;
 
-use super::{trim, ClaimSource, Item, Limits, RawClaim, RawEvent, ReadClaim, ReadStats};
+use super::{trim, ClaimSource, Item, Limits, Piece, RawClaim, RawEvent, ReadClaim, ReadStats};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
     parse_date, Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider,
@@ -103,28 +103,51 @@ fn clock(s: &str) -> Option<u32> {
     (h < 24 && m < 60 && !s.trim().is_empty()).then_some(h * 60 + m)
 }
 
+/// Where the header put each known column: what a checker needs to turn
+/// rows into claims.
+struct Shape {
+    /// Index of each known column in the record.
+    index: [Option<usize>; 32],
+    header_len: usize,
+    max_record: usize,
+    keep_raw: bool,
+}
+
+impl Shape {
+    fn of(&self, c: Col) -> Option<usize> {
+        self.index[slot(c)]
+    }
+}
+
+/// The reader: the header, then rows. The rows are read here (the CSV
+/// parse and the claim boundaries, X009 with them) and handed on in jobs
+/// of whole claims (`CsvJob`); turning a job's rows into claims runs on the
+/// checkers (`CsvJob::parse`), where it was two fifths of the reader's
+/// thread, the one serial stage of a CSV run.
 pub struct CsvReader<R: Read> {
     file: Arc<str>,
     rdr: csv::Reader<R>,
     cols: Vec<Option<Col>>,
-    /// Index of each known column in the record.
-    index: [Option<usize>; 32],
-    header_len: usize,
+    shape: Arc<Shape>,
     available: Available,
     record: csv::ByteRecord,
-    /// The row, when all of it is UTF-8 (checked once for the whole row,
-    /// not once per field); `record` is then empty.
-    text_row: Option<csv::StringRecord>,
+    /// `record` holds a row read but not yet put in a job (it starts the
+    /// next one).
+    pending: bool,
     row: u64,
-    current: Option<ReadClaim>,
+    /// The claim id of the claim the rows are on, if one is open.
+    open: Option<Text>,
     /// Hashes of claim ids already finished (X009).
     finished: HashSet<u64, std::hash::BuildHasherDefault<crate::rules::Prehashed>>,
     out: VecDeque<Item>,
     stats: ReadStats,
     done: bool,
-    max_record: usize,
-    keep_raw: bool,
 }
+
+/// About how many bytes of fields a job holds before it ends at the next
+/// claim: 128 KiB, 180 to 450 claims (with notes or without), a batch of
+/// its own (as the 512 claims of a batch were when the reader built them).
+const JOB_BYTES: usize = 1 << 17;
 
 fn slot(c: Col) -> usize {
     match c {
@@ -164,19 +187,21 @@ impl<R: Read> CsvReader<R> {
             file,
             rdr,
             cols: Vec::new(),
-            index: [None; 32],
-            header_len: 0,
+            shape: Arc::new(Shape {
+                index: [None; 32],
+                header_len: 0,
+                max_record: limits.max_record,
+                keep_raw: limits.keep_raw,
+            }),
             available: Available::NONE,
             record: csv::ByteRecord::new(),
-            text_row: None,
+            pending: false,
             row: 0,
-            current: None,
+            open: None,
             finished: HashSet::default(),
             out: VecDeque::new(),
             stats: ReadStats::default(),
             done: false,
-            max_record: limits.max_record,
-            keep_raw: limits.keep_raw,
         };
         r.read_header();
         r
@@ -217,19 +242,26 @@ impl<R: Read> CsvReader<R> {
             }
         }
         self.row = 1;
-        self.header_len = header.len();
-        if self.keep_raw {
+        let keep_raw = self.shape.keep_raw;
+        let mut index = [None; 32];
+        if keep_raw {
             self.out
                 .push_back(Item::Raw(RawEvent::CsvHeader(header.clone())));
         }
         for (i, h) in header.iter().enumerate() {
             let c = column(&String::from_utf8_lossy(h));
             if let Some(c) = c {
-                self.index[slot(c)].get_or_insert(i);
+                index[slot(c)].get_or_insert(i);
             }
             self.cols.push(c);
         }
-        let has = |c: Col| self.index[slot(c)].is_some();
+        self.shape = Arc::new(Shape {
+            index,
+            header_len: header.len(),
+            max_record: self.shape.max_record,
+            keep_raw,
+        });
+        let has = |c: Col| index[slot(c)].is_some();
         let missing: Vec<&str> = REQUIRED
             .iter()
             .filter(|(c, _)| !has(*c))
@@ -241,7 +273,7 @@ impl<R: Read> CsvReader<R> {
             let mut rec = csv::ByteRecord::new();
             while let Ok(true) = self.rdr.read_byte_record(&mut rec) {
                 rows += 1;
-                if self.keep_raw {
+                if keep_raw {
                     self.out.push_back(Item::Raw(RawEvent::CsvRow(rec.clone())));
                 }
             }
@@ -270,40 +302,269 @@ impl<R: Read> CsvReader<R> {
         };
     }
 
-    fn field(&self, c: Col) -> Option<&str> {
-        let i = self.index[slot(c)]?;
-        match &self.text_row {
-            Some(r) => r.get(i).map(trim),
-            None => self
-                .record
-                .get(i)
-                .map(|b| trim(std::str::from_utf8(b).unwrap_or("\u{fffd}"))),
+    /// The claim id of the row in `record`, as the claim will have it.
+    fn claim_id(&self) -> Text {
+        let field = self
+            .shape
+            .of(Col::ClaimId)
+            .and_then(|i| self.record.get(i))
+            .map(|b| trim(std::str::from_utf8(b).unwrap_or("\u{fffd}")));
+        Text::from(field.unwrap_or(""))
+    }
+
+    /// The rows up to the end of the first claim after `JOB_BYTES`: a job
+    /// of whole claims, with what only reading in order can tell (the row
+    /// numbers, whether a claim id came back, rows the CSV parse refused).
+    fn job(&mut self) -> Option<CsvJob> {
+        let mut job = CsvJob {
+            file: self.file.clone(),
+            shape: self.shape.clone(),
+            bytes: Vec::with_capacity(JOB_BYTES + (JOB_BYTES >> 2)),
+            ends: Vec::new(),
+            marks: Vec::new(),
+        };
+        while !self.done {
+            if !self.pending {
+                match self.rdr.read_byte_record(&mut self.record) {
+                    Ok(true) => {
+                        self.row += 1;
+                        self.stats.records += 1;
+                        self.pending = true;
+                    }
+                    Ok(false) => {
+                        self.done = true;
+                        break;
+                    }
+                    Err(e) => {
+                        self.row += 1;
+                        let row = e.position().map_or(self.row, |p| p.record() + 1);
+                        // A row that is not UTF-8 is read on; anything else
+                        // ends the file.
+                        let fatal = !matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
+                        job.marks.push(Mark::Unreadable {
+                            row,
+                            message: format!("CSV unreadable: {e}"),
+                            fatal,
+                        });
+                        if fatal {
+                            self.close();
+                            self.done = true;
+                        }
+                        continue;
+                    }
+                }
+            }
+            // As the checker will: a row on another claim id ends the open
+            // claim and (unless its id is empty: then it is unusable)
+            // starts a new one.
+            let id = self.claim_id();
+            let same = self.open.as_ref() == Some(&id);
+            if !same && job.bytes.len() >= JOB_BYTES {
+                break;
+            }
+            self.pending = false;
+            let mut again = false;
+            if !same {
+                self.close();
+                if !id.is_empty() {
+                    again = self.finished.contains(&hash(&id));
+                    self.open = Some(id);
+                }
+            }
+            let start = job.bytes.len();
+            let mut end = start;
+            for f in self.record.iter() {
+                end += f.len();
+                job.ends.push(end);
+            }
+            job.bytes.extend_from_slice(self.record.as_slice());
+            job.marks.push(Mark::Row {
+                row: self.row,
+                start,
+                fields: self.record.len(),
+                again,
+            });
+        }
+        (!job.marks.is_empty()).then_some(job)
+    }
+
+    /// The open claim is finished: its id may not come back (X009).
+    fn close(&mut self) {
+        if let Some(id) = self.open.take() {
+            self.finished.insert(hash(&id));
+        }
+    }
+}
+
+/// Rows of whole claims, read in order by the reader and turned into
+/// claims by a checker: `parse` gives what the reader's own iterator gives
+/// for them.
+pub struct CsvJob {
+    file: Arc<str>,
+    shape: Arc<Shape>,
+    /// The rows' fields, end to end.
+    bytes: Vec<u8>,
+    /// Where each field ends in `bytes`.
+    ends: Vec<usize>,
+    marks: Vec<Mark>,
+}
+
+enum Mark {
+    /// A row: its number, where its fields start in `bytes` and how many
+    /// there are (the next of `ends`), and whether it starts a claim whose
+    /// id was finished before (X009).
+    Row {
+        row: u64,
+        start: usize,
+        fields: usize,
+        again: bool,
+    },
+    /// A row the CSV parse refused; `fatal`: nothing after it was read.
+    Unreadable {
+        row: u64,
+        message: String,
+        fatal: bool,
+    },
+}
+
+impl CsvJob {
+    /// About how many input bytes the job stands for (to size batches).
+    pub fn weight(&self) -> usize {
+        self.bytes.len() + self.ends.len()
+    }
+
+    /// The job's claims and findings (and rows, when kept) in input order.
+    /// Its rows were counted by the reader.
+    pub fn parse(self) -> (Vec<Item>, ReadStats) {
+        // A fresh copy of the name: every origin clones it, and an Arc
+        // counted from two threads at once costs a cache line's trip.
+        let file: Arc<str> = Arc::from(&*self.file);
+        let mut b = Builder {
+            file,
+            shape: &self.shape,
+            current: None,
+            out: Vec::with_capacity(self.marks.len()),
+        };
+        let mut k = 0;
+        for m in self.marks {
+            match m {
+                Mark::Row {
+                    row,
+                    start,
+                    fields,
+                    again,
+                } => {
+                    let ends = &self.ends[k..k + fields];
+                    k += fields;
+                    let end = ends.last().copied().unwrap_or(start);
+                    let bytes = &self.bytes[start..end];
+                    let f = Fields {
+                        text: std::str::from_utf8(bytes).ok(),
+                        bytes,
+                        start,
+                        ends,
+                    };
+                    b.row(row, &f, again);
+                }
+                Mark::Unreadable {
+                    row,
+                    message,
+                    fatal,
+                } => {
+                    let f = Finding::new(Code::X008, Severity::Error, message).at(b.origin(row));
+                    match &mut b.current {
+                        Some(c) => c.findings.push(f),
+                        None => b.out.push(Item::Finding(f)),
+                    }
+                    if fatal {
+                        b.finish_claim();
+                    }
+                }
+            }
+        }
+        b.finish_claim();
+        (b.out, ReadStats::default())
+    }
+}
+
+/// One row's fields, in a job's bytes.
+struct Fields<'a> {
+    /// The row's bytes when all of them are UTF-8 (checked once for the
+    /// row, not once per field).
+    text: Option<&'a str>,
+    bytes: &'a [u8],
+    /// Where the row starts in the job's bytes, and its fields end.
+    start: usize,
+    ends: &'a [usize],
+}
+
+impl Fields<'_> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn span(&self, i: usize) -> Option<(usize, usize)> {
+        let e = *self.ends.get(i)?;
+        let s = if i == 0 { self.start } else { self.ends[i - 1] };
+        Some((s - self.start, e - self.start))
+    }
+
+    /// Field `i`, trimmed; a field that is not UTF-8 reads as U+FFFD.
+    fn get(&self, i: usize) -> Option<&str> {
+        let (s, e) = self.span(i)?;
+        // A field that starts or ends inside a character of a row that is
+        // UTF-8 as a whole is not UTF-8 on its own.
+        let text = match self.text {
+            Some(t) => t.get(s..e),
+            None => std::str::from_utf8(&self.bytes[s..e]).ok(),
+        };
+        Some(trim(text.unwrap_or("\u{fffd}")))
+    }
+
+    /// The row as the csv crate reads one (for the clean and rejected files).
+    fn record(&self) -> csv::ByteRecord {
+        let mut r = csv::ByteRecord::with_capacity(self.bytes.len(), self.len());
+        for i in 0..self.len() {
+            let (s, e) = self.span(i).expect("a field of the row");
+            r.push_field(&self.bytes[s..e]);
+        }
+        r
+    }
+}
+
+/// Turns a job's rows into claims, in order.
+struct Builder<'a> {
+    file: Arc<str>,
+    shape: &'a Shape,
+    current: Option<ReadClaim>,
+    out: Vec<Item>,
+}
+
+impl Builder<'_> {
+    fn origin(&self, row: u64) -> Origin {
+        Origin {
+            file: self.file.clone(),
+            kind: OriginKind::Csv { row },
         }
     }
 
-    /// The row as read.
-    fn bytes(&self) -> &csv::ByteRecord {
-        match &self.text_row {
-            Some(r) => r.as_byte_record(),
-            None => &self.record,
-        }
+    fn field<'f>(&self, f: &'f Fields<'_>, c: Col) -> Option<&'f str> {
+        f.get(self.shape.of(c)?)
     }
 
-    fn text(&self, c: Col) -> Text {
-        Text::from(self.field(c).unwrap_or(""))
+    fn text(&self, f: &Fields<'_>, c: Col) -> Text {
+        Text::from(self.field(f, c).unwrap_or(""))
     }
 
     fn finish_claim(&mut self) {
         if let Some(c) = self.current.take() {
-            self.finished.insert(hash(&c.claim.id));
-            self.out.push_back(Item::Claim(Box::new(c)));
+            self.out.push(Item::Claim(Box::new(c)));
         }
     }
 
     /// One data row.
-    fn row(&mut self) {
-        let row = self.row;
-        let claim_id = self.text(Col::ClaimId);
+    fn row(&mut self, row: u64, f: &Fields<'_>, again: bool) {
+        let claim_id = self.text(f, Col::ClaimId);
         let same = self
             .current
             .as_ref()
@@ -311,30 +572,30 @@ impl<R: Read> CsvReader<R> {
         if !same && !claim_id.is_empty() {
             self.finish_claim();
             let mut findings = Vec::new();
-            if self.finished.contains(&hash(&claim_id)) {
+            if again {
                 let msg = format!(
                     "claim id {claim_id} seen again after other claims: its rows are not together"
                 );
                 findings.push(Finding::new(Code::X009, Severity::Error, msg).at(self.origin(row)));
             }
-            let total = match self.field(Col::ClaimTotal) {
+            let total = match self.field(f, Col::ClaimTotal) {
                 Some(t) if !t.is_empty() => Money::parse(t),
                 _ => None,
             };
             let diagnoses = self
-                .field(Col::DiagnosisCodes)
+                .field(f, Col::DiagnosisCodes)
                 .map(|d| split_list(d).map(Text::from).collect())
                 .unwrap_or_default();
             let claim = Claim {
                 id: claim_id.clone(),
                 total,
-                patient_id: self.text(Col::PatientId),
+                patient_id: self.text(f, Col::PatientId),
                 payer: Payer {
-                    id: self.text(Col::PayerId),
-                    filing_indicator: self.text(Col::FilingIndicator),
+                    id: self.text(f, Col::PayerId),
+                    filing_indicator: self.text(f, Col::FilingIndicator),
                 },
                 billing: Provider {
-                    npi: self.text(Col::BillingNpi),
+                    npi: self.text(f, Col::BillingNpi),
                     taxonomy: String::new().into(),
                 },
                 rendering: None,
@@ -343,14 +604,14 @@ impl<R: Read> CsvReader<R> {
                 origin: self.origin(row),
                 incomplete: false,
             };
-            let raw = self.keep_raw.then(|| RawClaim::Csv(Vec::new()));
+            let raw = self.shape.keep_raw.then(|| RawClaim::Csv(Vec::new()));
             self.current = Some(ReadClaim {
                 claim,
                 findings,
                 raw,
             });
         }
-        match self.line(row) {
+        match self.line(row, f) {
             Ok(line) => {
                 let c = self.current.as_mut().expect("a claim is open");
                 let mut line = line;
@@ -358,58 +619,58 @@ impl<R: Read> CsvReader<R> {
                 c.claim.lines.push(line);
             }
             Err(why) => {
-                let f = Finding::new(Code::X008, Severity::Error, why).at(self.origin(row));
+                let finding = Finding::new(Code::X008, Severity::Error, why).at(self.origin(row));
                 match (&mut self.current, claim_id.is_empty()) {
                     (Some(c), false) => {
                         c.claim.incomplete = true;
-                        c.findings.push(f);
+                        c.findings.push(finding);
                     }
                     _ => {
                         self.finish_claim();
-                        self.out.push_back(Item::Finding(f));
+                        self.out.push(Item::Finding(finding));
                     }
                 }
             }
         }
-        if self.keep_raw {
-            let rec = self.bytes().clone();
+        if self.shape.keep_raw {
+            let rec = f.record();
             match self.current.as_mut().and_then(|c| c.raw.as_mut()) {
                 Some(RawClaim::Csv(rows)) if !claim_id.is_empty() => rows.push(rec),
-                _ => self.out.push_back(Item::Raw(RawEvent::CsvRow(rec))),
+                _ => self.out.push(Item::Raw(RawEvent::CsvRow(rec))),
             }
         }
     }
 
     /// The row's service line, or why the row is unusable.
-    fn line(&self, row: u64) -> Result<ServiceLine, String> {
-        if self.bytes().len() != self.header_len {
+    fn line(&self, row: u64, f: &Fields<'_>) -> Result<ServiceLine, String> {
+        if f.len() != self.shape.header_len {
             return Err(format!(
                 "row has {} fields; the header has {}",
-                self.bytes().len(),
-                self.header_len
+                f.len(),
+                self.shape.header_len
             ));
         }
-        let bytes: usize = self.bytes().as_slice().len();
-        if bytes > self.max_record {
+        let bytes: usize = f.bytes.len();
+        if bytes > self.shape.max_record {
             return Err(format!(
                 "row of {bytes} bytes is over the record size limit"
             ));
         }
         for (c, name) in REQUIRED {
-            if self.field(c).is_none_or(str::is_empty) {
+            if self.field(f, c).is_none_or(str::is_empty) {
                 return Err(format!("required column {name} is empty"));
             }
         }
-        let dos = self.field(Col::DateOfService).unwrap_or("");
+        let dos = self.field(f, Col::DateOfService).unwrap_or("");
         let date = parse_date(dos).ok_or_else(|| {
             format!("date_of_service `{dos}` is not a date (YYYY-MM-DD, MM/DD/YYYY or CCYYMMDD)")
         })?;
-        let units_raw = self.field(Col::Units).unwrap_or("");
+        let units_raw = self.field(f, Col::Units).unwrap_or("");
         let units = Units::parse(units_raw);
         if units.value.is_none() {
             return Err(format!("units `{units_raw}` is not a number"));
         }
-        let mut minutes = match self.field(Col::Minutes) {
+        let mut minutes = match self.field(f, Col::Minutes) {
             Some(m) if !m.is_empty() => Some(
                 m.parse::<u32>()
                     .map_err(|_| format!("minutes `{m}` is not a whole number"))?,
@@ -417,7 +678,8 @@ impl<R: Read> CsvReader<R> {
             _ => None,
         };
         if minutes.is_none() {
-            if let (Some(s), Some(e)) = (self.field(Col::StartTime), self.field(Col::EndTime)) {
+            if let (Some(s), Some(e)) = (self.field(f, Col::StartTime), self.field(f, Col::EndTime))
+            {
                 if !s.is_empty() || !e.is_empty() {
                     let a = clock(s).ok_or_else(|| format!("start_time `{s}` is not HH:MM"))?;
                     let b = clock(e).ok_or_else(|| format!("end_time `{e}` is not HH:MM"))?;
@@ -428,7 +690,7 @@ impl<R: Read> CsvReader<R> {
                 }
             }
         }
-        let charge = match self.field(Col::Charge) {
+        let charge = match self.field(f, Col::Charge) {
             Some(c) if !c.is_empty() => {
                 Some(Money::parse(c).ok_or_else(|| format!("charge `{c}` is not an amount"))?)
             }
@@ -440,25 +702,25 @@ impl<R: Read> CsvReader<R> {
             t
         };
         let mut modifiers: Vec<Text> = self
-            .field(Col::Modifiers)
+            .field(f, Col::Modifiers)
             .map(|m| split_list(m).map(upper).collect())
             .unwrap_or_default();
         for i in 0..4 {
-            if let Some(m) = self.field(Col::Modifier(i)).filter(|m| !m.is_empty()) {
+            if let Some(m) = self.field(f, Col::Modifier(i)).filter(|m| !m.is_empty()) {
                 modifiers.push(upper(m));
             }
         }
         let rendering = self
-            .field(Col::RenderingNpi)
+            .field(f, Col::RenderingNpi)
             .filter(|n| !n.is_empty())
             .map(|npi| Provider {
                 npi: npi.to_string().into(),
-                taxonomy: self.text(Col::RenderingTaxonomy),
+                taxonomy: self.text(f, Col::RenderingTaxonomy),
             });
         Ok(ServiceLine {
             number: 0,
-            control: self.text(Col::LineControl),
-            procedure: self.text(Col::Procedure).to_ascii_uppercase(),
+            control: self.text(f, Col::LineControl),
+            procedure: self.text(f, Col::Procedure).to_ascii_uppercase(),
             modifiers: Modifiers(modifiers),
             charge,
             unit_basis: String::new().into(),
@@ -470,13 +732,13 @@ impl<R: Read> CsvReader<R> {
                 is_range: false,
             },
             diagnosis_pointers: self
-                .field(Col::DiagnosisPointers)
+                .field(f, Col::DiagnosisPointers)
                 .map(|p| split_list(p).map(Text::from).collect())
                 .unwrap_or_default(),
             rendering,
-            place_of_service: self.text(Col::PlaceOfService),
-            note: self.field(Col::Note).map(str::to_string),
-            goal: self.field(Col::Goal).map(str::to_string),
+            place_of_service: self.text(f, Col::PlaceOfService),
+            note: self.field(f, Col::Note).map(str::to_string),
+            goal: self.field(f, Col::Goal).map(str::to_string),
             origin: self.origin(row),
         })
     }
@@ -496,44 +758,8 @@ impl<R: Read> Iterator for CsvReader<R> {
             if let Some(item) = self.out.pop_front() {
                 return Some(item);
             }
-            if self.done {
-                return None;
-            }
-            let mut rec = match self.text_row.take() {
-                Some(r) => r.into_byte_record(),
-                None => std::mem::take(&mut self.record),
-            };
-            let res = self.rdr.read_byte_record(&mut rec);
-            match csv::StringRecord::from_byte_record(rec) {
-                Ok(r) => self.text_row = Some(r),
-                Err(e) => self.record = e.into_byte_record(),
-            }
-            match res {
-                Ok(true) => {
-                    self.row += 1;
-                    self.stats.records += 1;
-                    self.row();
-                }
-                Ok(false) => {
-                    self.finish_claim();
-                    self.done = true;
-                }
-                Err(e) => {
-                    self.row += 1;
-                    let row = e.position().map_or(self.row, |p| p.record() + 1);
-                    let f =
-                        Finding::new(Code::X008, Severity::Error, format!("CSV unreadable: {e}"))
-                            .at(self.origin(row));
-                    match &mut self.current {
-                        Some(c) => c.findings.push(f),
-                        None => self.out.push_back(Item::Finding(f)),
-                    }
-                    if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
-                        self.finish_claim();
-                        self.done = true;
-                    }
-                }
-            }
+            let job = self.job()?;
+            self.out.extend(job.parse().0);
         }
     }
 }
@@ -545,6 +771,13 @@ impl<R: Read + Send> ClaimSource for CsvReader<R> {
 
     fn stats(&self) -> ReadStats {
         self.stats.clone()
+    }
+
+    fn next_piece(&mut self) -> Option<Piece> {
+        if let Some(item) = self.out.pop_front() {
+            return Some(Piece::Item(item));
+        }
+        self.job().map(Piece::Rows)
     }
 }
 
@@ -684,6 +917,85 @@ mod tests {
             f.message.contains("units") && f.message.contains("2 row(s)"),
             "{}",
             f.message
+        );
+    }
+
+    /// `rows` rows a claim, claims C0..C{n}, each row's note `note_len`
+    /// bytes long.
+    fn export(claims: usize, rows: usize, note_len: usize) -> String {
+        let mut s = String::from("claim_id,patient_id,date_of_service,procedure_code,units,note\n");
+        let note = "n".repeat(note_len);
+        for c in 0..claims {
+            for _ in 0..rows {
+                s.push_str(&format!("C{c},P,2026-01-02,97530,1,\"{note}, min A\"\n"));
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn claims_stay_whole_across_jobs_and_jobs_read_as_the_iterator() {
+        // About 1.2 MB of rows: ten jobs or so.
+        let text = export(400, 3, 1000);
+        let mut r = CsvReader::new(Arc::from("t.csv"), text.as_bytes(), Limits::default());
+        let mut jobs = 0;
+        let mut items = Vec::new();
+        while let Some(piece) = r.next_piece() {
+            jobs += usize::from(matches!(piece, Piece::Rows(_)));
+            items.extend(piece.into_items().0);
+        }
+        assert!(jobs >= 8, "{jobs} jobs");
+        assert_eq!(r.stats().records, 1200);
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 400);
+        for (k, c) in cs.iter().enumerate() {
+            assert_eq!(c.claim.id, format!("C{k}"));
+            assert_eq!(c.claim.lines.len(), 3, "{}", c.claim.id);
+            assert!(c.findings.is_empty(), "{:?}", c.findings);
+            let rows: Vec<String> = c.claim.lines.iter().map(|l| l.origin.describe()).collect();
+            assert_eq!(
+                rows,
+                (0..3)
+                    .map(|i| format!("row {}", 3 * k + i + 2))
+                    .collect::<Vec<_>>()
+            );
+        }
+        let by_iter = read(&text);
+        assert_eq!(by_iter.len(), items.len());
+        for (a, b) in claims(&by_iter).iter().zip(&cs) {
+            assert_eq!(format!("{:?}", a.claim), format!("{:?}", b.claim));
+        }
+    }
+
+    #[test]
+    fn a_claim_id_back_after_a_job_is_still_x009() {
+        let mut text = export(300, 1, 1000);
+        text.push_str("C0,P,2026-01-02,97530,1,again\n");
+        let items = read(&text);
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 301);
+        assert_eq!(cs[300].claim.id, "C0");
+        assert_eq!(cs[300].findings.len(), 1);
+        assert_eq!(cs[300].findings[0].code, Code::X009);
+        assert!(cs[..300].iter().all(|c| c.findings.is_empty()));
+    }
+
+    #[test]
+    fn a_character_split_between_two_fields_is_in_neither() {
+        // The two fields end to end are "×" (C3 97); each alone is not UTF-8.
+        let mut bytes =
+            b"claim_id,patient_id,date_of_service,procedure_code,units,note\nC1,P".to_vec();
+        bytes.extend_from_slice(b"\xC3,\x97,97530,1,ok\n");
+        let items: Vec<Item> =
+            CsvReader::new(Arc::from("t.csv"), bytes.as_slice(), Limits::default()).collect();
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 1);
+        assert_eq!(cs[0].claim.patient_id, "\u{fffd}");
+        assert_eq!(cs[0].findings[0].code, Code::X008);
+        assert!(
+            cs[0].findings[0].message.contains("date_of_service"),
+            "{:?}",
+            cs[0].findings
         );
     }
 

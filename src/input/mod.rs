@@ -227,21 +227,34 @@ pub enum Item {
 }
 
 /// What a reader hands the pipeline: an item ready as it is, or a stretch
-/// of input whose parsing may run on any thread (an 837P transaction).
+/// of input whose parsing may run on any thread (an 837P transaction, or
+/// the rows of whole claims of a CSV export).
 /// Parsing the deferred pieces in order gives exactly the items of the
 /// reader's own iterator.
 #[allow(clippy::large_enum_variant)]
 pub enum Piece {
     Item(Item),
     Deferred(x12::TxJob),
+    Rows(csv::CsvJob),
 }
 
 impl Piece {
+    /// The piece's items in input order (parsing a deferred one), and the
+    /// counts its parsing adds.
+    pub fn into_items(self) -> (Vec<Item>, ReadStats) {
+        match self {
+            Piece::Item(i) => (vec![i], ReadStats::default()),
+            Piece::Deferred(job) => job.parse(),
+            Piece::Rows(job) => job.parse(),
+        }
+    }
+
     /// About how many input bytes the piece stands for (to size batches).
     pub fn weight(&self) -> usize {
         match self {
             Piece::Item(_) => 512,
             Piece::Deferred(job) => job.weight(),
+            Piece::Rows(job) => job.weight(),
         }
     }
 }

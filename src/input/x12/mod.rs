@@ -91,8 +91,8 @@ impl<R: Read> Iterator for X12Reader<R> {
             }
             match self.next_piece_inner()? {
                 Piece::Item(i) => return Some(i),
-                Piece::Deferred(job) => {
-                    let (items, stats) = job.parse();
+                piece => {
+                    let (items, stats) = piece.into_items();
                     self.parsed.add(&stats);
                     self.queue.extend(items);
                 }
@@ -1027,7 +1027,7 @@ impl TxJob {
             .into_iter()
             .filter_map(|piece| match piece {
                 Piece::Item(i) => Some(i),
-                Piece::Deferred(_) => None,
+                Piece::Deferred(_) | Piece::Rows(_) => None,
             })
             .collect();
         (items, p.stats)
