@@ -512,21 +512,12 @@ fn csv_export_gives_the_same_outputs_for_any_threads() {
         .map(|t| {
             let paths = ["r", "c", "j"].map(|k| dir.path(&format!("{k}{t}.csv")));
             let [r, c, j] = paths.each_ref().map(|p| p.to_str().unwrap());
-            let run = claimscrub(&[
-                "check",
-                "-q",
-                "--as-of",
-                AS_OF,
-                "--threads",
-                t,
-                "--report",
-                r,
-                "--clean-out",
-                c,
-                "--rejected-out",
-                j,
-                &input,
-            ]);
+            let mut args = vec!["check", "-q", "--as-of", AS_OF, "--threads", t];
+            for (flag, path) in [("--report", r), ("--clean-out", c), ("--rejected-out", j)] {
+                args.extend([flag, path]);
+            }
+            args.push(&input);
+            let run = claimscrub(&args);
             assert_eq!(run.code, 1, "{}", run.stderr);
             let (claims, clean, rejected) = run.accounting();
             assert_eq!((claims, clean + rejected), (20_000, 20_000));

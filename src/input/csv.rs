@@ -786,7 +786,11 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Vec<Item> {
-        CsvReader::new(Arc::from("t.csv"), text.as_bytes(), Limits::default()).collect()
+        read_bytes(text.as_bytes())
+    }
+
+    fn read_bytes(bytes: &[u8]) -> Vec<Item> {
+        CsvReader::new(Arc::from("t.csv"), bytes, Limits::default()).collect()
     }
 
     fn claims(items: &[Item]) -> Vec<&ReadClaim> {
@@ -830,8 +834,7 @@ mod tests {
         bytes.extend_from_slice("C1,Zoë,2026-03-09,97530,1,\"sit \u{d7}3, min A\"\n".as_bytes());
         bytes.extend_from_slice(b"C2,Jos\xe9,2026-03-09,97530,2,ok\n");
         bytes.extend_from_slice(b"C3,P3,2026-03-09,97530,3, x \n");
-        let items: Vec<Item> =
-            CsvReader::new(Arc::from("t.csv"), bytes.as_slice(), Limits::default()).collect();
+        let items = read_bytes(&bytes);
         let cs = claims(&items);
         assert_eq!(cs.len(), 3);
         assert_eq!(cs[0].claim.patient_id, "Zoë");
@@ -986,8 +989,7 @@ mod tests {
         let mut bytes =
             b"claim_id,patient_id,date_of_service,procedure_code,units,note\nC1,P".to_vec();
         bytes.extend_from_slice(b"\xC3,\x97,97530,1,ok\n");
-        let items: Vec<Item> =
-            CsvReader::new(Arc::from("t.csv"), bytes.as_slice(), Limits::default()).collect();
+        let items = read_bytes(&bytes);
         let cs = claims(&items);
         assert_eq!(cs.len(), 1);
         assert_eq!(cs[0].claim.patient_id, "\u{fffd}");
