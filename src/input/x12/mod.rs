@@ -116,8 +116,13 @@ impl<R: Read> X12Reader<R> {
                     // This thread reads the envelopes, and only the ids of
                     // the rest (they go to a job whole).
                     if matches!(s.id(), b"ISA" | b"GS" | b"ST" | b"SE" | b"GE" | b"IEA") {
-                        let full =
-                            Segment::from_bytes(s.bytes, s.offset, s.delims, &mut self.elems);
+                        let full = Segment::from_bytes(
+                            s.bytes,
+                            s.offset,
+                            s.delims,
+                            &mut self.elems,
+                            false,
+                        );
                         self.p.segment(&full);
                     } else {
                         self.p.segment(&s);
@@ -444,7 +449,7 @@ impl Parser {
             );
         }
         self.isa = Some(Interchange {
-            control: Arc::from(text(s.el(13)).as_str()),
+            control: Arc::from(s.text(13).as_str()),
             groups: 0,
         });
         let eol = s.delims.eol;
@@ -480,7 +485,7 @@ impl Parser {
             i.groups += 1;
         }
         self.gs = Some(Group {
-            control: Arc::from(text(s.el(6)).as_str()),
+            control: Arc::from(s.text(6).as_str()),
             transactions: 0,
             version: s.el(8).to_vec(),
         });
@@ -512,7 +517,7 @@ impl Parser {
                     .gs
                     .as_ref()
                     .map(|g| (g.control.clone(), g.version.clone())),
-                control: text(s.el(2)).to_string(),
+                control: s.text(2).to_string(),
                 delims: s.delims,
                 buf,
                 segs,
@@ -564,7 +569,7 @@ impl Parser {
             g.transactions += 1;
         }
         self.tx = Some(Transaction {
-            control: Arc::from(text(s.el(2)).as_str()),
+            control: Arc::from(s.text(2).as_str()),
             segments: 1,
             skip,
             clm_skipped: 0,
@@ -603,7 +608,7 @@ impl Parser {
             );
             return self.emit(f);
         };
-        let declared = text(s.el(1));
+        let declared = s.text(1);
         let count = tx.segments;
         if declared.parse::<u32>().ok() != Some(count) {
             let msg = format!("SE01 says {declared} segments; ST to SE holds {count}");
@@ -611,8 +616,8 @@ impl Parser {
             self.tx.as_mut().unwrap().findings.push(f);
         }
         let st02 = self.tx.as_ref().unwrap().control.clone();
-        if *text(s.el(2)) != *st02 {
-            let msg = format!("SE02 `{}` does not match ST02 `{st02}`", text(s.el(2)));
+        if *s.text(2) != *st02 {
+            let msg = format!("SE02 `{}` does not match ST02 `{st02}`", s.text(2));
             let f = self.finding(Code::X002, s.offset, msg);
             self.tx.as_mut().unwrap().findings.push(f);
         }
@@ -632,7 +637,7 @@ impl Parser {
             return self.emit(f);
         };
         let mut fs = Vec::new();
-        let declared = text(s.el(1));
+        let declared = s.text(1);
         if declared.parse::<u32>().ok() != Some(g.transactions) {
             let msg = format!(
                 "GE01 says {declared} transactions; group GS06 {} holds {}",
@@ -640,12 +645,8 @@ impl Parser {
             );
             fs.push(self.finding(Code::X004, s.offset, msg));
         }
-        if *text(s.el(2)) != *g.control {
-            let msg = format!(
-                "GE02 `{}` does not match GS06 `{}`",
-                text(s.el(2)),
-                g.control
-            );
+        if *s.text(2) != *g.control {
+            let msg = format!("GE02 `{}` does not match GS06 `{}`", s.text(2), g.control);
             fs.push(self.finding(Code::X002, s.offset, msg));
         }
         fs.into_iter().for_each(|f| self.emit(f));
@@ -669,7 +670,7 @@ impl Parser {
             return self.emit(f);
         };
         let mut fs = Vec::new();
-        let declared = text(s.el(1));
+        let declared = s.text(1);
         if declared.parse::<u32>().ok() != Some(i.groups) {
             let msg = format!(
                 "IEA01 says {declared} groups; interchange ISA13 {} holds {}",
@@ -677,12 +678,8 @@ impl Parser {
             );
             fs.push(self.finding(Code::X004, s.offset, msg));
         }
-        if *text(s.el(2)) != *i.control {
-            let msg = format!(
-                "IEA02 `{}` does not match ISA13 `{}`",
-                text(s.el(2)),
-                i.control
-            );
+        if *s.text(2) != *i.control {
+            let msg = format!("IEA02 `{}` does not match ISA13 `{}`", s.text(2), i.control);
             fs.push(self.finding(Code::X002, s.offset, msg));
         }
         fs.into_iter().for_each(|f| self.emit(f));
@@ -999,6 +996,9 @@ impl TxJob {
             p.src = Some(buf.clone());
         }
         let mut elems = Vec::with_capacity(32);
+        // Checked once for the whole transaction (a few words a cycle): an
+        // element of an ASCII buffer is text as it is.
+        let ascii = buf.bytes.is_ascii();
         let (mut start, mut long) = (0usize, self.long.iter());
         for seg in &self.segs {
             let end = seg.end as usize;
@@ -1010,6 +1010,7 @@ impl TxJob {
                     seg.offset,
                     self.delims,
                     &mut elems,
+                    ascii,
                 );
                 p.at = (start as u32, (end + tail) as u32);
                 p.segment(&s);
@@ -1234,7 +1235,7 @@ impl Transaction {
         self.ctx = Ctx::Claim;
         let mut findings = Vec::new();
         let mut claim = Claim {
-            id: text(s.el(1)),
+            id: s.text(1),
             total: std::str::from_utf8(s.el(2)).ok().and_then(Money::parse),
             origin: origin.clone(),
             ..Default::default()
@@ -1326,7 +1327,7 @@ impl Transaction {
             self.ctx = Ctx::Line;
         }
         let line = rc.claim.lines.last_mut().expect("a line is open");
-        line.procedure = text(s.comp(1, 1));
+        line.procedure = s.comp_text(1, 1);
         line.modifiers = Modifiers(
             s.comps(1)
                 .skip(2)
@@ -1336,7 +1337,7 @@ impl Transaction {
                 .collect(),
         );
         line.charge = std::str::from_utf8(s.el(2)).ok().and_then(Money::parse);
-        line.unit_basis = text(s.el(3));
+        line.unit_basis = s.text(3);
         line.units = Units::parse(&String::from_utf8_lossy(s.el(4)));
         if line.unit_basis == "MJ" {
             line.minutes = line
@@ -1345,7 +1346,7 @@ impl Transaction {
                 .filter(|v| *v >= 0.0 && v.fract() == 0.0)
                 .map(|v| v as u32);
         }
-        line.place_of_service = text(s.el(5));
+        line.place_of_service = s.text(5);
         line.diagnosis_pointers = s.comps(7).map(text).collect();
     }
 
@@ -1357,7 +1358,7 @@ impl Transaction {
         match id {
             b"NM1" => {
                 let npi = if is(s.el(8), "XX") {
-                    text(s.el(9))
+                    s.text(9)
                 } else {
                     Text::default()
                 };
@@ -1369,19 +1370,19 @@ impl Transaction {
                     }
                     (Ctx::Hl, b"IL") => {
                         if let Some(h) = self.cur_hl {
-                            self.hls[h].member_id = text(s.el(9)).to_string();
+                            self.hls[h].member_id = s.text(9).to_string();
                         }
                     }
                     (Ctx::Hl, b"PR") => {
                         if let Some(h) = self.cur_hl {
-                            self.hls[h].payer.id = text(s.el(9));
+                            self.hls[h].payer.id = s.text(9);
                         }
                     }
                     (Ctx::Hl, b"QC") => {
                         if let Some(h) = self.cur_hl {
                             let hl = &mut self.hls[h];
-                            hl.patient_name = format!("{},{}", text(s.el(3)), text(s.el(4)));
-                            hl.patient_id = text(s.el(9)).to_string();
+                            hl.patient_name = format!("{},{}", s.text(3), s.text(4));
+                            hl.patient_id = s.text(9).to_string();
                         }
                     }
                     (Ctx::Hl, _) => {}
@@ -1413,7 +1414,7 @@ impl Transaction {
                 }
             }
             b"PRV" => {
-                let taxonomy = text(s.el(3));
+                let taxonomy = s.text(3);
                 match (self.ctx, q) {
                     (Ctx::Hl, b"BI") => {
                         if let Some(h) = self.cur_hl {
@@ -1443,7 +1444,7 @@ impl Transaction {
             b"SBR" => match self.ctx {
                 Ctx::Hl => {
                     if let Some(h) = self.cur_hl {
-                        self.hls[h].payer.filing_indicator = text(s.el(9));
+                        self.hls[h].payer.filing_indicator = s.text(9);
                     }
                 }
                 Ctx::Claim | Ctx::ClaimRendering | Ctx::ClaimOther => self.ctx = Ctx::ClaimOther,
@@ -1454,7 +1455,7 @@ impl Transaction {
                     for i in 1..s.len() {
                         let qual = s.comp(i, 0);
                         if matches!(qual, b"ABK" | b"ABF" | b"BK" | b"BF") {
-                            c.claim.diagnoses.push(text(s.comp(i, 1)));
+                            c.claim.diagnoses.push(s.comp_text(i, 1));
                         }
                     }
                 }
@@ -1466,12 +1467,12 @@ impl Transaction {
             }
             b"REF" if self.ctx == Ctx::Line && is(q, "6R") => {
                 if let Some(l) = self.claim.as_mut().and_then(|c| c.claim.lines.last_mut()) {
-                    l.control = text(s.el(2));
+                    l.control = s.text(2);
                 }
             }
             b"NTE" if self.ctx == Ctx::Line => {
                 if let Some(l) = self.claim.as_mut().and_then(|c| c.claim.lines.last_mut()) {
-                    l.note = Some(text(s.el(2)).to_string());
+                    l.note = Some(s.text(2).to_string());
                 }
             }
             b"LIN" | b"SVD" | b"LQ"

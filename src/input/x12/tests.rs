@@ -294,3 +294,40 @@ fn a_loops_party_is_its_first_provider_or_subscriber_or_its_patient() {
     );
     assert_eq!(read(&["NM1*IL"]), None);
 }
+
+/// A transaction that is all ASCII has its elements read without a UTF-8
+/// check; one with other bytes is read as before: UTF-8 kept, the rest
+/// replaced.
+#[test]
+fn member_ids_in_ascii_utf8_and_other_bytes() {
+    let claim = |member: &str| {
+        let mut body: Vec<&str> = HEAD.to_vec();
+        let nm1 = format!("NM1*IL*1*DOE*JANE****MI*{member}");
+        body.extend([
+            nm1.as_str(),
+            "NM1*PR*2*MEDICARE*****PI*MCR01",
+            "CLM*A1*45***11:B:1*Y*A*Y*Y",
+            "HI*ABK:M6281",
+            "LX*1",
+            "SV1*HC:97530:GP*45*UN*1***1",
+            "DTP*472*D8*20261101",
+        ]);
+        x12(&body).into_bytes()
+    };
+    let mut latin1 = claim("MBRX");
+    let at = latin1.windows(4).position(|w| w == b"MBRX").unwrap();
+    latin1[at + 3] = 0xE9; // "é" in Latin-1: not UTF-8
+    for (bytes, want) in [
+        (claim(" MBR1 "), "MBR1"),
+        (claim("MBRË"), "MBRË"),
+        (latin1, "MBR\u{fffd}"),
+    ] {
+        let items: Vec<Item> =
+            X12Reader::new(Arc::from("t.837"), bytes.as_slice(), Limits::default()).collect();
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 1);
+        assert_eq!(cs[0].claim.patient_id, want);
+        assert_eq!(cs[0].claim.lines[0].procedure, "97530");
+        assert_eq!(cs[0].claim.lines[0].modifiers.0, ["GP"]);
+    }
+}

@@ -35,6 +35,9 @@ pub struct Segment<'a> {
     pub offset: u64,
     pub delims: Delims,
     elems: &'a [(u32, u32)],
+    /// Every byte of the segment is ASCII (known from its job's buffer,
+    /// checked once): its elements are text without a UTF-8 check.
+    ascii: bool,
 }
 
 impl<'a> Segment<'a> {
@@ -76,25 +79,48 @@ impl<'a> Segment<'a> {
 
     /// Element `i` as owned text, trimmed.
     pub fn text(&self, i: usize) -> crate::model::Text {
-        text(self.el(i))
+        self.text_of(self.el(i))
+    }
+
+    /// Component `k` of element `i` as owned text, trimmed.
+    pub fn comp_text(&self, i: usize, k: usize) -> crate::model::Text {
+        self.text_of(self.comp(i, k))
+    }
+
+    /// Bytes of this segment as owned text, trimmed.
+    fn text_of(&self, b: &[u8]) -> crate::model::Text {
+        if self.ascii {
+            debug_assert!(b.is_ascii());
+            // SAFETY: `ascii` is set only for a segment of a buffer whose
+            // bytes are all ASCII (`Segment::from_bytes`), and ASCII is
+            // UTF-8.
+            let s = unsafe { std::str::from_utf8_unchecked(b) };
+            return crate::input::trim(s).into();
+        }
+        text(b)
     }
 }
 
 impl<'a> Segment<'a> {
     /// A segment from its bytes (without terminator), its elements split
-    /// into `elems` (reused between calls).
+    /// into `elems` (reused between calls). `ascii`: the bytes are known to
+    /// be all ASCII (the caller checked a buffer that holds them), so that
+    /// `text` need not check them for UTF-8 element by element.
     pub fn from_bytes(
         bytes: &'a [u8],
         offset: u64,
         delims: Delims,
         elems: &'a mut Vec<(u32, u32)>,
+        ascii: bool,
     ) -> Segment<'a> {
+        debug_assert!(!ascii || bytes.is_ascii());
         split_elements(bytes, delims.element, elems);
         Segment {
             bytes,
             offset,
             delims,
             elems,
+            ascii,
         }
     }
 }
@@ -326,6 +352,7 @@ impl<R: Read> Tokenizer<R> {
             offset: self.base + s as u64,
             delims: d,
             elems: &self.elems,
+            ascii: false,
         })
     }
 
