@@ -116,13 +116,8 @@ impl<R: Read> X12Reader<R> {
                     // This thread reads the envelopes, and only the ids of
                     // the rest (they go to a job whole).
                     if matches!(s.id(), b"ISA" | b"GS" | b"ST" | b"SE" | b"GE" | b"IEA") {
-                        let full = Segment::from_bytes(
-                            s.bytes,
-                            s.offset,
-                            s.delims,
-                            &mut self.elems,
-                            false,
-                        );
+                        let full =
+                            Segment::from_bytes(s.bytes, s.offset, s.delims, &mut self.elems);
                         self.p.segment(&full);
                     } else {
                         self.p.segment(&s);
@@ -1005,13 +1000,14 @@ impl TxJob {
             if seg.long {
                 p.too_long(seg.offset, long.next().copied().unwrap_or(0));
             } else {
-                let s = Segment::from_bytes(
-                    &buf.bytes[start..end],
-                    seg.offset,
-                    self.delims,
-                    &mut elems,
-                    ascii,
-                );
+                let bytes = &buf.bytes[start..end];
+                let s = if ascii {
+                    // SAFETY: the whole buffer is ASCII (checked above), so
+                    // is this stretch of it.
+                    unsafe { Segment::from_ascii_bytes(bytes, seg.offset, self.delims, &mut elems) }
+                } else {
+                    Segment::from_bytes(bytes, seg.offset, self.delims, &mut elems)
+                };
                 p.at = (start as u32, (end + tail) as u32);
                 p.segment(&s);
                 start = end + tail;

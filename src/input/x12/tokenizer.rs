@@ -91,9 +91,8 @@ impl<'a> Segment<'a> {
     fn text_of(&self, b: &[u8]) -> crate::model::Text {
         if self.ascii {
             debug_assert!(b.is_ascii());
-            // SAFETY: `ascii` is set only for a segment of a buffer whose
-            // bytes are all ASCII (`Segment::from_bytes`), and ASCII is
-            // UTF-8.
+            // SAFETY: `ascii` is set only by `from_ascii_bytes`, whose
+            // caller vouches that every byte is ASCII; ASCII is UTF-8.
             let s = unsafe { std::str::from_utf8_unchecked(b) };
             return crate::input::trim(s).into();
         }
@@ -103,17 +102,40 @@ impl<'a> Segment<'a> {
 
 impl<'a> Segment<'a> {
     /// A segment from its bytes (without terminator), its elements split
-    /// into `elems` (reused between calls). `ascii`: the bytes are known to
-    /// be all ASCII (the caller checked a buffer that holds them), so that
-    /// `text` need not check them for UTF-8 element by element.
+    /// into `elems` (reused between calls).
     pub fn from_bytes(
+        bytes: &'a [u8],
+        offset: u64,
+        delims: Delims,
+        elems: &'a mut Vec<(u32, u32)>,
+    ) -> Segment<'a> {
+        Segment::split(bytes, offset, delims, elems, false)
+    }
+
+    /// `from_bytes` for bytes known to be all ASCII (the caller checked a
+    /// buffer that holds them): `text` makes text of its elements without
+    /// checking them for UTF-8 one by one.
+    ///
+    /// # Safety
+    /// Every byte of `bytes` is ASCII: `text` reads its elements as `str`
+    /// unchecked.
+    pub(crate) unsafe fn from_ascii_bytes(
+        bytes: &'a [u8],
+        offset: u64,
+        delims: Delims,
+        elems: &'a mut Vec<(u32, u32)>,
+    ) -> Segment<'a> {
+        debug_assert!(bytes.is_ascii());
+        Segment::split(bytes, offset, delims, elems, true)
+    }
+
+    fn split(
         bytes: &'a [u8],
         offset: u64,
         delims: Delims,
         elems: &'a mut Vec<(u32, u32)>,
         ascii: bool,
     ) -> Segment<'a> {
-        debug_assert!(!ascii || bytes.is_ascii());
         split_elements(bytes, delims.element, elems);
         Segment {
             bytes,
