@@ -135,8 +135,9 @@ pub struct CsvReader<R: Read> {
     /// next one).
     pending: bool,
     row: u64,
-    /// The claim id of the claim the rows are on, if one is open.
-    open: Option<Text>,
+    /// The claim id of the claim the rows are on, if one is open, and its
+    /// hash (for `finished`).
+    open: Option<(Text, u64)>,
     /// Hashes of claim ids already finished (X009).
     finished: HashSet<u64, std::hash::BuildHasherDefault<crate::rules::Prehashed>>,
     out: VecDeque<Item>,
@@ -337,21 +338,17 @@ impl<R: Read> CsvReader<R> {
                         break;
                     }
                     Err(e) => {
+                        // An I/O error: nothing after it can be read. (A
+                        // byte record is not checked for UTF-8; a row that
+                        // is not is read, and its fields replaced.)
                         self.row += 1;
                         let row = e.position().map_or(self.row, |p| p.record() + 1);
-                        // A row that is not UTF-8 is read on; anything else
-                        // ends the file.
-                        let fatal = !matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
                         job.marks.push(Mark::Unreadable {
                             row,
                             message: format!("CSV unreadable: {e}"),
-                            fatal,
                         });
-                        if fatal {
-                            self.close();
-                            self.done = true;
-                        }
-                        continue;
+                        self.close();
+                        self.done = true;
                     }
                 }
             }
@@ -359,7 +356,7 @@ impl<R: Read> CsvReader<R> {
             // claim and (unless its id is empty: then it is unusable)
             // starts a new one.
             let id = self.claim_id();
-            let same = self.open.as_ref() == Some(&id);
+            let same = self.open.as_ref().is_some_and(|(open, _)| *open == id);
             if !same && job.bytes.len() >= JOB_BYTES {
                 break;
             }
@@ -368,8 +365,9 @@ impl<R: Read> CsvReader<R> {
             if !same {
                 self.close();
                 if !id.is_empty() {
-                    again = self.finished.contains(&hash(&id));
-                    self.open = Some(id);
+                    let h = hash(&id);
+                    again = self.finished.contains(&h);
+                    self.open = Some((id, h));
                 }
             }
             let start = job.bytes.len();
@@ -391,8 +389,8 @@ impl<R: Read> CsvReader<R> {
 
     /// The open claim is finished: its id may not come back (X009).
     fn close(&mut self) {
-        if let Some(id) = self.open.take() {
-            self.finished.insert(hash(&id));
+        if let Some((_, h)) = self.open.take() {
+            self.finished.insert(h);
         }
     }
 }
@@ -420,12 +418,8 @@ enum Mark {
         fields: usize,
         again: bool,
     },
-    /// A row the CSV parse refused; `fatal`: nothing after it was read.
-    Unreadable {
-        row: u64,
-        message: String,
-        fatal: bool,
-    },
+    /// Where reading stopped: the input could not be read further.
+    Unreadable { row: u64, message: String },
 }
 
 impl CsvJob {
@@ -467,18 +461,11 @@ impl CsvJob {
                     };
                     b.row(row, &f, again);
                 }
-                Mark::Unreadable {
-                    row,
-                    message,
-                    fatal,
-                } => {
+                Mark::Unreadable { row, message } => {
                     let f = Finding::new(Code::X008, Severity::Error, message).at(b.origin(row));
                     match &mut b.current {
                         Some(c) => c.findings.push(f),
                         None => b.out.push(Item::Finding(f)),
-                    }
-                    if fatal {
-                        b.finish_claim();
                     }
                 }
             }
@@ -999,6 +986,53 @@ mod tests {
             cs[0].findings[0].message.contains("date_of_service"),
             "{:?}",
             cs[0].findings
+        );
+    }
+
+    /// A source that fails after its first `ok` bytes.
+    struct Failing {
+        data: Vec<u8>,
+        at: usize,
+        ok: usize,
+    }
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.at >= self.ok {
+                return Err(std::io::Error::other("disk gone"));
+            }
+            let n = buf.len().min(self.ok - self.at).min(7);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_is_told_on_the_open_claim_and_ends_the_file() {
+        let text = export(3, 2, 10);
+        // Fail inside claim C1's second row.
+        let ok =
+            text.find("C1,").unwrap() + text[text.find("C1,").unwrap()..].find('\n').unwrap() + 5;
+        let src = Failing {
+            data: text.into_bytes(),
+            at: 0,
+            ok,
+        };
+        let items: Vec<Item> = CsvReader::new(Arc::from("t.csv"), src, Limits::default()).collect();
+        let cs = claims(&items);
+        assert_eq!(
+            cs.iter().map(|c| c.claim.id.as_str()).collect::<Vec<_>>(),
+            ["C0", "C1"]
+        );
+        assert!(cs[0].findings.is_empty());
+        assert_eq!(cs[1].claim.lines.len(), 1);
+        assert_eq!(cs[1].findings.len(), 1);
+        assert_eq!(cs[1].findings[0].code, Code::X008);
+        assert!(
+            cs[1].findings[0].message.contains("disk gone"),
+            "{:?}",
+            cs[1].findings
         );
     }
 

@@ -1458,7 +1458,7 @@ impl Transaction {
             }
             b"DTP" if self.ctx == Ctx::Line && is(q, "472") => {
                 if let Some(l) = self.claim.as_mut().and_then(|c| c.claim.lines.last_mut()) {
-                    l.date = service_date(s.el(2), s.el(3));
+                    l.date = service_date(s.el(2), s.text(3));
                 }
             }
             b"REF" if self.ctx == Ctx::Line && is(q, "6R") => {
@@ -1482,8 +1482,7 @@ impl Transaction {
 }
 
 /// DTP*472: D8 CCYYMMDD, or RD8 CCYYMMDD-CCYYMMDD (a range unless both ends agree).
-fn service_date(format: &[u8], value: &[u8]) -> ServiceDate {
-    let raw = text(value);
+fn service_date(format: &[u8], raw: Text) -> ServiceDate {
     if is(format, "RD8") {
         if let Some((from, to)) = raw.split_once('-') {
             let mut d = ServiceDate::parse_single(from);
