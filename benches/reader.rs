@@ -16,7 +16,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 // The binary's allocator, so stage figures match what `check` does.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: claimscrub::alloc::Mimalloc = claimscrub::alloc::Mimalloc;
 
 fn batch() -> Vec<u8> {
     let mut buf = Vec::new();

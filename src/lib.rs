@@ -9,6 +9,7 @@
 //! lines, or a readable listing) with a summary whose accounting always
 //! holds: claims read = clean + rejected.
 
+pub mod alloc;
 pub mod cli;
 pub mod finding;
 pub mod gen;
