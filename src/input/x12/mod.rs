@@ -110,6 +110,13 @@ impl<R: Read> X12Reader<R> {
             if self.done {
                 return None;
             }
+            if let Some(job) = &mut self.p.job {
+                // The body of an open transaction, in runs, straight into
+                // its job (what `Parser::segment` does with each).
+                self.p.stats.records += self
+                    .tok
+                    .body_run(|bytes, id, offset| job.push_bytes(bytes, id, offset));
+            }
             match self.tok.next_token() {
                 Token::Segment(s) => {
                     self.p.stats.records += 1;
@@ -906,13 +913,18 @@ impl TxJob {
     /// Kept with its terminator and line end when the raw segments are kept
     /// (they are written from this buffer as they stand).
     fn push(&mut self, s: &Segment<'_>) {
+        self.push_bytes(s.bytes, s.id(), s.offset);
+    }
+
+    /// `push`, of a segment's bytes (without terminator), id and offset.
+    fn push_bytes(&mut self, bytes: &[u8], id: &[u8], offset: u64) {
         let tail = self.tail();
-        let Ok(end) = u32::try_from(self.buf.len() + s.bytes.len() + tail) else {
+        let Ok(end) = u32::try_from(self.buf.len() + bytes.len() + tail) else {
             // A transaction past 4 GB: what does not fit is told as too long.
-            return self.too_long(s.offset, s.bytes.len() as u64);
+            return self.too_long(offset, bytes.len() as u64);
         };
         let end = end - tail as u32;
-        self.buf.extend_from_slice(s.bytes);
+        self.buf.extend_from_slice(bytes);
         if tail > 0 {
             // Fixed-size pushes for the usual line ends (none, LF, CRLF):
             // no copy call per segment for one to three bytes.
@@ -928,11 +940,11 @@ impl TxJob {
             }
         }
         self.segs.push(Seg {
-            offset: s.offset,
+            offset,
             end,
             long: false,
         });
-        match s.id() {
+        match id {
             b"HL" => self.hls += 1,
             b"CLM" => self.clms += 1,
             _ => {}

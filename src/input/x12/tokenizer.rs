@@ -378,12 +378,61 @@ impl<R: Read> Tokenizer<R> {
         })
     }
 
+    /// The segments that follow, handed to `take` as `(bytes, id, offset)`
+    /// straight from the read buffer, for as long as they are ordinary body
+    /// segments already in it: what `next_token` would give for each, without
+    /// its checks for the rare cases. Stops, consuming nothing more, before
+    /// an envelope segment (ISA, GS, ST, SE, GE, IEA), a segment over the
+    /// size limit, or one that runs past the bytes read so far: `next_token`
+    /// takes it from there. Returns how many segments it handed on.
+    ///
+    /// The reader's thread spends most of a run here (it is the one serial
+    /// stage of an 837P run), so this is kept to a scan for the terminator
+    /// and a look at the id.
+    pub fn body_run(&mut self, mut take: impl FnMut(&[u8], &[u8], u64)) -> u64 {
+        let Some(d) = self.delims else {
+            return 0;
+        };
+        let mut n = 0;
+        loop {
+            while self.pos < self.end && matches!(self.buf[self.pos], b'\r' | b'\n' | b'\t' | b' ')
+            {
+                self.pos += 1;
+            }
+            let rest = &self.buf[self.pos..self.end];
+            let Some(term) = memchr(d.segment, rest) else {
+                return n;
+            };
+            if term > self.max_segment {
+                return n;
+            }
+            let bytes = &rest[..term];
+            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            let id_len = bytes
+                .iter()
+                .position(|&b| b == d.element)
+                .unwrap_or(bytes.len());
+            let id = &bytes[..id_len];
+            if matches!(id, b"GS" | b"ST" | b"SE" | b"GE" | b"IEA") || bytes.starts_with(b"ISA") {
+                return n;
+            }
+            take(bytes, id, self.base + self.pos as u64);
+            self.pos += term + 1;
+            n += 1;
+        }
+    }
+
     /// Skip a segment longer than the limit without holding it.
     fn skip_too_long(&mut self, term: u8) -> Token<'static> {
         let offset = self.offset();
+        // The length without the terminator, as `next_token` tells a long
+        // segment it holds whole (the same file read in other pieces, say
+        // from a pipe, tells the same length).
+        let mut terminated = 0;
         loop {
             if let Some(i) = memchr(term, &self.buf[self.pos..self.end]) {
                 self.pos += i + 1;
+                terminated = 1;
                 break;
             }
             self.pos = self.end;
@@ -393,7 +442,7 @@ impl<R: Read> Tokenizer<R> {
         }
         Token::TooLong {
             offset,
-            len: self.offset() - offset,
+            len: self.offset() - offset - terminated,
         }
     }
 
@@ -661,5 +710,76 @@ mod tests {
             }
         }
         assert_eq!(n, 2000);
+    }
+
+    /// `body_run` then `next_token`, as the reader calls them, give the
+    /// segments `next_token` alone gives: the same bytes, ids and offsets,
+    /// and the same rare tokens, whatever the size of the reads.
+    #[test]
+    fn body_runs_read_as_next_token_alone() {
+        struct Reads<'a>(&'a [u8], usize);
+        impl Read for Reads<'_> {
+            fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(self.1).min(b.len());
+                b[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        fn show(t: Token<'_>) -> Option<String> {
+            Some(match t {
+                Token::Segment(s) => format!(
+                    "{} {} @{}",
+                    String::from_utf8_lossy(s.id()),
+                    String::from_utf8_lossy(s.bytes),
+                    s.offset
+                ),
+                Token::Eof => return None,
+                Token::Garbage {
+                    offset,
+                    len,
+                    reason,
+                } => format!("Garbage {offset} {len} {reason}"),
+                Token::TooLong { offset, len } => format!("TooLong {offset} {len}"),
+                Token::Unterminated { offset, len } => format!("Unterminated {offset} {len}"),
+            })
+        }
+        let body = "HL*1**20*1~NM1*85*2*CLINIC~~CLM*A*100~\r\nLX*1~SV1*HC:97530:GP*50*UN*2~ \t\nISAX*1~GSA*1~\
+                    SEX~NTE*ADD*a note that runs on and on, longer than the limit of the smaller runs below (ISA_LEN, 106 bytes) and then some~LX*2~";
+        let input = format!(
+            "{ISA}GS*HC*S*R~ST*837*1~{body}SE*12*1~ST*837*2~{body}\r\n{body}SE*22*2~GE*2*1~\
+             IEA*1*000000001~{ISA}\nGS*HC~ST*837*3~{body}LX*3"
+        );
+        // The limit is at least ISA_LEN (106): the NTE is over it.
+        for max in [106, 1 << 20] {
+            let mut alone = Vec::new();
+            let mut t = Tokenizer::new(input.as_bytes(), max).lazy();
+            while let Some(s) = show(t.next_token()) {
+                alone.push(s);
+            }
+            assert_eq!(alone.iter().any(|s| s.starts_with("TooLong")), max == 106);
+            for size in [1, 3, 7, 64, 4096] {
+                let mut runs = Vec::new();
+                let mut t = Tokenizer::new(Reads(input.as_bytes(), size), max).lazy();
+                let mut ran = 0;
+                loop {
+                    ran += t.body_run(|bytes, id, offset| {
+                        runs.push(format!(
+                            "{} {} @{offset}",
+                            String::from_utf8_lossy(id),
+                            String::from_utf8_lossy(bytes)
+                        ))
+                    });
+                    match show(t.next_token()) {
+                        Some(s) => runs.push(s),
+                        None => break,
+                    }
+                }
+                assert_eq!(runs, alone, "reads of {size} bytes, limit {max}");
+                if size == 4096 {
+                    assert!(ran > 20, "body_run took {ran} segments");
+                }
+            }
+        }
     }
 }
