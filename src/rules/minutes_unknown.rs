@@ -50,11 +50,72 @@ impl Rule for MinutesUnknown {
         });
         if let Some(line) = first {
             let l = &cx.claim.lines[line];
-            let msg = format!(
-                "no minutes for line {} ({}): the time rules did not run for this claim",
-                l.number, l.procedure
-            );
+            // Hidden (info) on nearly every 837P claim: the message is
+            // written only where it will be read.
+            let msg: std::borrow::Cow<'static, str> = if cx.shown(&INFO) {
+                format!(
+                    "no minutes for line {} ({}): the time rules did not run for this claim",
+                    l.number, l.procedure
+                )
+                .into()
+            } else {
+                "no minutes: the time rules did not run for this claim".into()
+            };
             out.push(cx.finding(&INFO, msg).on_line(line));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::finding::{Code, Severity};
+    use crate::model::{Available, Claim};
+    use crate::policy::{PolicySet, Tables};
+    use crate::rules::testing::{claim, line_97530};
+    use crate::rules::{Engine, Selection};
+
+    fn run(policy: Option<&str>, show_info: bool) -> crate::rules::Outcome {
+        let policies = match policy {
+            Some(toml) => PolicySet::parse(toml, "t").unwrap(),
+            None => PolicySet::embedded(),
+        };
+        let e = Engine::new(
+            policies,
+            Selection::default(),
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
+            show_info,
+            &Available::ALL,
+            Arc::new(Tables::default()),
+        );
+        // A 97530 line in units with no minutes.
+        let c: Claim = claim(vec![line_97530()]);
+        e.check(&c, Vec::new())
+    }
+
+    fn t005(o: &crate::rules::Outcome) -> Option<(Severity, String)> {
+        o.findings
+            .iter()
+            .find(|f| f.code == Code::T005)
+            .map(|f| (f.severity, f.message.to_string()))
+    }
+
+    /// Hidden as info, T005 is still counted; shown (`--show-info`, or
+    /// raised by a policy), it names the line and its code.
+    #[test]
+    fn counted_when_hidden_and_told_in_full_when_shown() {
+        let hidden = run(None, false);
+        assert_eq!(t005(&hidden), None);
+        assert_eq!(hidden.hidden_info, 1);
+        let full = "no minutes for line 1 (97530): the time rules did not run for this claim";
+        assert_eq!(t005(&run(None, true)), Some((Severity::Info, full.into())));
+        let raised =
+"[[policy]]\nname = \"p\"\nfallback = true\nunit_method = \"cms\"\ntimely_filing_days = 365\n\
+             [policy.severity]\nT005 = \"warning\"\n";
+        assert_eq!(
+            t005(&run(Some(raised), false)),
+            Some((Severity::Warning, full.into()))
+        );
     }
 }

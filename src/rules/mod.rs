@@ -206,6 +206,9 @@ pub struct Cx<'a> {
     pub(crate) notes: OnceCell<Vec<Option<NoteFacts>>>,
     /// The claim's NCCI pairs with 97530, found once for M007, M008, M009.
     pub(crate) ncci: OnceCell<Vec<ncci_pairs::Pair>>,
+    /// What the engine keeps of the findings (`shown`).
+    pub(crate) selection: &'a Selection,
+    pub(crate) show_info: bool,
 }
 
 impl<'a> Cx<'a> {
@@ -216,6 +219,17 @@ impl<'a> Cx<'a> {
             .iter()
             .enumerate()
             .filter(|(_, l)| l.is_97530())
+    }
+
+    /// Whether a finding of this rule reaches the report: what
+    /// `Engine::settle` keeps (selected, not off, and not info unless
+    /// `--show-info`). A rule may skip writing a message no one will read
+    /// (T005 fires on nearly every 837P claim, hidden as info), but must
+    /// still push the finding: the summary counts the hidden ones.
+    pub fn shown(&self, info: &RuleInfo) -> bool {
+        self.selection.enabled(info.code)
+            && matches!(self.policy.severity_for(info.code, info.severity),
+                Some(s) if s != Severity::Info || self.show_info)
     }
 
     /// A finding at the rule's default severity (the engine settles it).
@@ -472,6 +486,8 @@ impl Engine {
             lexicon: &self.policies.lexicon,
             notes: OnceCell::new(),
             ncci: OnceCell::new(),
+            selection: &self.selection,
+            show_info: self.show_info,
         };
         let mut raw = read;
         for rule in &self.rules {
@@ -591,6 +607,8 @@ pub(crate) mod testing {
             lexicon: &policies.lexicon,
             notes: OnceCell::new(),
             ncci: OnceCell::new(),
+            selection: &Selection::default(),
+            show_info: true,
         };
         let mut out = Vec::new();
         rule.check(&cx, &mut out);
