@@ -689,7 +689,7 @@ impl Builder<'_> {
             t.make_ascii_uppercase();
             t
         };
-        let mut modifiers: Vec<Text> = self
+        let mut modifiers: crate::model::Texts = self
             .field(f, Col::Modifiers)
             .map(|m| split_list(m).map(upper).collect())
             .unwrap_or_default();
@@ -805,7 +805,7 @@ mod tests {
         assert_eq!(c1.id, "C1");
         assert_eq!(c1.patient_id, "P1");
         assert_eq!(c1.lines.len(), 2);
-        assert_eq!(c1.lines[0].modifiers.0, vec!["GP", "59"]);
+        assert_eq!(c1.lines[0].modifiers.0[..], ["GP", "59"]);
         assert_eq!(c1.lines[0].minutes, Some(31));
         assert_eq!(c1.lines[1].minutes, Some(14));
         assert_eq!(c1.lines[1].number, 2);
@@ -841,9 +841,16 @@ mod tests {
     fn one_modifier_column_with_separators() {
         let items = read("claim_id,patient_id,date_of_service,procedure_code,units,modifiers\nC1,P1,2026-03-09,97530,1,GP;59 KX:CQ\n");
         assert_eq!(
-            claims(&items)[0].claim.lines[0].modifiers.0,
-            vec!["GP", "59", "KX", "CQ"]
+            claims(&items)[0].claim.lines[0].modifiers.0[..],
+            ["GP", "59", "KX", "CQ"]
         );
+        // More than the four a line holds in place: all kept, in order
+        // (M010 and the report see every one).
+        let items = read("claim_id,patient_id,date_of_service,procedure_code,units,modifiers,diagnosis_codes,diagnosis_pointers\nC1,P1,2026-03-09,97530,1,GP 59 KX CQ XU GA,A B C D E,1 2 3 4 5\n");
+        let line = &claims(&items)[0].claim.lines[0];
+        assert_eq!(line.modifiers.0[..], ["GP", "59", "KX", "CQ", "XU", "GA"]);
+        assert_eq!(line.modifiers.joined(), "GP 59 KX CQ XU GA");
+        assert_eq!(line.diagnosis_pointers[..], ["1", "2", "3", "4", "5"]);
     }
 
     #[test]

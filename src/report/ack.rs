@@ -291,7 +291,7 @@ impl Acks {
                 .map(|(i, l)| LineAck {
                     control: l.control.clone(),
                     procedure: l.procedure.clone(),
-                    modifiers: l.modifiers.0.clone(),
+                    modifiers: l.modifiers.0.to_vec(),
                     charge: l.charge,
                     units: l.units.raw.clone(),
                     date: l.date.date.map(ccyymmdd).unwrap_or_default(),

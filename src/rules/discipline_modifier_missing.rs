@@ -68,7 +68,7 @@ mod tests {
     fn missing_discipline_fails() {
         assert!(run(&DisciplineModifierMissing, &claim(vec![line_97530()])).is_empty());
         let mut l = line_97530();
-        l.modifiers = Modifiers(vec!["59".into()]);
+        l.modifiers = Modifiers(smallvec::smallvec!["59".into()]);
         assert_eq!(run(&DisciplineModifierMissing, &claim(vec![l])).len(), 1);
     }
 }

@@ -69,12 +69,12 @@ mod tests {
     #[test]
     fn two_disciplines_fail_a_repeat_does_not() {
         let mut l = line_97530();
-        l.modifiers = Modifiers(vec!["GP".into(), "GO".into()]);
+        l.modifiers = Modifiers(smallvec::smallvec!["GP".into(), "GO".into()]);
         assert_eq!(
             run(&DisciplineModifierRepeated, &claim(vec![l.clone()])).len(),
             1
         );
-        l.modifiers = Modifiers(vec!["GP".into(), "GP".into()]);
+        l.modifiers = Modifiers(smallvec::smallvec!["GP".into(), "GP".into()]);
         assert!(
             run(&DisciplineModifierRepeated, &claim(vec![l])).is_empty(),
             "a repeat is M010's"

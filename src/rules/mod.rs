@@ -559,12 +559,12 @@ pub(crate) mod testing {
         ServiceLine {
             number: 1,
             procedure: "97530".into(),
-            modifiers: Modifiers(vec!["GP".into()]),
+            modifiers: Modifiers(smallvec::smallvec!["GP".into()]),
             charge: crate::model::Money::parse("45.00"),
             unit_basis: "UN".into(),
             units: Units::parse("1"),
             date: ServiceDate::parse_single("20260310"),
-            diagnosis_pointers: vec!["1".into()],
+            diagnosis_pointers: ["1".into()].into_iter().collect(),
             ..Default::default()
         }
     }

@@ -184,7 +184,7 @@ mod props {
                 .map(|(i, &(code, minutes, units))| ServiceLine {
                     number: i as u32 + 1,
                     procedure: code.into(),
-                    modifiers: Modifiers(vec!["GP".into()]),
+                    modifiers: Modifiers(smallvec::smallvec!["GP".into()]),
                     units: Units::parse(&units.to_string()),
                     minutes: Some(minutes),
                     date: ServiceDate::parse_single("20261102"),

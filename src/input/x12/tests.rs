@@ -100,9 +100,9 @@ fn fields_from_every_loop() {
         (l.number, l.procedure.as_str(), l.control.as_str()),
         (1, "97530", "L1")
     );
-    assert_eq!(l.modifiers.0, ["GP", "59"]);
+    assert_eq!(l.modifiers.0[..], ["GP", "59"]);
     assert_eq!(l.units.whole(), Some(2));
-    assert_eq!(l.diagnosis_pointers, ["1", "2"]);
+    assert_eq!(l.diagnosis_pointers[..], ["1", "2"]);
     assert_eq!(l.note.as_deref(), Some("pt required min assist"));
     assert_eq!(l.date.iso(), "2026-11-02");
     let l2 = &c.lines[1];
@@ -328,6 +328,6 @@ fn member_ids_in_ascii_utf8_and_other_bytes() {
         assert_eq!(cs.len(), 1);
         assert_eq!(cs[0].claim.patient_id, want);
         assert_eq!(cs[0].claim.lines[0].procedure, "97530");
-        assert_eq!(cs[0].claim.lines[0].modifiers.0, ["GP"]);
+        assert_eq!(cs[0].claim.lines[0].modifiers.0[..], ["GP"]);
     }
 }
