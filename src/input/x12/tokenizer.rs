@@ -386,7 +386,7 @@ impl<R: Read> Tokenizer<R> {
     /// size limit, or one that runs past the bytes read so far: `next_token`
     /// takes it from there. Returns how many segments it handed on.
     ///
-    /// The reader's thread spends most of a run here (it is the one serial
+    /// The reader's thread spends most of its time here (it is the one serial
     /// stage of an 837P run), so this is kept to a scan for the terminator
     /// and a look at the id.
     pub fn body_run(&mut self, mut take: impl FnMut(&[u8], &[u8], u64)) -> u64 {
