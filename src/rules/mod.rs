@@ -227,9 +227,16 @@ impl<'a> Cx<'a> {
     /// (T005 fires on nearly every 837P claim, hidden as info), but must
     /// still push the finding: the summary counts the hidden ones.
     pub fn shown(&self, info: &RuleInfo) -> bool {
-        self.selection.enabled(info.code)
-            && matches!(self.policy.severity_for(info.code, info.severity),
-                Some(s) if s != Severity::Info || self.show_info)
+        matches!(
+            fate(
+                self.selection,
+                self.policy,
+                self.show_info,
+                info.code,
+                info.severity
+            ),
+            Fate::Kept(_)
+        )
     }
 
     /// A finding at the rule's default severity (the engine settles it).
@@ -527,25 +534,45 @@ impl Engine {
     pub fn settle(&self, raw: Vec<Finding>, policy: &Policy) -> Outcome {
         let mut out = Outcome::default();
         for mut f in raw {
-            if !self.selection.enabled(f.code) {
-                continue;
+            match fate(&self.selection, policy, self.show_info, f.code, f.severity) {
+                Fate::Dropped => {}
+                Fate::Hidden => out.hidden_info += 1,
+                Fate::Kept(sev) => {
+                    f.severity = sev;
+                    out.rejected |= sev == Severity::Error;
+                    out.findings.push(f);
+                }
             }
-            let Some(sev) = policy.severity_for(f.code, f.severity) else {
-                continue;
-            };
-            f.severity = sev;
-            if sev == Severity::Error {
-                out.rejected = true;
-            }
-            if sev == Severity::Info && !self.show_info {
-                out.hidden_info += 1;
-                continue;
-            }
-            out.findings.push(f);
         }
         out.findings
             .sort_by_key(|f| (f.line.map_or(0, |l| l + 1), f.code));
         out
+    }
+}
+
+/// What `Engine::settle` does with a finding (and what `Cx::shown`
+/// foretells): dropped (not selected, or off in the policy), hidden (info
+/// without `--show-info`, counted), or kept at the policy's severity.
+enum Fate {
+    Dropped,
+    Hidden,
+    Kept(Severity),
+}
+
+fn fate(
+    selection: &Selection,
+    policy: &Policy,
+    show_info: bool,
+    code: Code,
+    default: Severity,
+) -> Fate {
+    if !selection.enabled(code) {
+        return Fate::Dropped;
+    }
+    match policy.severity_for(code, default) {
+        None => Fate::Dropped,
+        Some(Severity::Info) if !show_info => Fate::Hidden,
+        Some(sev) => Fate::Kept(sev),
     }
 }
 

@@ -122,7 +122,7 @@ impl<R: Read> X12Reader<R> {
                     self.p.stats.records += 1;
                     // This thread reads the envelopes, and only the ids of
                     // the rest (they go to a job whole).
-                    if matches!(s.id(), b"ISA" | b"GS" | b"ST" | b"SE" | b"GE" | b"IEA") {
+                    if tokenizer::is_envelope(s.id()) {
                         let full =
                             Segment::from_bytes(s.bytes, s.offset, s.delims, &mut self.elems);
                         self.p.segment(&full);

@@ -161,6 +161,13 @@ fn split_elements(bytes: &[u8], element: u8, elems: &mut Vec<(u32, u32)>) {
     elems.push((last, bytes.len() as u32));
 }
 
+/// Whether a segment id is one of the envelope's (ISA, GS, ST, SE, GE,
+/// IEA): the reader's own thread reads these; every other segment of a
+/// transaction goes to its job unread.
+pub fn is_envelope(id: &[u8]) -> bool {
+    matches!(id, b"ISA" | b"GS" | b"ST" | b"SE" | b"GE" | b"IEA")
+}
+
 /// Bytes as owned text, trimmed; invalid UTF-8 is replaced, never an error.
 pub fn text(b: &[u8]) -> crate::model::Text {
     match std::str::from_utf8(b) {
@@ -293,10 +300,7 @@ impl<R: Read> Tokenizer<R> {
     /// Skip CR, LF, tabs and spaces between segments (and a UTF-8 BOM at the start).
     fn skip_blank(&mut self) {
         loop {
-            while self.pos < self.end && matches!(self.buf[self.pos], b'\r' | b'\n' | b'\t' | b' ')
-            {
-                self.pos += 1;
-            }
+            self.skip_blank_held();
             if self.pos < self.end {
                 if self.base == 0
                     && self.pos == 0
@@ -311,6 +315,13 @@ impl<R: Read> Tokenizer<R> {
             if !self.fill() {
                 return;
             }
+        }
+    }
+
+    /// Skip CR, LF, tabs and spaces among the bytes already read.
+    fn skip_blank_held(&mut self) {
+        while self.pos < self.end && matches!(self.buf[self.pos], b'\r' | b'\n' | b'\t' | b' ') {
+            self.pos += 1;
         }
     }
 
@@ -395,10 +406,7 @@ impl<R: Read> Tokenizer<R> {
         };
         let mut n = 0;
         loop {
-            while self.pos < self.end && matches!(self.buf[self.pos], b'\r' | b'\n' | b'\t' | b' ')
-            {
-                self.pos += 1;
-            }
+            self.skip_blank_held();
             let rest = &self.buf[self.pos..self.end];
             let Some(term) = memchr(d.segment, rest) else {
                 return n;
@@ -413,7 +421,7 @@ impl<R: Read> Tokenizer<R> {
                 .position(|&b| b == d.element)
                 .unwrap_or(bytes.len());
             let id = &bytes[..id_len];
-            if matches!(id, b"GS" | b"ST" | b"SE" | b"GE" | b"IEA") || bytes.starts_with(b"ISA") {
+            if is_envelope(id) || bytes.starts_with(b"ISA") {
                 return n;
             }
             take(bytes, id, self.base + self.pos as u64);
