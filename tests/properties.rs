@@ -147,3 +147,61 @@ proptest! {
         prop_assert_eq!(again.accounting(), (n_clean, n_clean, 0));
     }
 }
+
+/// Claims checked together, rule by rule (`Engine::check_all`, as the
+/// pipeline does in chunks), get each the outcome `Engine::check` gives the
+/// claim alone: the same findings in the same order, the same rejection and
+/// hidden count. Over files that fire most rules, notes included.
+#[test]
+fn checking_claims_together_gives_each_its_own_outcome() {
+    use claimscrub::model::Available;
+    use claimscrub::policy::{PolicySet, Tables};
+    use claimscrub::rules::{Engine, Selection};
+
+    let root = root();
+    let files = [
+        "fixtures/demo.837",
+        "fixtures/rules/claims.837",
+        "fixtures/demo.csv",
+        "fixtures/notes/labelled.csv",
+    ];
+    for show_info in [false, true] {
+        let engine = Engine::new(
+            PolicySet::embedded(),
+            Selection::default(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            show_info,
+            &Available::ALL,
+            Arc::new(Tables::default()),
+        );
+        for file in files {
+            let bytes = std::fs::read(root.join(file)).unwrap();
+            let name: Arc<str> = Arc::from(file);
+            let items: Vec<Item> = if file.ends_with(".csv") {
+                CsvReader::new(name, &bytes[..], limits()).collect()
+            } else {
+                X12Reader::new(name, &bytes[..], limits()).collect()
+            };
+            let claims: Vec<_> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Claim(rc) => Some((&rc.claim, rc.findings.clone())),
+                    _ => None,
+                })
+                .collect();
+            assert!(claims.len() >= 5, "{file}: {} claims", claims.len());
+            let alone: Vec<String> = claims
+                .iter()
+                .map(|(c, read)| format!("{:?}", engine.check(c, read.clone())))
+                .collect();
+            let together: Vec<String> = engine
+                .check_all(claims.clone())
+                .iter()
+                .map(|o| format!("{o:?}"))
+                .collect();
+            assert_eq!(together, alone, "{file}, show_info {show_info}");
+            // Findings were made: the comparison is not of empty outcomes.
+            assert!(alone.iter().any(|o| o.contains("rejected: true")), "{file}");
+        }
+    }
+}

@@ -481,28 +481,52 @@ impl Engine {
 
     /// Check one claim. `read` holds what the reader found about it.
     pub fn check(&self, claim: &Claim, read: Vec<Finding>) -> Outcome {
-        let policy = self.policies.get(self.policies.select(claim));
-        let visits = claim.visits();
-        let cx = Cx {
-            claim,
-            visits: &visits,
-            policy,
-            as_of: self.as_of,
-            tables: &self.tables,
-            time: OnceCell::new(),
-            lexicon: &self.policies.lexicon,
-            notes: OnceCell::new(),
-            ncci: OnceCell::new(),
-            selection: &self.selection,
-            show_info: self.show_info,
-        };
-        let mut raw = read;
+        let mut out = self.check_all(vec![(claim, read)]);
+        out.pop().expect("one outcome for one claim")
+    }
+
+    /// Check several claims, each with what the reader found about it: the
+    /// outcomes in the same order, each the one `check` gives.
+    ///
+    /// Rule by rule: each rule runs over all the claims before the next
+    /// starts. Claim by claim, the code of some fifty rules passes through
+    /// the instruction cache for every claim and no longer fits in it
+    /// (callgrind's cache model: about 270 instruction-cache misses a claim,
+    /// 650 with the N rules' note reading in between); rule by rule, a
+    /// rule's code is fetched once for all the claims. A few dozen claims at
+    /// a time (`pipeline`'s chunks) keep their data in the L2 cache.
+    pub fn check_all(&self, claims: Vec<(&Claim, Vec<Finding>)>) -> Vec<Outcome> {
+        let (claims, mut raws): (Vec<&Claim>, Vec<Vec<Finding>>) = claims.into_iter().unzip();
+        let visits: Vec<Vec<Visit<'_>>> = claims.iter().map(|c| c.visits()).collect();
+        let cxs: Vec<Cx<'_>> = claims
+            .iter()
+            .zip(&visits)
+            .map(|(&claim, visits)| Cx {
+                claim,
+                visits,
+                policy: self.policies.get(self.policies.select(claim)),
+                as_of: self.as_of,
+                tables: &self.tables,
+                time: OnceCell::new(),
+                lexicon: &self.policies.lexicon,
+                notes: OnceCell::new(),
+                ncci: OnceCell::new(),
+                selection: &self.selection,
+                show_info: self.show_info,
+            })
+            .collect();
         for rule in &self.rules {
-            if !policy.is_off(rule.info().code) {
-                rule.check(&cx, &mut raw);
+            let code = rule.info().code;
+            for (cx, raw) in cxs.iter().zip(&mut raws) {
+                if !cx.policy.is_off(code) {
+                    rule.check(cx, raw);
+                }
             }
         }
-        self.settle(raw, policy)
+        raws.into_iter()
+            .zip(&cxs)
+            .map(|(raw, cx)| self.settle(raw, cx.policy))
+            .collect()
     }
 
     /// Feed one claim, in input order, to the ledger, and fold what it finds
