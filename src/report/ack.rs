@@ -249,7 +249,7 @@ impl Acks {
                 }
                 let hl = Hl {
                     parent: *parent,
-                    level: Text::from_utf8_lossy(level.as_bytes()),
+                    level: crate::model::text_lossy(level.as_bytes()),
                     party: party.take().map(|p| *p).unwrap_or_default(),
                 };
                 if let Some(tx) = &mut self.tx {

@@ -1031,14 +1031,13 @@ impl TxJob {
         p.src = None;
         drop(buf);
         self.spare.give_segs(self.segs);
-        let items = p
-            .out
-            .into_iter()
-            .filter_map(|piece| match piece {
-                Piece::Item(i) => Some(i),
-                Piece::Deferred(_) | Piece::Rows(_) => None,
-            })
-            .collect();
+        // Sized at once: collected from a filter, the list (thousands of
+        // claims and, with the outputs on, their HL loops) grew by doubling.
+        let mut items = Vec::with_capacity(p.out.len());
+        items.extend(p.out.into_iter().filter_map(|piece| match piece {
+            Piece::Item(i) => Some(i),
+            Piece::Deferred(_) | Piece::Rows(_) => None,
+        }));
         (items, p.stats)
     }
 }
@@ -1081,7 +1080,7 @@ fn note_party(party: &mut Option<Box<Party>>, seg: &[u8], e: u8) {
     for (slot, el) in f.iter_mut().zip(seg.split(|&b| b == e)) {
         *slot = el;
     }
-    let g = |i: usize| Text::from_utf8_lossy(f[i]);
+    let g = |i: usize| crate::model::text_lossy(f[i]);
     *party = Some(Box::new(Party {
         last: g(3),
         first: g(4),
