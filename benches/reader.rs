@@ -75,6 +75,18 @@ fn stages(c: &mut Criterion) {
         })
     });
 
+    // As the pipeline checks them: 32 claims at a time, rule by rule.
+    let claims: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Claim(c) => Some(&**c),
+            _ => None,
+        })
+        .collect();
+    g.bench_function("rules (one thread, chunks of 32)", |b| {
+        b.iter(|| chunked(&e, &claims))
+    });
+
     let outcomes: Vec<_> = items
         .iter()
         .filter_map(|i| match i {
@@ -130,6 +142,57 @@ fn stages(c: &mut Criterion) {
         b.iter(|| notes.iter().filter(|n| lexicon.read(n).empty).count())
     });
     g.finish();
+
+    // Every rule on a CSV export with notes (the N rules read each 97530
+    // line's note): claim by claim against rule by rule in chunks.
+    let mut csv_bytes = Vec::new();
+    let cfg = GenConfig {
+        claims: 20_000,
+        notes: true,
+        ..Default::default()
+    };
+    gen::write_csv(&cfg, &mut csv_bytes).unwrap();
+    let items: Vec<Item> = claimscrub::input::csv::CsvReader::new(
+        Arc::from("b"),
+        csv_bytes.as_slice(),
+        Limits::default(),
+    )
+    .collect();
+    let claims: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Claim(c) => Some(&**c),
+            _ => None,
+        })
+        .collect();
+    let e = engine();
+    let mut g = c.benchmark_group("rules on notes CSV");
+    g.throughput(Throughput::Bytes(csv_bytes.len() as u64));
+    g.sample_size(20);
+    g.bench_function("claim by claim", |b| {
+        b.iter(|| {
+            claims
+                .iter()
+                .filter(|c| e.check(&c.claim, c.findings.clone()).rejected)
+                .count()
+        })
+    });
+    g.bench_function("chunks of 32", |b| b.iter(|| chunked(&e, &claims)));
+    g.finish();
+}
+
+/// Claims rejected, checked as the pipeline does: 32 at a time, rule by rule.
+fn chunked(e: &Engine, claims: &[&claimscrub::input::ReadClaim]) -> usize {
+    claims
+        .chunks(32)
+        .map(|chunk| {
+            let work = chunk
+                .iter()
+                .map(|c| (&c.claim, c.findings.clone()))
+                .collect();
+            e.check_all(work).iter().filter(|o| o.rejected).count()
+        })
+        .sum()
 }
 
 criterion_group!(benches, stages);
