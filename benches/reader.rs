@@ -76,13 +76,7 @@ fn stages(c: &mut Criterion) {
     });
 
     // As the pipeline checks them: 32 claims at a time, rule by rule.
-    let claims: Vec<_> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Claim(c) => Some(&**c),
-            _ => None,
-        })
-        .collect();
+    let claims = claims_of(&items);
     g.bench_function("rules (one thread, chunks of 32)", |b| {
         b.iter(|| chunked(&e, &claims))
     });
@@ -158,13 +152,7 @@ fn stages(c: &mut Criterion) {
         Limits::default(),
     )
     .collect();
-    let claims: Vec<_> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Claim(c) => Some(&**c),
-            _ => None,
-        })
-        .collect();
+    let claims = claims_of(&items);
     let e = engine();
     let mut g = c.benchmark_group("rules on notes CSV");
     g.throughput(Throughput::Bytes(csv_bytes.len() as u64));
@@ -179,6 +167,11 @@ fn stages(c: &mut Criterion) {
     });
     g.bench_function("chunks of 32", |b| b.iter(|| chunked(&e, &claims)));
     g.finish();
+}
+
+/// The claims among a reader's items.
+fn claims_of(items: &[Item]) -> Vec<&claimscrub::input::ReadClaim> {
+    items.iter().filter_map(Item::claim).collect()
 }
 
 /// Claims rejected, checked as the pipeline does: 32 at a time, rule by rule.

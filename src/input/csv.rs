@@ -782,13 +782,7 @@ mod tests {
     }
 
     fn claims(items: &[Item]) -> Vec<&ReadClaim> {
-        items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Claim(c) => Some(&**c),
-                _ => None,
-            })
-            .collect()
+        items.iter().filter_map(Item::claim).collect()
     }
 
     #[test]

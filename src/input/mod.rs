@@ -226,6 +226,16 @@ pub enum Item {
     Raw(RawEvent),
 }
 
+impl Item {
+    /// The claim, if this item is one (`items.iter().filter_map(Item::claim)`).
+    pub fn claim(&self) -> Option<&ReadClaim> {
+        match self {
+            Item::Claim(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
 /// What a reader hands the pipeline: an item ready as it is, or a stretch
 /// of input whose parsing may run on any thread (an 837P transaction, or
 /// the rows of whole claims of a CSV export).

@@ -23,13 +23,7 @@ fn read(text: &str) -> Vec<Item> {
 }
 
 fn claims(items: &[Item]) -> Vec<&ReadClaim> {
-    items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Claim(c) => Some(&**c),
-            _ => None,
-        })
-        .collect()
+    items.iter().filter_map(Item::claim).collect()
 }
 
 const HEAD: [&str; 6] = [
