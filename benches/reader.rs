@@ -76,7 +76,7 @@ fn stages(c: &mut Criterion) {
     });
 
     // As the pipeline checks them: 32 claims at a time, rule by rule.
-    let claims = claims_of(&items);
+    let claims: Vec<_> = items.iter().filter_map(Item::claim).collect();
     g.bench_function("rules (one thread, chunks of 32)", |b| {
         b.iter(|| chunked(&e, &claims))
     });
@@ -152,7 +152,7 @@ fn stages(c: &mut Criterion) {
         Limits::default(),
     )
     .collect();
-    let claims = claims_of(&items);
+    let claims: Vec<_> = items.iter().filter_map(Item::claim).collect();
     let e = engine();
     let mut g = c.benchmark_group("rules on notes CSV");
     g.throughput(Throughput::Bytes(csv_bytes.len() as u64));
@@ -167,11 +167,6 @@ fn stages(c: &mut Criterion) {
     });
     g.bench_function("chunks of 32", |b| b.iter(|| chunked(&e, &claims)));
     g.finish();
-}
-
-/// The claims among a reader's items.
-fn claims_of(items: &[Item]) -> Vec<&claimscrub::input::ReadClaim> {
-    items.iter().filter_map(Item::claim).collect()
 }
 
 /// Claims rejected, checked as the pipeline does: 32 at a time, rule by rule.

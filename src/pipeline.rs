@@ -351,10 +351,7 @@ fn check_chunk(
             reads.push(std::mem::take(&mut rc.findings));
         }
     }
-    let claims = chunk.iter().filter_map(|item| match item {
-        Item::Claim(rc) => Some(&rc.claim),
-        _ => None,
-    });
+    let claims = chunk.iter().filter_map(Item::claim).map(|rc| &rc.claim);
     let mut outcomes = engine.check_all(claims.zip(reads).collect()).into_iter();
     chunk
         .into_iter()

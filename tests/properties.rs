@@ -184,10 +184,8 @@ fn checking_claims_together_gives_each_its_own_outcome() {
             };
             let claims: Vec<_> = items
                 .iter()
-                .filter_map(|i| match i {
-                    Item::Claim(rc) => Some((&rc.claim, rc.findings.clone())),
-                    _ => None,
-                })
+                .filter_map(Item::claim)
+                .map(|rc| (&rc.claim, rc.findings.clone()))
                 .collect();
             assert!(claims.len() >= 5, "{file}: {} claims", claims.len());
             let alone: Vec<String> = claims
