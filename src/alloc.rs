@@ -65,6 +65,25 @@ unsafe impl GlobalAlloc for Mimalloc {
     }
 }
 
+/// Transparent huge pages off for this process (Linux; elsewhere nothing).
+///
+/// mimalloc marks its arenas `MADV_HUGEPAGE`, which the kernel's usual
+/// `madvise` mode honours: a 2 MiB page is resident whole as soon as one
+/// byte of it is touched, and is zeroed whole on the fault. On the
+/// 1,000,000-claim 837P that made the peak RSS 203-222 MB and spent 0.9 s
+/// of system time; with huge pages off, 177-187 MB and 0.3 s, user time
+/// the same (BENCHMARKS.md, session 12). mimalloc's own `allow_thp` option
+/// is read when it starts, before `main`, so the binary asks the kernel
+/// (`PR_SET_THP_DISABLE`, which holds for the whole process).
+pub fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes one integer and sets a flag of this
+    // process; the unused arguments are zero, as prctl(2) asks.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

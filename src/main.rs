@@ -4,5 +4,6 @@
 static GLOBAL: claimscrub::alloc::Mimalloc = claimscrub::alloc::Mimalloc;
 
 fn main() {
+    claimscrub::alloc::no_huge_pages();
     std::process::exit(claimscrub::cli::main());
 }

@@ -591,3 +591,42 @@ fn many_small_transactions_give_the_same_outputs_for_any_threads() {
         .count();
     assert!(sts > 2000, "one transaction a clean claim: {sts}");
 }
+
+/// The binary turns transparent huge pages off for itself (Linux): with
+/// them, mimalloc's arenas were resident 2 MiB at a time (`alloc.rs`).
+/// Read from the running process's /proc status while it waits on stdin.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_runs_without_transparent_huge_pages() {
+    let status =
+        |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let thp = |s: &str| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("THP_enabled:"))
+            .map(|v| v.trim().to_string())
+    };
+    if thp(&status(std::process::id())).is_none() {
+        eprintln!("this kernel does not show THP_enabled in /proc/PID/status: not checked");
+        return;
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+        .args(["check", "-q", "--as-of", AS_OF, "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The flag is set first thing in `main`; wait for it (the process
+    // blocks on its empty stdin meanwhile), up to ten seconds.
+    let mut seen = None;
+    for _ in 0..1000 {
+        seen = thp(&status(child.id()));
+        if seen.as_deref() == Some("0") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    drop(child.stdin.take());
+    let _ = child.wait();
+    assert_eq!(seen.as_deref(), Some("0"));
+}
