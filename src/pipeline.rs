@@ -151,7 +151,7 @@ pub fn run(
                     .or_insert_with(|| missing.iter().map(|s| s.to_string()).collect());
             }
         }
-        let engine = Engine::new(
+        let mut engine = Engine::new(
             cfg.policies.clone(),
             cfg.selection.clone(),
             cfg.as_of,
@@ -159,6 +159,7 @@ pub fn run(
             &available,
             cfg.tables.clone(),
         );
+        engine.keys_for(&ledger);
         let threads = pool.current_num_threads();
         let (tx, rx) = sync_channel::<Vec<Piece>>(1);
         let reader = thread::spawn(move || {
@@ -391,90 +392,109 @@ fn write_batch(
     s: &mut Summary,
 ) -> io::Result<Spent> {
     let mut spent = Vec::with_capacity(batch.iter().map(Vec::len).sum());
-    for c in batch.into_iter().flatten() {
-        match c {
-            Checked::Raw(mut ev) => {
-                if let Some(a) = acks.as_deref_mut() {
-                    a.event(&mut ev)?;
-                }
-                if let Some(sp) = split.as_deref_mut() {
-                    sp.event(ev)?;
-                }
+    // The ledger's tables are larger than the caches: the slots of the next
+    // chunk's keys are fetched while this chunk is observed.
+    fn prefetch(ledger: &Ledger, chunk: &[Checked]) {
+        for c in chunk {
+            if let Checked::Claim(_, outcome, _) = c {
+                ledger.prefetch(&outcome.ledger);
             }
-            Checked::Claim(mut rc, mut outcome, rendered) => {
-                let raw = rc.raw.take();
-                let claim = &rc.claim;
-                engine.observe(ledger, claim, &mut outcome);
-                if let Some(a) = acks.as_deref_mut() {
-                    let hl = match &raw {
-                        Some(RawClaim::X12 { hl, .. }) => *hl,
-                        _ => None,
-                    };
-                    a.claim(claim, &outcome, hl);
+        }
+    }
+    if let Some(first) = batch.first() {
+        prefetch(ledger, first);
+    }
+    let mut chunks = batch.into_iter().peekable();
+    while let Some(chunk) = chunks.next() {
+        if let Some(next) = chunks.peek() {
+            prefetch(ledger, next);
+        }
+        for c in chunk {
+            match c {
+                Checked::Raw(mut ev) => {
+                    if let Some(a) = acks.as_deref_mut() {
+                        a.event(&mut ev)?;
+                    }
+                    if let Some(sp) = split.as_deref_mut() {
+                        sp.event(ev)?;
+                    }
                 }
-                if let (Some(sp), Some(raw)) = (split.as_deref_mut(), raw) {
-                    sp.claim(raw, outcome.rejected)?;
-                }
-                s.claims += 1;
-                if outcome.rejected {
-                    s.rejected += 1;
-                    let charges = claim
-                        .total
-                        .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum());
-                    s.held_back_cents += charges.cents();
-                } else {
-                    s.clean += 1;
-                }
-                let provider = claim
-                    .lines
-                    .first()
-                    .map_or(&claim.billing.npi, |l| &claim.rendering_for(l).npi);
-                for (map, key) in [
-                    (&mut s.by_payer, &claim.payer.id),
-                    (&mut s.by_provider, provider),
-                ] {
-                    let key = if key.is_empty() { "(none)" } else { key };
-                    // Look up first: a key is new once, not once a claim.
-                    let t = match map.get_mut(key) {
-                        Some(t) => t,
-                        None => map.entry(key.to_string()).or_default(),
-                    };
-                    t.claims += 1;
-                    t.rejected += u64::from(outcome.rejected);
-                    t.findings += outcome.findings.len() as u64;
-                }
-                s.lines += claim.lines.len() as u64;
-                s.lines_97530 += claim.lines.iter().filter(|l| l.is_97530()).count() as u64;
-                s.hidden_info += u64::from(outcome.hidden_info);
-                s.review_flagged += u64::from(outcome.findings.iter().any(|f| f.is_review_flag()));
-                for f in &outcome.findings {
-                    s.count(f.code, f.severity);
-                }
-                // Rendered anew where the ledger added findings (they are
-                // sorted in among the others).
-                let findings = outcome.findings.len();
-                if let Some(rows) = rendered.rows.filter(|_| rendered.findings == findings) {
-                    sink.write_rendered(&rows)?;
-                } else {
+                Checked::Claim(mut rc, mut outcome, rendered) => {
+                    let raw = rc.raw.take();
+                    let claim = &rc.claim;
+                    engine.observe(ledger, claim, &mut outcome);
+                    if let Some(a) = acks.as_deref_mut() {
+                        let hl = match &raw {
+                            Some(RawClaim::X12 { hl, .. }) => *hl,
+                            _ => None,
+                        };
+                        a.claim(claim, &outcome, hl);
+                    }
+                    if let (Some(sp), Some(raw)) = (split.as_deref_mut(), raw) {
+                        sp.claim(raw, outcome.rejected)?;
+                    }
+                    s.claims += 1;
+                    if outcome.rejected {
+                        s.rejected += 1;
+                        let charges = claim
+                            .total
+                            .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum());
+                        s.held_back_cents += charges.cents();
+                    } else {
+                        s.clean += 1;
+                    }
+                    let provider = claim
+                        .lines
+                        .first()
+                        .map_or(&claim.billing.npi, |l| &claim.rendering_for(l).npi);
+                    for (map, key) in [
+                        (&mut s.by_payer, &claim.payer.id),
+                        (&mut s.by_provider, provider),
+                    ] {
+                        let key = if key.is_empty() { "(none)" } else { key };
+                        // Look up first: a key is new once, not once a claim.
+                        let t = match map.get_mut(key) {
+                            Some(t) => t,
+                            None => map.entry(key.to_string()).or_default(),
+                        };
+                        t.claims += 1;
+                        t.rejected += u64::from(outcome.rejected);
+                        t.findings += outcome.findings.len() as u64;
+                    }
+                    s.lines += claim.lines.len() as u64;
+                    s.lines_97530 += claim.lines.iter().filter(|l| l.is_97530()).count() as u64;
+                    s.hidden_info += u64::from(outcome.hidden_info);
+                    s.review_flagged +=
+                        u64::from(outcome.findings.iter().any(|f| f.is_review_flag()));
                     for f in &outcome.findings {
-                        sink.write(Some(claim), f)?;
+                        s.count(f.code, f.severity);
                     }
+                    // Rendered anew where the ledger added findings (they are
+                    // sorted in among the others).
+                    let findings = outcome.findings.len();
+                    if let Some(rows) = rendered.rows.filter(|_| rendered.findings == findings) {
+                        sink.write_rendered(&rows)?;
+                    } else {
+                        for f in &outcome.findings {
+                            sink.write(Some(claim), f)?;
+                        }
+                    }
+                    spent.push((rc, outcome));
                 }
-                spent.push((rc, outcome));
-            }
-            Checked::Finding(outcome) => {
-                if let Some(a) = acks.as_deref_mut() {
+                Checked::Finding(outcome) => {
+                    if let Some(a) = acks.as_deref_mut() {
+                        for f in &outcome.findings {
+                            a.finding(f);
+                        }
+                    }
+                    s.hidden_info += u64::from(outcome.hidden_info);
                     for f in &outcome.findings {
-                        a.finding(f);
+                        s.count(f.code, f.severity);
+                        if f.severity == Severity::Error {
+                            s.file_errors += 1;
+                        }
+                        sink.write(None, f)?;
                     }
-                }
-                s.hidden_info += u64::from(outcome.hidden_info);
-                for f in &outcome.findings {
-                    s.count(f.code, f.severity);
-                    if f.severity == Severity::Error {
-                        s.file_errors += 1;
-                    }
-                    sink.write(None, f)?;
                 }
             }
         }

@@ -630,3 +630,55 @@ fn the_binary_runs_without_transparent_huge_pages() {
     let _ = child.wait();
     assert_eq!(seen.as_deref(), Some("0"));
 }
+
+/// The batch ledger spans the inputs of a run: a file given twice repeats
+/// every claim. Its first copy reports what the file alone does; in the
+/// second, every claim has a C003 and every dated 97530 line a V001 naming
+/// the same claim and line of the first copy, and nothing else changes.
+/// (M011 is left out: a patient's year adds up across the two copies.)
+#[test]
+fn a_file_given_twice_repeats_every_claim_and_every_line() {
+    let dir = TempDir::new("twice");
+    let input = gen(&dir, "t.837", "4000", false);
+    let (once, twice) = (dir.path("once.csv"), dir.path("twice.csv"));
+    let check = |report: &std::path::Path, inputs: &[&str]| {
+        let mut args = vec!["check", "-q", "--as-of", AS_OF, "--ignore", "M011"];
+        args.extend(["--report", report.to_str().unwrap()]);
+        args.extend(inputs);
+        claimscrub(&args)
+    };
+    let (n, clean, rejected) = check(&once, &[&input]).accounting();
+    assert_eq!(n, 4000);
+    // Every claim of the second copy has a dated 97530 line: V001 rejects it.
+    assert_eq!(
+        check(&twice, &[&input, &input]).accounting(),
+        (8000, clean, rejected + 4000)
+    );
+    let (once, twice) = (report_rows(&once), report_rows(&twice));
+    let (first, second) = twice.split_at(once.len());
+    assert_eq!(first, once.as_slice());
+    let others = |rows: &[csv::StringRecord]| -> Vec<csv::StringRecord> {
+        rows.iter()
+            .filter(|r| &r[11] != "C003" && &r[11] != "V001")
+            .cloned()
+            .collect()
+    };
+    assert_eq!(others(second), others(&once));
+    let text = std::fs::read_to_string(&input).unwrap();
+    let lines_97530 = text
+        .split('~')
+        .filter(|s| s.trim_start().starts_with("SV1*HC:97530"))
+        .count();
+    let c003: Vec<_> = second.iter().filter(|r| &r[11] == "C003").collect();
+    let v001: Vec<_> = second.iter().filter(|r| &r[11] == "V001").collect();
+    assert_eq!(c003.len(), 4000);
+    assert_eq!(v001.len(), lines_97530);
+    for r in v001 {
+        let line = &r[5];
+        assert!(
+            r[13].ends_with(&format!("as claim {} line {line}", &r[1])),
+            "{:?}",
+            r
+        );
+    }
+}

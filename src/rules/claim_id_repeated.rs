@@ -2,7 +2,8 @@
 
 use std::hash::{Hash, Hasher};
 
-use super::{LedgerRule, Rule, RuleInfo, Stage};
+use super::key_map::KeyMap;
+use super::{Cx, LedgerKeys, LedgerRule, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::Claim;
 use crate::policy::{Policy, Tables};
@@ -47,24 +48,34 @@ impl Rule for ClaimIdRepeated {
 
     fn ledger(&self, _tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
         Some(Box::new(Ids {
-            seen: super::HashedMap::with_capacity_and_hasher(hint, Default::default()),
+            seen: KeyMap::with_capacity(hint),
         }))
+    }
+
+    /// The billing provider's NPI and the claim id, hashed (none for a claim
+    /// without an id).
+    fn ledger_keys(&self, cx: &Cx<'_>, keys: &mut LedgerKeys) {
+        let claim = cx.claim;
+        if !claim.id.is_empty() {
+            let mut h = super::key_hasher();
+            (&claim.billing.npi, &claim.id).hash(&mut h);
+            keys.push(h.finish());
+        }
     }
 }
 
-#[derive(Default)]
 struct Ids {
-    seen: super::HashedMap<()>,
+    seen: KeyMap<()>,
 }
 
 impl LedgerRule for Ids {
-    fn observe(&mut self, claim: &Claim, _policy: &Policy, out: &mut Vec<Finding>) {
-        if claim.id.is_empty() {
-            return;
-        }
-        let mut h = super::key_hasher();
-        (&claim.billing.npi, &claim.id).hash(&mut h);
-        if self.seen.insert(h.finish(), ()).is_some() {
+    fn prefetch(&self, keys: &[u64]) {
+        keys.iter().for_each(|&k| self.seen.prefetch(k));
+    }
+
+    fn observe(&mut self, claim: &Claim, keys: &[u64], _policy: &Policy, out: &mut Vec<Finding>) {
+        let Some(&key) = keys.first() else { return };
+        if self.seen.entry(key).1 {
             let who = if claim.billing.npi.is_empty() {
                 String::new()
             } else {

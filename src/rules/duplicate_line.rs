@@ -2,9 +2,12 @@
 
 use std::hash::{Hash, Hasher};
 
-use super::{LedgerRule, Rule, RuleInfo, Stage};
+use chrono::NaiveDate;
+
+use super::key_map::KeyMap;
+use super::{Cx, LedgerKeys, LedgerRule, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
-use crate::model::Claim;
+use crate::model::{Claim, ServiceLine};
 use crate::policy::{Policy, Tables};
 
 pub(crate) struct DuplicateLine;
@@ -48,36 +51,16 @@ impl Rule for DuplicateLine {
 
     fn ledger(&self, _tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
         Some(Box::new(Seen {
-            lines: super::HashedMap::with_capacity_and_hasher(hint, Default::default()),
-            ..Seen::default()
+            lines: KeyMap::with_capacity(hint),
+            ids: String::new(),
         }))
     }
-}
 
-/// Lines seen so far, by a 64-bit hash of what makes them the same, each
-/// pointing at the claim id and line number where it was first seen. The
-/// claim ids of the batch are kept once each, end to end in one buffer, so
-/// an entry costs 16 bytes in the table (for 1,000,000 claims: tens of MB,
-/// not hundreds).
-#[derive(Default)]
-struct Seen {
-    /// Hash → (where the first claim's id starts in `ids`, its line number).
-    lines: super::HashedMap<(u32, u32)>,
-    /// Claim ids that own a first line, each ended by a NUL.
-    ids: String,
-}
-
-impl Seen {
-    fn id(&self, at: u32) -> &str {
-        self.ids[at as usize..].split('\0').next().unwrap_or("")
-    }
-}
-
-impl LedgerRule for Seen {
-    fn observe(&mut self, claim: &Claim, _policy: &Policy, out: &mut Vec<Finding>) {
-        let mut this: Option<u32> = None;
-        for (i, line) in claim.lines.iter().enumerate().filter(|(_, l)| l.is_97530()) {
-            let Some(date) = line.date.date else { continue };
+    /// A key for each dated 97530 line (`dated_97530`): what makes two lines
+    /// the same, hashed.
+    fn ledger_keys(&self, cx: &Cx<'_>, keys: &mut LedgerKeys) {
+        let claim = cx.claim;
+        for (_, line, date) in dated_97530(claim) {
             // Sorted on the stack (a line has at most four in an 837P).
             let mut buf = [""; 8];
             let mut many = Vec::new();
@@ -101,8 +84,51 @@ impl LedgerRule for Seen {
                 mods,
             )
                 .hash(&mut h);
-            let key = h.finish();
-            if let Some(&(k, first_line)) = self.lines.get(&key) {
+            keys.push(h.finish());
+        }
+    }
+}
+
+/// The 97530 lines with a service date, with their indexes: the lines the
+/// ledger keeps.
+fn dated_97530(claim: &Claim) -> impl Iterator<Item = (usize, &ServiceLine, NaiveDate)> {
+    claim
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.is_97530())
+        .filter_map(|(i, l)| Some((i, l, l.date.date?)))
+}
+
+/// Lines seen so far, by a 64-bit hash of what makes them the same, each
+/// pointing at the claim id and line number where it was first seen. The
+/// claim ids of the batch are kept once each, end to end in one buffer, so
+/// an entry costs 16 bytes in the table (for 1,000,000 claims: tens of MB,
+/// not hundreds).
+struct Seen {
+    /// Hash → (where the first claim's id starts in `ids`, its line number).
+    lines: KeyMap<(u32, u32)>,
+    /// Claim ids that own a first line, each ended by a NUL.
+    ids: String,
+}
+
+impl Seen {
+    fn id(&self, at: u32) -> &str {
+        self.ids[at as usize..].split('\0').next().unwrap_or("")
+    }
+}
+
+impl LedgerRule for Seen {
+    fn prefetch(&self, keys: &[u64]) {
+        keys.iter().for_each(|&k| self.lines.prefetch(k));
+    }
+
+    fn observe(&mut self, claim: &Claim, keys: &[u64], _policy: &Policy, out: &mut Vec<Finding>) {
+        let mut this: Option<u32> = None;
+        for ((i, line, date), &key) in dated_97530(claim).zip(keys) {
+            let (seen, had) = self.lines.entry(key);
+            if had {
+                let (k, first_line) = *seen;
                 let msg = format!(
                     "same patient, provider, date {date}, 97530 and modifiers as claim {} line {first_line}",
                     self.id(k)
@@ -110,14 +136,18 @@ impl LedgerRule for Seen {
                 out.push(Finding::new(Code::V001, INFO.severity, msg).on_line(i));
                 continue;
             }
+            let ids = &mut self.ids;
             let k = *this.get_or_insert_with(|| {
-                let at = self.ids.len() as u32;
-                self.ids
-                    .extend(claim.id.chars().map(|c| if c == '\0' { '?' } else { c }));
-                self.ids.push('\0');
+                let at = ids.len() as u32;
+                if claim.id.contains('\0') {
+                    ids.extend(claim.id.chars().map(|c| if c == '\0' { '?' } else { c }));
+                } else {
+                    ids.push_str(&claim.id);
+                }
+                ids.push('\0');
                 at
             });
-            self.lines.insert(key, (k, line.number));
+            *seen = (k, line.number);
         }
     }
 }

@@ -2,11 +2,12 @@
 
 use std::hash::{Hash, Hasher};
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
-use super::{Data, LedgerRule, Rule, RuleInfo, Stage};
+use super::key_map::KeyMap;
+use super::{Cx, Data, LedgerKeys, LedgerRule, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
-use crate::model::{Claim, Money};
+use crate::model::{Claim, Money, ServiceLine};
 use crate::policy::accruals::Bucket;
 use crate::policy::{Policy, Tables};
 
@@ -52,18 +53,46 @@ impl Rule for KxLikelyRequired {
         &INFO
     }
 
-    fn ledger(&self, tables: &Tables, _hint: usize) -> Option<Box<dyn LedgerRule>> {
-        let mut billed = super::HashedMap::default();
+    fn ledger(&self, tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
+        let mut billed = KeyMap::with_capacity(hint.max(tables.accruals.len()));
         for a in &tables.accruals {
             *billed
                 .entry(key(patient_key(&a.patient_id), a.year, a.bucket))
-                .or_insert(0) += a.amount.cents();
+                .0 += a.amount.cents();
         }
         Some(Box::new(Accrued {
             billed,
             thresholds: Vec::new(),
         }))
     }
+
+    /// A key for each line in a therapy bucket (`bucketed`): the patient's
+    /// year and bucket, hashed. None where the policy has no KX threshold.
+    fn ledger_keys(&self, cx: &Cx<'_>, keys: &mut LedgerKeys) {
+        if cx.policy.kx_thresholds.is_empty() {
+            return;
+        }
+        let patient = patient_key(&cx.claim.patient_id);
+        for (_, _, date, _, bucket) in bucketed(cx.claim) {
+            keys.push(key(patient, date.year(), bucket));
+        }
+    }
+}
+
+/// The lines with a date, a charge and a therapy bucket (their discipline
+/// modifier), with their indexes: the lines the ledger adds up.
+fn bucketed(
+    claim: &Claim,
+) -> impl Iterator<Item = (usize, &ServiceLine, NaiveDate, Money, Bucket)> {
+    claim.lines.iter().enumerate().filter_map(|(i, line)| {
+        Some((
+            i,
+            line,
+            line.date.date?,
+            line.charge?,
+            Bucket::of(&line.modifiers)?,
+        ))
+    })
 }
 
 /// The ledger key of a patient's year and bucket, from `patient_key` (a
@@ -82,7 +111,7 @@ fn patient_key(patient: &str) -> u64 {
 
 /// Therapy charges per patient, year and bucket, in cents.
 struct Accrued {
-    billed: super::HashedMap<i64>,
+    billed: KeyMap<i64>,
     /// Thresholds looked up so far, by policy (its address: the policies
     /// live as long as the run) and year: `Policy::kx_threshold` formats
     /// the year and hashes it, once a claim was too often.
@@ -102,19 +131,17 @@ impl Accrued {
 }
 
 impl LedgerRule for Accrued {
-    fn observe(&mut self, claim: &Claim, policy: &Policy, out: &mut Vec<Finding>) {
+    fn prefetch(&self, keys: &[u64]) {
+        keys.iter().for_each(|&k| self.billed.prefetch(k));
+    }
+
+    fn observe(&mut self, claim: &Claim, keys: &[u64], policy: &Policy, out: &mut Vec<Finding>) {
         if policy.kx_thresholds.is_empty() {
             return;
         }
-        let patient = patient_key(&claim.patient_id);
-        for (i, line) in claim.lines.iter().enumerate() {
-            let (Some(date), Some(charge), Some(bucket)) =
-                (line.date.date, line.charge, Bucket::of(&line.modifiers))
-            else {
-                continue;
-            };
+        for ((i, line, date, charge, bucket), &key) in bucketed(claim).zip(keys) {
             let year = date.year();
-            let total = self.billed.entry(key(patient, year, bucket)).or_insert(0);
+            let total = self.billed.entry(key).0;
             *total += charge.cents();
             let total = *total;
             let Some(threshold) = self.threshold(policy, year) else {

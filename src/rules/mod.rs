@@ -35,6 +35,7 @@ mod fifty_nine_with_x_modifier;
 mod gn_on_therapeutic_activities;
 mod goal_link_missing;
 mod group_therapy_same_day;
+mod key_map;
 mod kx_likely_required;
 mod liability_modifiers_conflict;
 mod minutes_unknown;
@@ -67,9 +68,6 @@ mod units_over_mue;
 mod unreadable_interchange;
 mod visit_units_exceed_minutes;
 
-/// A map whose keys are already 64-bit hashes (the ledger rules key lines
-/// and patients by one): hashing them again with SipHash showed in the
-/// profile of the serial stage.
 /// The hasher of the batch ledger's keys: 64 bits that stand for what makes
 /// two lines (or claims, or patient-years) the same. foldhash's quality
 /// variant with a fixed seed: several times cheaper than SipHash on these
@@ -80,9 +78,9 @@ pub(crate) fn key_hasher() -> foldhash::quality::FoldHasher<'static> {
     foldhash::quality::FixedState::with_seed(0x5ca1_ab1e_c1a1_5c0b).build_hasher()
 }
 
-pub(crate) type HashedMap<V> =
-    std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<Prehashed>>;
-
+/// The hasher of a set whose keys are already 64-bit hashes (the CSV
+/// reader's finished claims): hashing them again with SipHash showed in
+/// the profile.
 #[derive(Default)]
 pub(crate) struct Prehashed(u64);
 
@@ -263,16 +261,73 @@ pub trait Rule: Sync + Send {
     fn ledger(&self, _tables: &Tables, _hint: usize) -> Option<Box<dyn LedgerRule>> {
         None
     }
+
+    /// A ledger rule's keys of a claim: the hashes its `LedgerRule::observe`
+    /// looks up, in the order it takes them. Computed beside the checks, in
+    /// parallel, so that the serial stage only looks them up (and can fetch
+    /// their table slots ahead).
+    fn ledger_keys(&self, _cx: &Cx<'_>, _keys: &mut LedgerKeys) {}
 }
 
 /// The serial, in-input-order part of a rule: state across claims.
 pub trait LedgerRule: Send {
-    fn observe(&mut self, claim: &Claim, policy: &Policy, out: &mut Vec<Finding>);
+    /// Fetch the table slots of `keys` ahead: this rule's keys of a claim
+    /// about to be observed.
+    fn prefetch(&self, _keys: &[u64]) {}
+
+    /// Take a claim into the ledger, with its keys (`Rule::ledger_keys`).
+    fn observe(&mut self, claim: &Claim, keys: &[u64], policy: &Policy, out: &mut Vec<Finding>);
 }
 
 /// The ledgers of a run, fed in input order beside the parallel checks.
 pub struct Ledger {
     rules: Vec<(Code, Box<dyn LedgerRule>)>,
+}
+
+impl Ledger {
+    /// Fetch the table slots of a claim's keys ahead (it is observed soon).
+    #[inline]
+    pub fn prefetch(&self, keys: &LedgerKeys) {
+        for (code, rule) in &self.rules {
+            rule.prefetch(keys.of(*code));
+        }
+    }
+}
+
+/// A claim's keys into the batch ledger, rule by rule (`Rule::ledger_keys`).
+#[derive(Clone, Debug, Default)]
+pub struct LedgerKeys {
+    keys: smallvec::SmallVec<[u64; 6]>,
+    /// Each ledger rule's keys: its code and where they end in `keys` (they
+    /// start where the one before ends).
+    ends: smallvec::SmallVec<[(Code, u16); 4]>,
+}
+
+impl LedgerKeys {
+    /// A key of the rule that `Engine` is asking.
+    #[inline]
+    pub fn push(&mut self, key: u64) {
+        self.keys.push(key);
+    }
+
+    /// The keys of `code`'s rule (none if it made none).
+    pub fn of(&self, code: Code) -> &[u64] {
+        let mut start = 0;
+        for &(c, end) in &self.ends {
+            if c == code {
+                return &self.keys[start..usize::from(end)];
+            }
+            start = usize::from(end);
+        }
+        &[]
+    }
+
+    fn end(&mut self, code: Code) {
+        let end = u16::try_from(self.keys.len()).expect("a claim's ledger keys fit in u16");
+        if end as usize > self.ends.last().map_or(0, |e| usize::from(e.1)) {
+            self.ends.push((code, end));
+        }
+    }
 }
 
 /// The registry, sorted by code. Adding a rule is one file and one line here.
@@ -411,6 +466,9 @@ impl Selection {
 /// Settings of a check run that the engine needs.
 pub struct Engine {
     rules: Vec<&'static dyn Rule>,
+    /// The rules asked for ledger keys: those of the run's ledger
+    /// (`Engine::keys_for`).
+    ledger_rules: Vec<&'static dyn Rule>,
     pub policies: PolicySet,
     pub tables: Arc<Tables>,
     pub selection: Selection,
@@ -426,6 +484,9 @@ pub struct Outcome {
     pub rejected: bool,
     /// Findings at info severity left out of the report (no `--show-info`).
     pub hidden_info: u32,
+    /// The claim's keys into the batch ledger, made with the checks
+    /// (`Engine::observe` takes them).
+    pub ledger: LedgerKeys,
 }
 
 impl Engine {
@@ -450,6 +511,7 @@ impl Engine {
             .collect();
         Engine {
             rules,
+            ledger_rules: Vec::new(),
             policies,
             tables,
             selection,
@@ -477,6 +539,16 @@ impl Engine {
             }
         }
         out
+    }
+
+    /// Make the ledger keys of `ledger`'s rules with every check (their
+    /// `Outcome::ledger`), for `observe`.
+    pub fn keys_for(&mut self, ledger: &Ledger) {
+        self.ledger_rules = ledger
+            .rules
+            .iter()
+            .filter_map(|(code, _)| find(*code))
+            .collect();
     }
 
     /// Check one claim. `read` holds what the reader found about it.
@@ -526,7 +598,17 @@ impl Engine {
         }
         raws.into_iter()
             .zip(&cxs)
-            .map(|(raw, cx)| self.settle(raw, cx.policy))
+            .map(|(raw, cx)| {
+                let mut outcome = self.settle(raw, cx.policy);
+                for rule in &self.ledger_rules {
+                    let code = rule.info().code;
+                    if !cx.policy.is_off(code) {
+                        rule.ledger_keys(cx, &mut outcome.ledger);
+                        outcome.ledger.end(code);
+                    }
+                }
+                outcome
+            })
             .collect()
     }
 
@@ -540,7 +622,7 @@ impl Engine {
         let mut raw = Vec::new();
         for (code, rule) in &mut ledger.rules {
             if !policy.is_off(*code) {
-                rule.observe(claim, policy, &mut raw);
+                rule.observe(claim, outcome.ledger.of(*code), policy, &mut raw);
             }
         }
         if raw.is_empty() {

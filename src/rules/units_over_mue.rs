@@ -1,6 +1,9 @@
 //! T008 units-over-mue: 97530 units over the CMS practitioner MUE.
 
-use super::{Cx, Data, LedgerRule, Rule, RuleInfo, Stage};
+use chrono::NaiveDate;
+
+use super::key_map::KeyMap;
+use super::{Cx, Data, LedgerKeys, LedgerRule, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{Claim, THERAPEUTIC_ACTIVITIES};
 use crate::policy::mue::{Mai, Mue};
@@ -66,7 +69,7 @@ impl Rule for UnitsOverMue {
         }
     }
 
-    fn ledger(&self, tables: &Tables, _hint: usize) -> Option<Box<dyn LedgerRule>> {
+    fn ledger(&self, tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
         match mue(tables)? {
             Mue {
                 value,
@@ -74,11 +77,42 @@ impl Rule for UnitsOverMue {
             } => Some(Box::new(MueByDate {
                 value,
                 mai,
-                units: super::HashedMap::default(),
+                units: KeyMap::with_capacity(hint),
             })),
             _ => None,
         }
     }
+
+    /// A key for each 97530 line with a date and whole units
+    /// (`dated_units`): the patient and the date, hashed. None unless the
+    /// MUE is per date.
+    fn ledger_keys(&self, cx: &Cx<'_>, keys: &mut LedgerKeys) {
+        use std::hash::{Hash, Hasher};
+        if !matches!(
+            mue(cx.tables),
+            Some(Mue {
+                mai: Mai::Date(_),
+                ..
+            })
+        ) {
+            return;
+        }
+        for (_, date, _) in dated_units(cx.claim) {
+            let mut h = super::key_hasher();
+            (&cx.claim.patient_id, date).hash(&mut h);
+            keys.push(h.finish());
+        }
+    }
+}
+
+/// The 97530 lines with a date and whole units: their indexes, dates and units.
+fn dated_units(claim: &Claim) -> impl Iterator<Item = (usize, NaiveDate, u32)> + '_ {
+    claim
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.is_97530())
+        .filter_map(|(i, l)| Some((i, l.date.date?, l.units.whole()?)))
 }
 
 /// MAI 2/3: 97530 units per patient and date across the batch.
@@ -86,19 +120,17 @@ struct MueByDate {
     value: u32,
     mai: u8,
     /// (patient, date) → units so far. Keys are hashed to keep the ledger small.
-    units: super::HashedMap<u32>,
+    units: KeyMap<u32>,
 }
 
 impl LedgerRule for MueByDate {
-    fn observe(&mut self, claim: &Claim, _policy: &Policy, out: &mut Vec<Finding>) {
-        use std::hash::{Hash, Hasher};
-        for (i, line) in claim.lines.iter().enumerate().filter(|(_, l)| l.is_97530()) {
-            let (Some(date), Some(u)) = (line.date.date, line.units.whole()) else {
-                continue;
-            };
-            let mut h = super::key_hasher();
-            (&claim.patient_id, date).hash(&mut h);
-            let sum = self.units.entry(h.finish()).or_insert(0);
+    fn prefetch(&self, keys: &[u64]) {
+        keys.iter().for_each(|&k| self.units.prefetch(k));
+    }
+
+    fn observe(&mut self, claim: &Claim, keys: &[u64], _policy: &Policy, out: &mut Vec<Finding>) {
+        for ((i, date, u), &key) in dated_units(claim).zip(keys) {
+            let sum = self.units.entry(key).0;
             let before = *sum;
             *sum += u;
             if before <= self.value && *sum > self.value {
