@@ -138,16 +138,10 @@ impl Policy {
 
     /// The KX threshold for a calendar year, in cents.
     pub fn kx_threshold(&self, year: i32) -> Option<i64> {
-        // Asked for every therapy line: the year's text without allocating
-        // (a year before 0 never comes from a parsed date).
-        let mut buf = [0u8; 20];
-        let found = if year < 0 {
-            self.kx_thresholds.get(&year.to_string())
-        } else {
-            let key = crate::model::decimal(u64::from(year.unsigned_abs()), &mut buf);
-            self.kx_thresholds.get(key)
-        };
-        found.map(|d| (d * 100.0).round() as i64)
+        // Asked for every therapy line: the year's text without allocating.
+        self.kx_thresholds
+            .get(itoa::Buffer::new().format(year))
+            .map(|d| (d * 100.0).round() as i64)
     }
 }
 

@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 
 use crate::input::x12::Delims;
 use crate::input::{LevelCode, RawClaim, RawEvent, RawSegs};
-use crate::model::decimal;
 
 /// A file written beside its target and renamed into place when complete
 /// (the acknowledgments use it too).
@@ -278,18 +277,14 @@ impl Split {
                         // written once (bytes, not chars: a delimiter may be
                         // any byte).
                         let e = d.element;
-                        let mut digits = [0; 20];
+                        let mut digits = itoa::Buffer::new();
                         hl_seg.clear();
                         hl_seg.extend_from_slice(b"HL");
                         hl_seg.push(e);
-                        hl_seg.extend_from_slice(
-                            decimal(u64::from(new_id[h]), &mut digits).as_bytes(),
-                        );
+                        hl_seg.extend_from_slice(digits.format(new_id[h]).as_bytes());
                         hl_seg.push(e);
                         if let Some(p) = parent {
-                            hl_seg.extend_from_slice(
-                                decimal(u64::from(new_id[*p]), &mut digits).as_bytes(),
-                            );
+                            hl_seg.extend_from_slice(digits.format(new_id[*p]).as_bytes());
                         }
                         hl_seg.push(e);
                         hl_seg.extend_from_slice(level.as_bytes());
