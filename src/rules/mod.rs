@@ -300,7 +300,7 @@ pub struct LedgerKeys {
     keys: smallvec::SmallVec<[u64; 6]>,
     /// Each ledger rule's keys: its code and where they end in `keys` (they
     /// start where the one before ends).
-    ends: smallvec::SmallVec<[(Code, u16); 4]>,
+    ends: smallvec::SmallVec<[(Code, usize); 4]>,
 }
 
 impl LedgerKeys {
@@ -315,16 +315,17 @@ impl LedgerKeys {
         let mut start = 0;
         for &(c, end) in &self.ends {
             if c == code {
-                return &self.keys[start..usize::from(end)];
+                return &self.keys[start..end];
             }
-            start = usize::from(end);
+            start = end;
         }
         &[]
     }
 
+    /// The keys pushed since the last `end` are `code`'s (none: nothing kept).
     fn end(&mut self, code: Code) {
-        let end = u16::try_from(self.keys.len()).expect("a claim's ledger keys fit in u16");
-        if end as usize > self.ends.last().map_or(0, |e| usize::from(e.1)) {
+        let end = self.keys.len();
+        if end > self.ends.last().map_or(0, |e| e.1) {
             self.ends.push((code, end));
         }
     }
@@ -756,6 +757,30 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each rule gets back the keys it pushed, a rule that pushed none gets
+    /// none, and a claim may have more keys than a u16 counts (a CSV claim
+    /// has no limit on its lines).
+    #[test]
+    fn ledger_keys_go_back_to_their_rules() {
+        let mut k = LedgerKeys::default();
+        k.push(1);
+        k.end(Code::C003);
+        k.end(Code::T008);
+        for n in 0..70_000 {
+            k.push(n);
+        }
+        k.end(Code::M011);
+        k.push(7);
+        k.push(8);
+        k.end(Code::V001);
+        assert_eq!(k.of(Code::C003), &[1]);
+        assert!(k.of(Code::T008).is_empty());
+        assert_eq!(k.of(Code::M011).len(), 70_000);
+        assert_eq!(k.of(Code::M011)[69_999], 69_999);
+        assert_eq!(k.of(Code::V001), &[7, 8]);
+        assert!(k.of(Code::N001).is_empty());
+    }
 
     #[test]
     fn registry_codes_unique_and_known() {
