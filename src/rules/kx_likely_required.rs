@@ -53,8 +53,10 @@ impl Rule for KxLikelyRequired {
         &INFO
     }
 
-    fn ledger(&self, tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
-        let mut billed = KeyMap::with_capacity(hint.max(tables.accruals.len()));
+    /// Grown as patients come (not sized by `hint`, which counts claims: a
+    /// practice's patients come back week after week).
+    fn ledger(&self, tables: &Tables, _hint: usize) -> Option<Box<dyn LedgerRule>> {
+        let mut billed = KeyMap::with_capacity(tables.accruals.len());
         for a in &tables.accruals {
             *billed
                 .entry(key(patient_key(&a.patient_id), a.year, a.bucket))

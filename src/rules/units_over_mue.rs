@@ -69,7 +69,7 @@ impl Rule for UnitsOverMue {
         }
     }
 
-    fn ledger(&self, tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
+    fn ledger(&self, tables: &Tables, _hint: usize) -> Option<Box<dyn LedgerRule>> {
         match mue(tables)? {
             Mue {
                 value,
@@ -77,7 +77,8 @@ impl Rule for UnitsOverMue {
             } => Some(Box::new(MueByDate {
                 value,
                 mai,
-                units: KeyMap::with_capacity(hint),
+                // Grown as patients' dates come (`hint` counts claims).
+                units: KeyMap::with_capacity(0),
             })),
             _ => None,
         }
