@@ -52,7 +52,10 @@ impl Rule for DuplicateLine {
     fn ledger(&self, _tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
         Some(Box::new(Seen {
             lines: KeyMap::with_capacity(hint),
-            ids: String::new(),
+            // Room for the ids at once (about 12 bytes a claim; the pages
+            // are resident only as they are written): doubling held the old
+            // and the new buffer at once, near the end of a large run.
+            ids: String::with_capacity(hint.saturating_mul(12).min(1 << 30)),
         }))
     }
 
