@@ -41,11 +41,21 @@ fn interchanges(text: &str) -> Vec<String> {
 }
 
 /// SE01 = segments from ST to SE, GE01 = transactions, IEA01 = groups;
-/// IEA02 = ISA13, and no ISA13 twice in a file.
+/// IEA02 = ISA13, and no ISA13 twice in a file. In each transaction, HL01
+/// counts 1, 2, 3, ... and an HL's parent (HL02) is an HL before it.
 fn assert_counts(segs: &[Vec<String>]) {
     let (mut in_st, mut sts, mut gss) = (0usize, 0usize, 0usize);
     let mut isa13s: Vec<String> = Vec::new();
+    let mut hls = 0usize;
     for s in segs {
+        if s[0] == "HL" {
+            hls += 1;
+            assert_eq!(s[1], hls.to_string(), "HL01 in sequence: {s:?}");
+            if let Some(parent) = s.get(2).filter(|p| !p.is_empty()) {
+                let p: usize = parent.parse().expect("HL02 a number");
+                assert!((1..hls).contains(&p), "HL02 names an earlier HL: {s:?}");
+            }
+        }
         match s[0].as_str() {
             "ISA" => {
                 assert!(!isa13s.contains(&s[13]), "ISA13 {} twice", s[13]);
@@ -54,6 +64,7 @@ fn assert_counts(segs: &[Vec<String>]) {
             "ST" => {
                 in_st = 1;
                 sts += 1;
+                hls = 0;
             }
             "SE" => {
                 in_st += 1;
@@ -186,6 +197,55 @@ fn demo_acks_parse_with_x12_types_and_echo_every_claim() {
     assert!(
         acks.a277.contains("REF*FJ*PT1002-1~"),
         "line control echoed"
+    );
+}
+
+/// Claims of two billing providers, interleaved in the 837 (A, B, A): one
+/// 2000C loop a provider, in order of first claim, each counting its own
+/// claims, and every patient loop under its provider; HL ids in sequence
+/// (x12-types writes the providers' loops first, then the patients').
+#[test]
+fn interleaved_providers_each_get_a_loop_and_their_own_claims() {
+    let tmp = TempDir::new("acks-providers");
+    let acks = run("fixtures/acks/interleaved-providers.837", &tmp, "2");
+    for ic in interchanges(&acks.a277) {
+        let (rest, t) = Transmission::<_277>::parse(&ic).expect("x12-types reads our 277CA");
+        assert!(rest.trim().is_empty(), "left over: {rest}");
+        let doc = &t.functional_group[0].segments[0];
+        assert_eq!(doc.loop_2000c.len(), 2);
+        assert_eq!(doc.loop_2000d.len(), 3);
+    }
+    let segs = segments(acks.a277.as_bytes());
+    assert_counts(&segs);
+    // Provider HL id -> its name (NM1*85), and each claim's provider.
+    let (mut providers, mut claims) = (BTreeMap::new(), Vec::new());
+    let (mut hl, mut parent) = (String::new(), String::new());
+    for s in &segs {
+        match s[0].as_str() {
+            "HL" => (hl, parent) = (s[1].clone(), s[2].clone()),
+            "NM1" if s[1] == "85" => {
+                providers.insert(hl.clone(), s[3].clone());
+            }
+            "QTY" if s[1] == "QA" => claims.push((providers[&hl].clone(), s[2].clone())),
+            "TRN" if s[1] == "2" && s[2].starts_with("PT") => {
+                claims.push((providers[&parent].clone(), s[2].clone()));
+            }
+            _ => {}
+        }
+    }
+    let pairs: Vec<(&str, &str)> = claims
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("SYNTHETIC REHAB A", "2"),
+            ("SYNTHETIC REHAB B", "1"),
+            ("SYNTHETIC REHAB A", "PT2001"),
+            ("SYNTHETIC REHAB A", "PT2003"),
+            ("SYNTHETIC REHAB B", "PT2002"),
+        ]
     );
 }
 

@@ -805,21 +805,29 @@ fn render_277(tx: &Tx, number: u32, ymd: &str, mut fast: Option<&mut String>) ->
         }
         None
     };
-    let mut providers: Vec<Option<usize>> = Vec::new();
+    // Each provider's claims in input order, the providers in order of
+    // first claim: one pass (a scan of every claim per provider made a
+    // transaction of many providers quadratic).
+    let mut groups: Vec<(Option<usize>, Vec<&ClaimAck>)> = Vec::new();
+    let mut group_of: HashMap<Option<usize>, usize> = HashMap::new();
     for c in &tx.claims {
         let p = provider_of(c);
-        if !providers.contains(&p) {
-            providers.push(p);
-        }
+        let g = *group_of.entry(p).or_insert_with(|| {
+            groups.push((p, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(c);
     }
-    let mut next = 3;
-    for p in providers {
-        let mine: Vec<&ClaimAck> = tx.claims.iter().filter(|c| provider_of(c) == p).collect();
+    // HL ids count up in the order the loops are written: x12-types writes
+    // every provider's 2000C loop before the first patient's 2000D, so the
+    // providers take 3, 4, ... and the patients follow (numbered by provider
+    // as they went, two providers made HL 3, 6, 4, 5, 7: out of sequence).
+    let mut next = 3 + groups.len();
+    for (g, (p, mine)) in groups.into_iter().enumerate() {
         let (acc, rej): (Vec<&ClaimAck>, Vec<&ClaimAck>) =
             mine.iter().partition(|c| c.reason.is_none());
         let node = p.and_then(|h| tx.hls.get(h)).cloned().unwrap_or_default();
-        let provider_hl = next;
-        next += 1;
+        let provider_hl = 3 + g;
         let (mut qty, amt) = totals(&acc, &rej);
         for q in &mut qty {
             q._01 = el(if q._01.to_string() == "90" {
