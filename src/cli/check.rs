@@ -251,7 +251,10 @@ pub fn run(a: Args) -> CliResult {
         }
         .into());
     }
-    let mut err = std::io::stderr().lock();
+    // The summary is put together first and written at once: a hundred
+    // small writes to an unbuffered stderr could interleave with another
+    // job's lines in a shared log.
+    let mut err: Vec<u8> = Vec::with_capacity(2048);
     let _ = write!(err, "{summary}");
     if let Some(p) = &report_path {
         let _ = writeln!(err, "  report            {}", p.display());
@@ -275,6 +278,7 @@ pub fn run(a: Args) -> CliResult {
             let _ = writeln!(err, "  rejected file     {} ({n} claims)", p.display());
         }
     }
+    let _ = std::io::stderr().lock().write_all(&err);
     if summary.claims != summary.clean + summary.rejected {
         // The accounting is the product's promise; never let it pass silently.
         eprintln!("claimscrub: internal error: claims read != clean + rejected");
