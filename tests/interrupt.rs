@@ -162,3 +162,84 @@ fn a_200_mb_input_with_no_segment_terminator_stays_under_100_mb() {
         rows.iter().map(|r| r[13].to_string()).collect::<Vec<_>>()
     );
 }
+
+/// Files of a directory whose name has `part` (the staged outputs).
+fn files_with(dir: &TempDir, part: &str) -> Vec<String> {
+    std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(part))
+        .collect()
+}
+
+/// An output that fails when the run is over (here the HTML page, past a
+/// file size limit of 1 KiB: the other outputs of the demo are still in
+/// their buffers) is exit 2 naming it, and the other outputs' staged
+/// files are removed, not left hidden beside their targets.
+#[test]
+fn an_output_failing_at_the_end_leaves_no_staged_file_behind() {
+    if !Path::new("/bin/sh").exists() || !cfg!(target_os = "linux") {
+        return;
+    }
+    let dir = TempDir::new("late-fail");
+    let outs = ["r.csv", "c.837", "x.837", "s.html", "a.999", "a.277"].map(|n| dir.path(n));
+    let o = |i: usize| outs[i].to_str().unwrap().to_string();
+    // SIGXFSZ ignored: a write over the limit fails with EFBIG instead.
+    let script = "trap '' XFSZ; ulimit -f 2; exec \"$0\" \"$@\"";
+    let out = Command::new("/bin/sh")
+        .args(["-c", script, env!("CARGO_BIN_EXE_claimscrub")])
+        .args(["check", "-q", "--as-of", AS_OF, "--report", &o(0)])
+        .args([
+            "--clean-out",
+            &o(1),
+            "--rejected-out",
+            &o(2),
+            "--html",
+            &o(3),
+        ])
+        .args([
+            "--ack-999",
+            &o(4),
+            "--ack-277ca",
+            &o(5),
+            "fixtures/demo.837",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("s.html"), "{stderr}");
+    assert!(!outs[3].exists(), "no page under its final name");
+    let left = files_with(&dir, "claimscrub-tmp");
+    assert!(left.is_empty(), "staged files left behind: {left:?}");
+}
+
+/// An HTML page that cannot be written is told before the run (the other
+/// outputs are staged then too), with nothing left behind.
+#[test]
+fn an_unwritable_html_path_is_exit_2_before_the_run() {
+    let dir = TempDir::new("html-path");
+    let report = dir.path("r.csv");
+    let page = dir.path("missing-dir/s.html");
+    let run = claimscrub(&[
+        "check",
+        "-q",
+        "--report",
+        report.to_str().unwrap(),
+        "--html",
+        page.to_str().unwrap(),
+        "fixtures/demo.837",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("s.html"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("claims read"),
+        "stopped before the run"
+    );
+    assert!(
+        files_with(&dir, "").is_empty(),
+        "{:?}",
+        files_with(&dir, "")
+    );
+}

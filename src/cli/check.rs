@@ -191,6 +191,16 @@ pub fn run(a: Args) -> CliResult {
     } else {
         None
     };
+    // Staged now, written at the end: a path that cannot be written is
+    // told before the run, not after it.
+    let html = a
+        .html
+        .as_deref()
+        .map(|p| {
+            crate::report::split::Staged::create(p)
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))
+        })
+        .transpose()?;
     let mut split = if a.clean_out.is_some() || a.rejected_out.is_some() {
         let p = a
             .clean_out
@@ -226,9 +236,11 @@ pub fn run(a: Args) -> CliResult {
         }
     };
     let split_counts = split.as_ref().map(Split::counts);
-    if let Some(p) = &a.html {
+    if let (Some(mut file), Some(p)) = (html, &a.html) {
         let page = crate::report::html::render(&summary, &cfg.inputs, &cfg.as_of.to_string());
-        crate::report::write_staged(p, page.as_bytes())
+        file.out
+            .write_all(page.as_bytes())
+            .and_then(|()| file.finish())
             .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
     }
     if let Some(sp) = split {

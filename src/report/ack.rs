@@ -657,6 +657,17 @@ impl Out277 {
     }
 }
 
+/// Dropped unclosed (a later output failed): the thread is let finish and
+/// its staged file is dropped with it, which removes it.
+impl Drop for Out277 {
+    fn drop(&mut self) {
+        self.send = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// One 277CA transaction, ST to SE. Rendered once: SE01 is filled in on the
 /// text (SE is its last segment). The claims' loops come after every typed
 /// loop (x12-types renders the 2000D loops last): written by `claim_loops`

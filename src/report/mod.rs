@@ -404,15 +404,22 @@ impl Sink {
     /// Flush, and move a report file into place.
     pub fn finish(mut self) -> io::Result<()> {
         self.out.flush()?;
-        drop(self.out);
-        if let Some((tmp, path)) = self.pending.take() {
-            std::fs::rename(&tmp, &path)?;
+        // Closed before the rename.
+        self.out = Box::new(io::sink());
+        if let Some((tmp, path)) = &self.pending {
+            std::fs::rename(tmp, path)?;
+            self.pending = None;
         }
         Ok(())
     }
 
     /// Remove a half-written report (the run failed).
-    pub fn abandon(mut self) {
+    pub fn abandon(self) {}
+}
+
+/// A report file not finished is removed (as `split::Staged`).
+impl Drop for Sink {
+    fn drop(&mut self) {
         if let Some((tmp, _)) = self.pending.take() {
             let _ = std::fs::remove_file(tmp);
         }
@@ -437,18 +444,6 @@ fn human(r: &Row<'_>, review: bool, s: &mut String) {
     }
     let flag = if review { " (review)" } else { "" };
     let _ = writeln!(s, ": {}{flag} {} {}", r.severity, r.rule, r.message);
-}
-
-/// Write `bytes` to a temporary file beside `path`, then rename it into place.
-pub fn write_staged(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-    let tmp = path.with_file_name(format!(".{}.claimscrub-tmp", name.to_string_lossy()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 #[cfg(test)]

@@ -38,11 +38,23 @@ impl Staged {
 
     pub(crate) fn finish(mut self) -> io::Result<()> {
         self.out.flush()?;
-        std::fs::rename(&self.tmp, &self.path)
+        std::fs::rename(&self.tmp, &self.path)?;
+        // In place: nothing for `drop` to remove.
+        self.tmp = PathBuf::new();
+        Ok(())
     }
 
-    pub(crate) fn abandon(self) {
-        let _ = std::fs::remove_file(&self.tmp);
+    pub(crate) fn abandon(self) {}
+}
+
+/// A staged file not finished (the run failed, or a later output could not
+/// be written) is removed: a failed nightly run leaves no hidden
+/// half-written files behind to fill the disk night after night.
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 
