@@ -215,10 +215,13 @@ pub fn run(a: Args) -> CliResult {
         None
     };
     // SIGINT/SIGTERM: stop at the next batch, remove the staged outputs and
-    // exit 2; a second signal exits at once (the staged files stay hidden
-    // under their temporary names, never under a final one).
+    // exit 2; a second signal removes them and exits at once (the handler
+    // runs on a thread of its own, so it may take the list's lock; it keeps
+    // it, so no output is created after).
     let _ = ctrlc::set_handler(|| {
         if pipeline::INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let (n, _held) = crate::report::staging::remove_all();
+            eprintln!("interrupted again: stopped at once, {n} temporary file(s) removed");
             std::process::exit(EXIT_FAILED);
         }
     });

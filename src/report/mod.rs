@@ -7,12 +7,12 @@
 pub mod ack;
 pub mod html;
 pub mod split;
+pub mod staging;
 mod summary;
 
 use std::borrow::Cow;
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -129,7 +129,7 @@ pub struct Sink {
     /// A CSV row being put together (CSV format only).
     row: Vec<u8>,
     /// The report file being written (renamed into place on `finish`).
-    pending: Option<(PathBuf, PathBuf)>,
+    pending: Option<staging::TmpFile>,
     buf: String,
     scratch: RowScratch,
 }
@@ -341,14 +341,10 @@ impl Sink {
     /// A report at `path`, written to a temporary file beside it and renamed
     /// into place by `finish`: an interrupted run leaves no half report.
     pub fn file(path: &Path, format: Format) -> io::Result<Sink> {
-        let name = path
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-        let tmp = path.with_file_name(format!(".{}.claimscrub-tmp", name.to_string_lossy()));
-        let f = File::create(&tmp)?;
+        let (tmp, f) = staging::TmpFile::create(path)?;
         let out: Box<dyn Write + Send> = Box::new(BufWriter::with_capacity(256 << 10, f));
         let mut s = Sink::new(out, format)?;
-        s.pending = Some((tmp, path.to_path_buf()));
+        s.pending = Some(tmp);
         Ok(s)
     }
 
@@ -406,24 +402,14 @@ impl Sink {
         self.out.flush()?;
         // Closed before the rename.
         self.out = Box::new(io::sink());
-        if let Some((tmp, path)) = &self.pending {
-            std::fs::rename(tmp, path)?;
-            self.pending = None;
+        match self.pending.take() {
+            Some(tmp) => tmp.commit(),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Remove a half-written report (the run failed).
     pub fn abandon(self) {}
-}
-
-/// A report file not finished is removed (as `split::Staged`).
-impl Drop for Sink {
-    fn drop(&mut self) {
-        if let Some((tmp, _)) = self.pending.take() {
-            let _ = std::fs::remove_file(tmp);
-        }
-    }
 }
 
 /// `file [location] claim ID line N PROC: severity CODE message`

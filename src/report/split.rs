@@ -10,52 +10,38 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use super::staging::TmpFile;
 
 use crate::input::x12::Delims;
 use crate::input::{LevelCode, RawClaim, RawEvent, RawSegs};
 
 /// A file written beside its target and renamed into place when complete
-/// (the acknowledgments use it too).
+/// (the acknowledgments use it too). Dropped unfinished, its temporary file
+/// is removed (`staging::TmpFile`).
 pub(crate) struct Staged {
     pub(crate) out: BufWriter<File>,
-    tmp: PathBuf,
-    path: PathBuf,
+    tmp: TmpFile,
 }
 
 impl Staged {
     pub(crate) fn create(path: &Path) -> io::Result<Staged> {
-        let name = path
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-        let tmp = path.with_file_name(format!(".{}.claimscrub-tmp", name.to_string_lossy()));
+        let (tmp, file) = TmpFile::create(path)?;
         Ok(Staged {
-            out: BufWriter::with_capacity(256 << 10, File::create(&tmp)?),
+            out: BufWriter::with_capacity(256 << 10, file),
             tmp,
-            path: path.to_path_buf(),
         })
     }
 
-    pub(crate) fn finish(mut self) -> io::Result<()> {
-        self.out.flush()?;
-        std::fs::rename(&self.tmp, &self.path)?;
-        // In place: nothing for `drop` to remove.
-        self.tmp = PathBuf::new();
-        Ok(())
+    pub(crate) fn finish(self) -> io::Result<()> {
+        let Staged { out, tmp } = self;
+        // Flushed and closed before the rename.
+        out.into_inner().map_err(|e| e.into_error())?;
+        tmp.commit()
     }
 
     pub(crate) fn abandon(self) {}
-}
-
-/// A staged file not finished (the run failed, or a later output could not
-/// be written) is removed: a failed nightly run leaves no hidden
-/// half-written files behind to fill the disk night after night.
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.tmp.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
 }
 
 /// One output (clean or rejected) and the envelope state it has written.

@@ -1,0 +1,128 @@
+//! Outputs are written to a hidden temporary file beside their target and
+//! renamed into place when complete. Every temporary file is listed here
+//! while it exists, so that a second SIGINT/SIGTERM, which exits at once
+//! without unwinding, can still remove them (`remove_all`): an impatient
+//! operator's double Ctrl-C leaves nothing behind, hidden or not.
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// The temporary files of this process not yet renamed or removed.
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn live() -> MutexGuard<'static, Vec<PathBuf>> {
+    // A panic elsewhere while the list was held leaves it as it was.
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A temporary file for the output at `path`, removed when dropped unless
+/// `commit` moved it into place.
+#[derive(Debug)]
+pub(crate) struct TmpFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl TmpFile {
+    /// Create `.NAME.claimscrub-tmp` beside `path`.
+    pub(crate) fn create(path: &Path) -> io::Result<(TmpFile, File)> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+        let tmp = path.with_file_name(format!(".{}.claimscrub-tmp", name.to_string_lossy()));
+        // Listed and created under the lock: `remove_all` cannot run
+        // between the two and miss the file.
+        let mut live = live();
+        let file = File::create(&tmp)?;
+        live.push(tmp.clone());
+        drop(live);
+        Ok((
+            TmpFile {
+                tmp,
+                path: path.to_path_buf(),
+                committed: false,
+            },
+            file,
+        ))
+    }
+
+    /// Rename the (closed, complete) temporary file to its target.
+    pub(crate) fn commit(mut self) -> io::Result<()> {
+        std::fs::rename(&self.tmp, &self.path)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+/// Not committed (the run failed, was interrupted, or another output could
+/// not be written): removed, so a failed nightly run leaves no hidden
+/// half-written files to fill the disk night after night.
+impl Drop for TmpFile {
+    fn drop(&mut self) {
+        let mut live = live();
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+        if let Some(i) = live.iter().position(|p| *p == self.tmp) {
+            live.swap_remove(i);
+        }
+    }
+}
+
+/// Remove every temporary file still listed and keep the list locked: for
+/// a handler about to exit the process, so that no new one is made after.
+/// Returns how many were removed.
+pub fn remove_all() -> (usize, MutexGuard<'static, Vec<PathBuf>>) {
+    let mut live = live();
+    let n = live
+        .drain(..)
+        .filter(|p| std::fs::remove_file(p).is_ok())
+        .count();
+    (n, live)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("claimscrub-staging-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn listed(p: &Path) -> bool {
+        live().iter().any(|q| q == p)
+    }
+
+    #[test]
+    fn a_committed_file_is_in_place_and_no_longer_listed() {
+        let d = dir("commit");
+        let target = d.join("out.csv");
+        let (t, mut f) = TmpFile::create(&target).unwrap();
+        let tmp = d.join(".out.csv.claimscrub-tmp");
+        assert!(tmp.exists() && listed(&tmp));
+        io::Write::write_all(&mut f, b"done").unwrap();
+        drop(f);
+        t.commit().unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"done");
+        assert!(!tmp.exists() && !listed(&tmp));
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_dropped_file_is_removed_and_no_longer_listed() {
+        let d = dir("drop");
+        let target = d.join("out.837");
+        let (t, _f) = TmpFile::create(&target).unwrap();
+        let tmp = d.join(".out.837.claimscrub-tmp");
+        drop(t);
+        assert!(!tmp.exists() && !listed(&tmp) && !target.exists());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}
