@@ -70,7 +70,7 @@ struct Ids {
 
 impl LedgerRule for Ids {
     fn prefetch(&self, keys: &[u64]) {
-        keys.iter().for_each(|&k| self.seen.prefetch(k));
+        self.seen.prefetch_all(keys);
     }
 
     fn observe(&mut self, claim: &Claim, keys: &[u64], _policy: &Policy, out: &mut Vec<Finding>) {

@@ -123,7 +123,7 @@ impl Seen {
 
 impl LedgerRule for Seen {
     fn prefetch(&self, keys: &[u64]) {
-        keys.iter().for_each(|&k| self.lines.prefetch(k));
+        self.lines.prefetch_all(keys);
     }
 
     fn observe(&mut self, claim: &Claim, keys: &[u64], _policy: &Policy, out: &mut Vec<Finding>) {

@@ -61,6 +61,12 @@ impl<V: Copy + Default> KeyMap<V> {
         let _ = key;
     }
 
+    /// `prefetch` each of `keys` (a claim's keys for one ledger rule).
+    #[inline]
+    pub fn prefetch_all(&self, keys: &[u64]) {
+        keys.iter().for_each(|&k| self.prefetch(k));
+    }
+
     /// The value of `key`, inserted as `V::default()` if it is new, and
     /// whether it was there before.
     #[inline]

@@ -134,7 +134,7 @@ impl Accrued {
 
 impl LedgerRule for Accrued {
     fn prefetch(&self, keys: &[u64]) {
-        keys.iter().for_each(|&k| self.billed.prefetch(k));
+        self.billed.prefetch_all(keys);
     }
 
     fn observe(&mut self, claim: &Claim, keys: &[u64], policy: &Policy, out: &mut Vec<Finding>) {

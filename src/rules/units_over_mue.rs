@@ -126,7 +126,7 @@ struct MueByDate {
 
 impl LedgerRule for MueByDate {
     fn prefetch(&self, keys: &[u64]) {
-        keys.iter().for_each(|&k| self.units.prefetch(k));
+        self.units.prefetch_all(keys);
     }
 
     fn observe(&mut self, claim: &Claim, keys: &[u64], _policy: &Policy, out: &mut Vec<Finding>) {

@@ -223,6 +223,10 @@ struct Transaction {
     /// Read each HL loop's party as its segments are kept (`Party`).
     parties: bool,
     raw_hl: Option<usize>,
+    /// The place of the transaction's segments but for their number and
+    /// byte (`Transaction::origin`): made once, cloned only for a place
+    /// that is kept (a claim's, a line's, a finding's).
+    place: Origin,
 }
 
 struct Parser {
@@ -393,26 +397,22 @@ impl Parser {
 
     /// A segment inside an 837P transaction.
     fn body(&mut self, s: &Segment<'_>) {
-        // Only the segments that start something keep their place (three
-        // Arc clones): not every segment on the hot path.
+        // A place (four Arc clones) is made only where it is kept: a
+        // claim's, a line's, a finding's; not for every HL and SV1.
         let id = s.id();
-        let origin = if matches!(id, b"HL" | b"CLM" | b"LX" | b"SV1") {
-            self.origin(s.offset)
-        } else {
-            Origin::default()
-        };
         let tx = self.tx.as_mut().expect("inside a transaction");
         match id {
             b"HL" => {
                 tx.finish_claim();
-                tx.hl(s, origin);
+                tx.hl(s);
             }
             b"CLM" => {
                 tx.finish_claim();
-                tx.clm(s, origin);
+                tx.clm(s);
             }
             b"LX" => match &mut tx.claim {
                 Some(c) => {
+                    let origin = Transaction::place_at(&tx.place, tx.segments, s.offset);
                     let number = std::str::from_utf8(s.el(1))
                         .ok()
                         .and_then(|n| n.trim().parse().ok())
@@ -430,12 +430,12 @@ impl Parser {
                         Severity::Error,
                         "LX before any CLM: the service line belongs to no claim",
                     )
-                    .at(origin);
+                    .at(tx.origin(s.offset));
                     tx.items.push(Item::Finding(f));
                     tx.ctx = Ctx::LineOther;
                 }
             },
-            b"SV1" => tx.sv1(s, origin),
+            b"SV1" => tx.sv1(s),
             _ => tx.other(s),
         }
         if tx.keep_raw && id != b"HL" {
@@ -571,8 +571,20 @@ impl Parser {
         if let Some(g) = &mut self.gs {
             g.transactions += 1;
         }
+        let control: Arc<str> = Arc::from(s.text(2).as_str());
+        let ctl = |o: Option<&Arc<str>>| o.cloned().unwrap_or_else(|| self.empty.clone());
+        let place = Origin {
+            file: self.file.clone(),
+            kind: OriginKind::X12 {
+                isa13: ctl(self.isa.as_ref().map(|i| &i.control)),
+                gs06: ctl(self.gs.as_ref().map(|g| &g.control)),
+                st02: control.clone(),
+                segment: 0,
+                byte: 0,
+            },
+        };
         self.tx = Some(Transaction {
-            control: Arc::from(s.text(2).as_str()),
+            control,
             segments: 1,
             skip,
             clm_skipped: 0,
@@ -589,6 +601,7 @@ impl Parser {
             keep_raw: self.keep_raw,
             parties: self.parties,
             raw_hl: None,
+            place,
         });
         let mut header = RawSegs::default();
         keep_in(&mut header, s.bytes, &s.delims, self.src.as_ref(), self.at);
@@ -1139,6 +1152,21 @@ impl Drop for RawBuf {
 }
 
 impl Transaction {
+    /// The place of the segment at `byte` (the one being parsed).
+    fn origin(&self, byte: u64) -> Origin {
+        Self::place_at(&self.place, self.segments, byte)
+    }
+
+    /// `origin`, from the parts (for a caller that holds the claim).
+    fn place_at(place: &Origin, segments: u32, at: u64) -> Origin {
+        let mut o = place.clone();
+        if let OriginKind::X12 { segment, byte, .. } = &mut o.kind {
+            *segment = segments;
+            *byte = at;
+        }
+        o
+    }
+
     /// Keep a body segment's bytes with what it belongs to: the open claim,
     /// else the current HL's loop, else the transaction header.
     fn keep(&mut self, bytes: &[u8], delims: &Delims, src: Option<&Arc<RawBuf>>, at: (u32, u32)) {
@@ -1174,7 +1202,7 @@ impl Transaction {
         }
     }
 
-    fn hl(&mut self, s: &Segment<'_>, origin: Origin) {
+    fn hl(&mut self, s: &Segment<'_>) {
         self.ctx = Ctx::Hl;
         let level = match s.el(3) {
             b"20" => Level::Billing,
@@ -1233,7 +1261,8 @@ impl Transaction {
         self.hls.push(Hl {
             level,
             parent,
-            problem: problem.map(|m| Finding::new(Code::X005, Severity::Error, m).at(origin)),
+            problem: problem
+                .map(|m| Finding::new(Code::X005, Severity::Error, m).at(self.origin(s.offset))),
             problem_used: false,
             billing,
             member_id,
@@ -1253,19 +1282,19 @@ impl Transaction {
         }
     }
 
-    fn clm(&mut self, s: &Segment<'_>, origin: Origin) {
+    fn clm(&mut self, s: &Segment<'_>) {
         self.ctx = Ctx::Claim;
         let mut findings = Vec::new();
         let mut claim = Claim {
             id: s.text(1),
             total: std::str::from_utf8(s.el(2)).ok().and_then(Money::parse),
-            origin: origin.clone(),
+            origin: self.origin(s.offset),
             ..Default::default()
         };
         match self.cur_hl {
             None => findings.push(
                 Finding::new(Code::X005, Severity::Error, "CLM before any subscriber HL")
-                    .at(origin),
+                    .at(claim.origin.clone()),
             ),
             Some(h) => {
                 let hl = &self.hls[h];
@@ -1276,7 +1305,7 @@ impl Transaction {
                             Severity::Error,
                             "CLM under an HL that is not a subscriber (22) or patient (23)",
                         )
-                        .at(origin),
+                        .at(claim.origin.clone()),
                     );
                 }
                 claim.billing = hl.billing.clone();
@@ -1313,14 +1342,14 @@ impl Transaction {
         }));
     }
 
-    fn sv1(&mut self, s: &Segment<'_>, origin: Origin) {
-        let Some(rc) = &mut self.claim else {
+    fn sv1(&mut self, s: &Segment<'_>) {
+        let Some(rc) = &self.claim else {
             let f = Finding::new(
                 Code::X005,
                 Severity::Error,
                 "SV1 outside any claim (no CLM before it)",
             )
-            .at(origin);
+            .at(self.origin(s.offset));
             self.items.push(Item::Finding(f));
             return;
         };
@@ -1332,7 +1361,10 @@ impl Transaction {
                 .is_some_and(|l| !l.procedure.is_empty()),
             _ => true,
         };
-        if need_line {
+        // The SV1's place is kept only when it opens a line of its own.
+        let opens = need_line.then(|| self.origin(s.offset));
+        let rc = self.claim.as_mut().expect("a claim is open");
+        if let Some(origin) = opens {
             let why = if self.ctx == Ctx::Line {
                 "a second SV1 in one service line (no LX between)"
             } else {

@@ -325,3 +325,84 @@ fn member_ids_in_ascii_utf8_and_other_bytes() {
         assert_eq!(cs[0].claim.lines[0].modifiers.0[..], ["GP"]);
     }
 }
+
+/// Segments out of place are told at their own segment and byte (their
+/// place is made only when a finding or a line keeps it), the claim and
+/// its lines at theirs.
+#[test]
+fn out_of_place_segments_are_told_where_they_stand() {
+    let body = [
+        "BHT*0019*00*1*20261127*1200*CH",
+        "LX*9",
+        "SV1*HC:97530:GP*45*UN*3",
+        "CLM*EARLY*45",
+        "HL*1**20*1",
+        "HL*2*1*22*0",
+        "HL*3**22*0",
+        "CLM*C1*90",
+        "SV1*HC:97530:GP*45*UN*3",
+        "LX*2",
+        "SV1*HC:97530:GP*45*UN*3",
+        "SV1*HC:97110:GP*45*UN*3",
+    ];
+    let text = x12(&body);
+    // Segment numbers count from ST = 1; bytes are where each segment starts.
+    let at = |seg: &str, nth: usize| -> String {
+        let i = body
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == seg)
+            .nth(nth)
+            .map(|(i, _)| i)
+            .unwrap();
+        let mut from = 0;
+        for _ in 0..=nth {
+            from = text[from..].find(&format!("~{seg}~")).unwrap() + from + 1;
+        }
+        format!("ST02 0001 segment {} byte {from}", i + 2)
+    };
+    let items = read(&text);
+    let mut told: Vec<(String, String)> = Vec::new();
+    for item in &items {
+        match item {
+            Item::Finding(f) => {
+                told.push((f.message.to_string(), f.origin.as_ref().unwrap().describe()))
+            }
+            Item::Claim(c) => {
+                told.push((format!("claim {}", c.claim.id), c.claim.origin.describe()));
+                for f in &c.findings {
+                    told.push((f.message.to_string(), f.origin.as_ref().unwrap().describe()));
+                }
+                for l in &c.claim.lines {
+                    told.push((format!("line {}", l.number), l.origin.describe()));
+                }
+            }
+            Item::Raw(_) => {}
+        }
+    }
+    let place = |what: &str| -> String {
+        let hit = told.iter().find(|(m, _)| m.contains(what));
+        let (_, d) = hit.unwrap_or_else(|| panic!("{what} not told: {told:#?}"));
+        d.split("ISA13 000000001 GS06 1 ")
+            .nth(1)
+            .unwrap_or(d)
+            .to_string()
+    };
+    assert_eq!(place("LX before any CLM"), at("LX*9", 0));
+    assert_eq!(
+        place("SV1 outside any claim"),
+        at("SV1*HC:97530:GP*45*UN*3", 0)
+    );
+    assert_eq!(place("claim EARLY"), at("CLM*EARLY*45", 0));
+    assert_eq!(place("CLM before any subscriber HL"), at("CLM*EARLY*45", 0));
+    assert_eq!(place("HL 3 (level 22) has no parent"), at("HL*3**22*0", 0));
+    assert_eq!(place("claim C1"), at("CLM*C1*90", 0));
+    assert_eq!(place("SV1 before any LX"), at("SV1*HC:97530:GP*45*UN*3", 1));
+    assert_eq!(place("line 1"), at("SV1*HC:97530:GP*45*UN*3", 1));
+    assert_eq!(place("line 2"), at("LX*2", 0));
+    assert_eq!(
+        place("second SV1 in one service line"),
+        at("SV1*HC:97110:GP*45*UN*3", 0)
+    );
+    assert_eq!(place("line 3"), at("SV1*HC:97110:GP*45*UN*3", 0));
+}
