@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::{trim, ClaimSource, Item, Limits, Piece, RawClaim, RawEvent, ReadClaim, ReadStats};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
-    parse_date, Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider,
+    parse_date, Available, Claim, LinePlace, Modifiers, Money, Origin, OriginKind, Payer, Provider,
     ServiceDate, ServiceLine, Text, Units,
 };
 
@@ -727,7 +727,7 @@ impl Builder<'_> {
             place_of_service: self.text(f, Col::PlaceOfService),
             note: self.field(f, Col::Note).map(str::to_string),
             goal: self.field(f, Col::Goal).map(str::to_string),
-            origin: self.origin(row),
+            place: LinePlace::Csv { row },
         })
     }
 }
@@ -944,7 +944,12 @@ mod tests {
             assert_eq!(c.claim.id, format!("C{k}"));
             assert_eq!(c.claim.lines.len(), 3, "{}", c.claim.id);
             assert!(c.findings.is_empty(), "{:?}", c.findings);
-            let rows: Vec<String> = c.claim.lines.iter().map(|l| l.origin.describe()).collect();
+            let rows: Vec<String> = c
+                .claim
+                .lines
+                .iter()
+                .map(|l| c.claim.line_origin(l).describe())
+                .collect();
             assert_eq!(
                 rows,
                 (0..3)

@@ -78,8 +78,30 @@ impl Origin {
 
     /// `describe`, appended to a buffer (the report writer reuses one).
     pub fn describe_into(&self, s: &mut String) {
-        match &self.kind {
-            OriginKind::File => {}
+        self.describe_at_into(LinePlace::Claim, s)
+    }
+
+    /// `describe_into` for a line at `place` of the claim this is the
+    /// place of (its segment and byte, or its row, instead of the claim's).
+    pub fn describe_at_into(&self, place: LinePlace, s: &mut String) {
+        let empty = Arc::<str>::default();
+        let kind = match (&self.kind, place) {
+            (_, LinePlace::Claim) => &self.kind,
+            (OriginKind::X12 { .. } | OriginKind::File, LinePlace::X12 { .. })
+            | (OriginKind::Csv { .. } | OriginKind::File, LinePlace::Csv { .. }) => &self.kind,
+            _ => &OriginKind::File,
+        };
+        match kind {
+            OriginKind::File => match place {
+                LinePlace::Claim => {}
+                LinePlace::X12 { segment, byte } => {
+                    describe_x12(s, [&empty, &empty, &empty], segment, byte)
+                }
+                LinePlace::Csv { row } => {
+                    s.push_str("row ");
+                    push_decimal(s, row);
+                }
+            },
             OriginKind::X12 {
                 isa13,
                 gs06,
@@ -87,31 +109,71 @@ impl Origin {
                 segment,
                 byte,
             } => {
-                let mut sep = "";
-                for (name, value) in [("ISA13 ", isa13), ("GS06 ", gs06), ("ST02 ", st02)] {
-                    if !value.is_empty() {
-                        s.push_str(sep);
-                        s.push_str(name);
-                        s.push_str(value);
-                        sep = " ";
-                    }
-                }
-                if *segment > 0 {
-                    s.push_str(sep);
-                    s.push_str("segment ");
-                    push_decimal(s, u64::from(*segment));
-                    sep = " ";
-                }
-                s.push_str(sep);
-                s.push_str("byte ");
-                push_decimal(s, *byte);
+                let (segment, byte) = match place {
+                    LinePlace::X12 { segment, byte } => (segment, byte),
+                    _ => (*segment, *byte),
+                };
+                describe_x12(s, [isa13, gs06, st02], segment, byte)
             }
             OriginKind::Csv { row } => {
+                let row = match place {
+                    LinePlace::Csv { row } => row,
+                    _ => *row,
+                };
                 s.push_str("row ");
-                push_decimal(s, *row);
+                push_decimal(s, row);
             }
         }
     }
+}
+
+/// Where a service line stands in its input. The rest of its place (the
+/// file, the control numbers) is its claim's: a line does not hold its own
+/// copy of those shared names (four reference counts a line, made and
+/// dropped for millions of lines). See `Claim::line_origin`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LinePlace {
+    /// Where its claim stands (a line made up, as in tests).
+    #[default]
+    Claim,
+    /// Its first segment (LX, or an SV1 that opened it) in an 837P.
+    X12 { segment: u32, byte: u64 },
+    /// Its row of a CSV export.
+    Csv { row: u64 },
+}
+
+impl LinePlace {
+    /// The line part of a full place.
+    pub fn of(origin: &Origin) -> LinePlace {
+        match origin.kind {
+            OriginKind::File => LinePlace::Claim,
+            OriginKind::X12 { segment, byte, .. } => LinePlace::X12 { segment, byte },
+            OriginKind::Csv { row } => LinePlace::Csv { row },
+        }
+    }
+}
+
+/// The X12 part of `Origin::describe_into`.
+fn describe_x12(s: &mut String, controls: [&Arc<str>; 3], segment: u32, byte: u64) {
+    let mut sep = "";
+    let [isa13, gs06, st02] = controls;
+    for (name, value) in [("ISA13 ", isa13), ("GS06 ", gs06), ("ST02 ", st02)] {
+        if !value.is_empty() {
+            s.push_str(sep);
+            s.push_str(name);
+            s.push_str(value);
+            sep = " ";
+        }
+    }
+    if segment > 0 {
+        s.push_str(sep);
+        s.push_str("segment ");
+        push_decimal(s, u64::from(segment));
+        sep = " ";
+    }
+    s.push_str(sep);
+    s.push_str("byte ");
+    push_decimal(s, byte);
 }
 
 /// `str::trim`, without decoding characters when the text starts and ends
@@ -345,7 +407,8 @@ pub struct ServiceLine {
     pub place_of_service: Text,
     pub note: Option<String>,
     pub goal: Option<String>,
-    pub origin: Origin,
+    /// Where the line stands (the rest of its place is its claim's).
+    pub place: LinePlace,
 }
 
 impl ServiceLine {
@@ -376,6 +439,36 @@ pub struct Claim {
 }
 
 impl Claim {
+    /// The full place of one of this claim's lines.
+    pub fn line_origin(&self, line: &ServiceLine) -> Origin {
+        let mut o = self.origin.clone();
+        match (&mut o.kind, line.place) {
+            (_, LinePlace::Claim) => {}
+            (
+                OriginKind::X12 { segment, byte, .. },
+                LinePlace::X12 {
+                    segment: s,
+                    byte: b,
+                },
+            ) => {
+                *segment = s;
+                *byte = b;
+            }
+            (OriginKind::Csv { row }, LinePlace::Csv { row: r }) => *row = r,
+            (kind, LinePlace::Csv { row }) => *kind = OriginKind::Csv { row },
+            (kind, LinePlace::X12 { segment, byte }) => {
+                *kind = OriginKind::X12 {
+                    isa13: Arc::default(),
+                    gs06: Arc::default(),
+                    st02: Arc::default(),
+                    segment,
+                    byte,
+                }
+            }
+        }
+        o
+    }
+
     /// The rendering provider of a line: its own (2420A), else the claim's
     /// (2310B), else the billing provider.
     pub fn rendering_for<'a>(&'a self, line: &'a ServiceLine) -> &'a Provider {
@@ -441,6 +534,63 @@ impl Available {
 
 #[cfg(test)]
 mod tests {
+
+    /// A line's place told from its claim's (`describe_at_into`) is the
+    /// line's full place (`line_origin`) told, for every kind of each.
+    #[test]
+    fn a_line_is_told_at_its_own_segment_or_row() {
+        let x12 = OriginKind::X12 {
+            isa13: "000000001".into(),
+            gs06: "7".into(),
+            st02: "0001".into(),
+            segment: 5,
+            byte: 300,
+        };
+        let places = [
+            LinePlace::Claim,
+            LinePlace::X12 {
+                segment: 9,
+                byte: 410,
+            },
+            LinePlace::Csv { row: 12 },
+        ];
+        let mut seen = Vec::new();
+        for kind in [x12, OriginKind::Csv { row: 3 }, OriginKind::File] {
+            for place in places {
+                let claim = Claim {
+                    origin: Origin {
+                        file: "f".into(),
+                        kind: kind.clone(),
+                    },
+                    ..Default::default()
+                };
+                let line = ServiceLine {
+                    place,
+                    ..Default::default()
+                };
+                let mut told = String::new();
+                claim.origin.describe_at_into(place, &mut told);
+                assert_eq!(
+                    told,
+                    claim.line_origin(&line).describe(),
+                    "{kind:?} {place:?}"
+                );
+                seen.push(told);
+            }
+        }
+        assert_eq!(
+            seen[0],
+            "ISA13 000000001 GS06 7 ST02 0001 segment 5 byte 300"
+        );
+        assert_eq!(
+            seen[1],
+            "ISA13 000000001 GS06 7 ST02 0001 segment 9 byte 410"
+        );
+        assert_eq!(seen[3], "row 3");
+        assert_eq!(seen[5], "row 12");
+        assert_eq!(seen[7], "segment 9 byte 410");
+    }
+
     use super::*;
 
     #[test]

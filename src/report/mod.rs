@@ -19,7 +19,7 @@ use serde::Serialize;
 pub use summary::{Summary, Tally};
 
 use crate::finding::Finding;
-use crate::model::Claim;
+use crate::model::{Claim, LinePlace, Origin, ServiceLine};
 use crate::rules;
 
 /// The report's columns, in order (RULES.md, The report).
@@ -65,15 +65,25 @@ pub struct Row<'a> {
     pub location: String,
 }
 
+/// Where a finding is told: its own place, else its line's within its
+/// claim's, else its claim's.
+fn place_of<'a>(
+    f: &'a Finding,
+    claim: Option<&'a Claim>,
+    line: Option<&ServiceLine>,
+) -> (Option<&'a Origin>, LinePlace) {
+    match (&f.origin, claim) {
+        (Some(o), _) => (Some(o), LinePlace::Claim),
+        (None, Some(c)) => (Some(&c.origin), line.map_or(LinePlace::Claim, |l| l.place)),
+        (None, None) => (None, LinePlace::Claim),
+    }
+}
+
 impl<'a> Row<'a> {
     pub fn new(claim: Option<&'a Claim>, f: &'a Finding) -> Row<'a> {
         let line = claim.zip(f.line).and_then(|(c, i)| c.lines.get(i));
         let info = rules::find(f.code).map(|r| r.info());
-        let origin = f
-            .origin
-            .as_ref()
-            .or(line.map(|l| &l.origin))
-            .or(claim.map(|c| &c.origin));
+        let (origin, place) = place_of(f, claim, line);
         let file = origin.map_or("", |o| &o.file);
         Row {
             file,
@@ -94,7 +104,11 @@ impl<'a> Row<'a> {
             message: &f.message,
             carc: info.map_or("", |i| i.carc),
             rarc: info.map_or("", |i| i.rarc),
-            location: origin.map_or(String::new(), |o| o.describe()),
+            location: origin.map_or(String::new(), |o| {
+                let mut s = String::new();
+                o.describe_at_into(place, &mut s);
+                s
+            }),
         }
     }
 }
@@ -186,11 +200,7 @@ fn csv_row_parts(
     sc: &mut RowScratch,
 ) -> usize {
     let line = claim.zip(f.line).and_then(|(c, i)| c.lines.get(i));
-    let origin = f
-        .origin
-        .as_ref()
-        .or(line.map(|l| &l.origin))
-        .or(claim.map(|c| &c.origin));
+    let (origin, place) = place_of(f, claim, line);
     let RowScratch {
         date,
         line: number,
@@ -225,7 +235,7 @@ fn csv_row_parts(
         }
     }
     if let Some(o) = origin {
-        o.describe_into(location);
+        o.describe_at_into(place, location);
     }
     let start = row.len();
     csv_fields(
@@ -447,10 +457,7 @@ mod tests {
         second.number = 2;
         second.control = "L-2".into();
         second.minutes = Some(23);
-        second.origin = Origin {
-            file: "b.csv".into(),
-            kind: OriginKind::File,
-        };
+        second.place = LinePlace::Csv { row: 7 };
         let c = claim(vec![line_97530(), second]);
         let own = Origin {
             file: "elsewhere.837".into(),

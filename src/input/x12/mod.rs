@@ -22,8 +22,8 @@ use super::{
 };
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
-    Available, Claim, Modifiers, Money, Origin, OriginKind, Payer, Provider, ServiceDate,
-    ServiceLine, Text, Units,
+    Available, Claim, LinePlace, Modifiers, Money, Origin, OriginKind, Payer, Provider,
+    ServiceDate, ServiceLine, Text, Units,
 };
 
 /// Versions (GS08) this reader accepts: the 837P professional guide.
@@ -412,14 +412,16 @@ impl Parser {
             }
             b"LX" => match &mut tx.claim {
                 Some(c) => {
-                    let origin = Transaction::place_at(&tx.place, tx.segments, s.offset);
                     let number = std::str::from_utf8(s.el(1))
                         .ok()
                         .and_then(|n| n.trim().parse().ok())
                         .unwrap_or(0);
                     c.claim.lines.push(ServiceLine {
                         number,
-                        origin,
+                        place: LinePlace::X12 {
+                            segment: tx.segments,
+                            byte: s.offset,
+                        },
                         ..Default::default()
                     });
                     tx.ctx = Ctx::Line;
@@ -1152,16 +1154,11 @@ impl Drop for RawBuf {
 }
 
 impl Transaction {
-    /// The place of the segment at `byte` (the one being parsed).
-    fn origin(&self, byte: u64) -> Origin {
-        Self::place_at(&self.place, self.segments, byte)
-    }
-
-    /// `origin`, from the parts (for a caller that holds the claim).
-    fn place_at(place: &Origin, segments: u32, at: u64) -> Origin {
-        let mut o = place.clone();
+    /// The place of the segment at `at` (the one being parsed).
+    fn origin(&self, at: u64) -> Origin {
+        let mut o = self.place.clone();
         if let OriginKind::X12 { segment, byte, .. } = &mut o.kind {
-            *segment = segments;
+            *segment = self.segments;
             *byte = at;
         }
         o
@@ -1375,7 +1372,7 @@ impl Transaction {
             let number = rc.claim.lines.len() as u32 + 1;
             rc.claim.lines.push(ServiceLine {
                 number,
-                origin,
+                place: LinePlace::of(&origin),
                 ..Default::default()
             });
             self.ctx = Ctx::Line;
