@@ -84,7 +84,6 @@ impl Origin {
     /// `describe_into` for a line at `place` of the claim this is the
     /// place of (its segment and byte, or its row, instead of the claim's).
     pub fn describe_at_into(&self, place: LinePlace, s: &mut String) {
-        let empty = Arc::<str>::default();
         let kind = match (&self.kind, place) {
             (_, LinePlace::Claim) => &self.kind,
             (OriginKind::X12 { .. } | OriginKind::File, LinePlace::X12 { .. })
@@ -95,7 +94,7 @@ impl Origin {
             OriginKind::File => match place {
                 LinePlace::Claim => {}
                 LinePlace::X12 { segment, byte } => {
-                    describe_x12(s, [&empty, &empty, &empty], segment, byte)
+                    describe_x12(s, ["", "", ""], segment, byte)
                 }
                 LinePlace::Csv { row } => {
                     s.push_str("row ");
@@ -154,7 +153,7 @@ impl LinePlace {
 }
 
 /// The X12 part of `Origin::describe_into`.
-fn describe_x12(s: &mut String, controls: [&Arc<str>; 3], segment: u32, byte: u64) {
+fn describe_x12(s: &mut String, controls: [&str; 3], segment: u32, byte: u64) {
     let mut sep = "";
     let [isa13, gs06, st02] = controls;
     for (name, value) in [("ISA13 ", isa13), ("GS06 ", gs06), ("ST02 ", st02)] {
