@@ -93,9 +93,7 @@ impl Origin {
         match kind {
             OriginKind::File => match place {
                 LinePlace::Claim => {}
-                LinePlace::X12 { segment, byte } => {
-                    describe_x12(s, ["", "", ""], segment, byte)
-                }
+                LinePlace::X12 { segment, byte } => describe_x12(s, ["", "", ""], segment, byte),
                 LinePlace::Csv { row } => {
                     s.push_str("row ");
                     push_decimal(s, row);

@@ -284,15 +284,25 @@ impl Parser {
         }
     }
 
+    /// The place of the segment at `byte`: in a transaction, its own
+    /// (`Transaction::origin`), else the envelopes open around it.
     fn origin(&self, byte: u64) -> Origin {
+        match &self.tx {
+            Some(tx) => tx.origin(byte),
+            None => self.place(self.empty.clone(), byte),
+        }
+    }
+
+    /// The envelopes open now, with `st02`, at segment 0 and `byte`.
+    fn place(&self, st02: Arc<str>, byte: u64) -> Origin {
         let ctl = |o: Option<&Arc<str>>| o.cloned().unwrap_or_else(|| self.empty.clone());
         Origin {
             file: self.file.clone(),
             kind: OriginKind::X12 {
                 isa13: ctl(self.isa.as_ref().map(|i| &i.control)),
                 gs06: ctl(self.gs.as_ref().map(|g| &g.control)),
-                st02: ctl(self.tx.as_ref().map(|t| &t.control)),
-                segment: self.tx.as_ref().map_or(0, |t| t.segments),
+                st02,
+                segment: 0,
                 byte,
             },
         }
@@ -574,17 +584,7 @@ impl Parser {
             g.transactions += 1;
         }
         let control: Arc<str> = Arc::from(s.text(2).as_str());
-        let ctl = |o: Option<&Arc<str>>| o.cloned().unwrap_or_else(|| self.empty.clone());
-        let place = Origin {
-            file: self.file.clone(),
-            kind: OriginKind::X12 {
-                isa13: ctl(self.isa.as_ref().map(|i| &i.control)),
-                gs06: ctl(self.gs.as_ref().map(|g| &g.control)),
-                st02: control.clone(),
-                segment: 0,
-                byte: 0,
-            },
-        };
+        let place = self.place(control.clone(), 0);
         self.tx = Some(Transaction {
             control,
             segments: 1,
