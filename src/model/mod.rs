@@ -84,42 +84,31 @@ impl Origin {
     /// `describe_into` for a line at `place` of the claim this is the
     /// place of (its segment and byte, or its row, instead of the claim's).
     pub fn describe_at_into(&self, place: LinePlace, s: &mut String) {
-        let kind = match (&self.kind, place) {
-            (_, LinePlace::Claim) => &self.kind,
-            (OriginKind::X12 { .. } | OriginKind::File, LinePlace::X12 { .. })
-            | (OriginKind::Csv { .. } | OriginKind::File, LinePlace::Csv { .. }) => &self.kind,
-            _ => &OriginKind::File,
-        };
-        match kind {
-            OriginKind::File => match place {
-                LinePlace::Claim => {}
-                LinePlace::X12 { segment, byte } => describe_x12(s, ["", "", ""], segment, byte),
-                LinePlace::Csv { row } => {
-                    s.push_str("row ");
-                    push_decimal(s, row);
-                }
-            },
-            OriginKind::X12 {
-                isa13,
-                gs06,
-                st02,
-                segment,
-                byte,
-            } => {
-                let (segment, byte) = match place {
-                    LinePlace::X12 { segment, byte } => (segment, byte),
-                    _ => (*segment, *byte),
-                };
-                describe_x12(s, [isa13, gs06, st02], segment, byte)
-            }
-            OriginKind::Csv { row } => {
-                let row = match place {
-                    LinePlace::Csv { row } => row,
-                    _ => *row,
-                };
+        match (&self.kind, place) {
+            (
+                OriginKind::X12 {
+                    isa13, gs06, st02, ..
+                },
+                LinePlace::X12 { segment, byte },
+            ) => describe_x12(s, [isa13, gs06, st02], segment, byte),
+            (
+                OriginKind::X12 {
+                    isa13,
+                    gs06,
+                    st02,
+                    segment,
+                    byte,
+                },
+                LinePlace::Claim,
+            ) => describe_x12(s, [isa13, gs06, st02], *segment, *byte),
+            // A line's kind of place that its claim's is not (made-up
+            // claims): as `Claim::line_origin` tells it.
+            (_, LinePlace::X12 { segment, byte }) => describe_x12(s, ["", "", ""], segment, byte),
+            (_, LinePlace::Csv { row }) | (&OriginKind::Csv { row }, LinePlace::Claim) => {
                 s.push_str("row ");
                 push_decimal(s, row);
             }
+            (OriginKind::File, LinePlace::Claim) => {}
         }
     }
 }
