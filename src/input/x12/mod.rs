@@ -166,10 +166,12 @@ struct Hl {
     problem: Option<Finding>,
     problem_used: bool,
     billing: Provider,
-    member_id: String,
+    /// Inline text (no allocation for an id of up to 24 bytes): copied
+    /// onto every claim beneath.
+    member_id: Text,
     payer: Payer,
     patient_name: String,
-    patient_id: String,
+    patient_id: Text,
 }
 
 /// Which loop the last segments belonged to.
@@ -1265,7 +1267,7 @@ impl Transaction {
             member_id,
             payer,
             patient_name: String::new(),
-            patient_id: String::new(),
+            patient_id: Text::default(),
         });
         self.cur_hl = Some(index);
         if self.keep_raw {
@@ -1309,12 +1311,12 @@ impl Transaction {
                 claim.payer = hl.payer.clone();
                 claim.patient_id = if hl.level == Level::Patient {
                     if !hl.patient_id.is_empty() {
-                        hl.patient_id.clone().into()
+                        hl.patient_id.clone()
                     } else {
                         format!("{}/{}", hl.member_id, hl.patient_name).into()
                     }
                 } else {
-                    hl.member_id.clone().into()
+                    hl.member_id.clone()
                 };
                 // Problems of this HL and its ancestors touch this claim.
                 let mut at = Some(h);
@@ -1421,7 +1423,7 @@ impl Transaction {
                     }
                     (Ctx::Hl, b"IL") => {
                         if let Some(h) = self.cur_hl {
-                            self.hls[h].member_id = s.text(9).to_string();
+                            self.hls[h].member_id = s.text(9);
                         }
                     }
                     (Ctx::Hl, b"PR") => {
@@ -1433,7 +1435,7 @@ impl Transaction {
                         if let Some(h) = self.cur_hl {
                             let hl = &mut self.hls[h];
                             hl.patient_name = format!("{},{}", s.text(3), s.text(4));
-                            hl.patient_id = s.text(9).to_string();
+                            hl.patient_id = s.text(9);
                         }
                     }
                     (Ctx::Hl, _) => {}
