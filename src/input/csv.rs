@@ -948,7 +948,7 @@ mod tests {
                 .claim
                 .lines
                 .iter()
-                .map(|l| c.claim.line_origin(l).describe())
+                .map(|l| c.claim.line_location(l))
                 .collect();
             assert_eq!(
                 rows,

@@ -102,7 +102,7 @@ impl Origin {
                 LinePlace::Claim,
             ) => describe_x12(s, [isa13, gs06, st02], *segment, *byte),
             // A line's kind of place that its claim's is not (made-up
-            // claims): as `Claim::line_origin` tells it.
+            // claims in tests): the line's own part alone.
             (_, LinePlace::X12 { segment, byte }) => describe_x12(s, ["", "", ""], segment, byte),
             (_, LinePlace::Csv { row }) | (&OriginKind::Csv { row }, LinePlace::Claim) => {
                 s.push_str("row ");
@@ -116,7 +116,7 @@ impl Origin {
 /// Where a service line stands in its input. The rest of its place (the
 /// file, the control numbers) is its claim's: a line does not hold its own
 /// copy of those shared names (four reference counts a line, made and
-/// dropped for millions of lines). See `Claim::line_origin`.
+/// dropped for millions of lines). See `Origin::describe_at_into`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LinePlace {
     /// Where its claim stands (a line made up, as in tests).
@@ -425,34 +425,12 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// The full place of one of this claim's lines.
-    pub fn line_origin(&self, line: &ServiceLine) -> Origin {
-        let mut o = self.origin.clone();
-        match (&mut o.kind, line.place) {
-            (_, LinePlace::Claim) => {}
-            (
-                OriginKind::X12 { segment, byte, .. },
-                LinePlace::X12 {
-                    segment: s,
-                    byte: b,
-                },
-            ) => {
-                *segment = s;
-                *byte = b;
-            }
-            (OriginKind::Csv { row }, LinePlace::Csv { row: r }) => *row = r,
-            (kind, LinePlace::Csv { row }) => *kind = OriginKind::Csv { row },
-            (kind, LinePlace::X12 { segment, byte }) => {
-                *kind = OriginKind::X12 {
-                    isa13: Arc::default(),
-                    gs06: Arc::default(),
-                    st02: Arc::default(),
-                    segment,
-                    byte,
-                }
-            }
-        }
-        o
+    /// Where one of this claim's lines stands, as the report's `location`
+    /// column tells it.
+    pub fn line_location(&self, line: &ServiceLine) -> String {
+        let mut s = String::new();
+        self.origin.describe_at_into(line.place, &mut s);
+        s
     }
 
     /// The rendering provider of a line: its own (2420A), else the claim's
@@ -521,8 +499,8 @@ impl Available {
 #[cfg(test)]
 mod tests {
 
-    /// A line's place told from its claim's (`describe_at_into`) is the
-    /// line's full place (`line_origin`) told, for every kind of each.
+    /// A line is told at its own segment and byte, or row, with its
+    /// claim's control numbers; for every kind of claim place and line place.
     #[test]
     fn a_line_is_told_at_its_own_segment_or_row() {
         let x12 = OriginKind::X12 {
@@ -540,7 +518,7 @@ mod tests {
             },
             LinePlace::Csv { row: 12 },
         ];
-        let mut seen = Vec::new();
+        let mut told = Vec::new();
         for kind in [x12, OriginKind::Csv { row: 3 }, OriginKind::File] {
             for place in places {
                 let claim = Claim {
@@ -554,27 +532,24 @@ mod tests {
                     place,
                     ..Default::default()
                 };
-                let mut told = String::new();
-                claim.origin.describe_at_into(place, &mut told);
-                assert_eq!(
-                    told,
-                    claim.line_origin(&line).describe(),
-                    "{kind:?} {place:?}"
-                );
-                seen.push(told);
+                told.push(claim.line_location(&line));
             }
         }
+        let controls = "ISA13 000000001 GS06 7 ST02 0001";
         assert_eq!(
-            seen[0],
-            "ISA13 000000001 GS06 7 ST02 0001 segment 5 byte 300"
+            told,
+            [
+                format!("{controls} segment 5 byte 300"),
+                format!("{controls} segment 9 byte 410"),
+                "row 12".to_string(),
+                "row 3".to_string(),
+                "segment 9 byte 410".to_string(),
+                "row 12".to_string(),
+                String::new(),
+                "segment 9 byte 410".to_string(),
+                "row 12".to_string(),
+            ]
         );
-        assert_eq!(
-            seen[1],
-            "ISA13 000000001 GS06 7 ST02 0001 segment 9 byte 410"
-        );
-        assert_eq!(seen[3], "row 3");
-        assert_eq!(seen[5], "row 12");
-        assert_eq!(seen[7], "segment 9 byte 410");
     }
 
     use super::*;

@@ -374,10 +374,7 @@ fn out_of_place_segments_are_told_where_they_stand() {
                     told.push((f.message.to_string(), f.origin.as_ref().unwrap().describe()));
                 }
                 for l in &c.claim.lines {
-                    told.push((
-                        format!("line {}", l.number),
-                        c.claim.line_origin(l).describe(),
-                    ));
+                    told.push((format!("line {}", l.number), c.claim.line_location(l)));
                 }
             }
             Item::Raw(_) => {}
