@@ -105,6 +105,11 @@ impl RawSegs {
     /// included): the stretch grows where the segment follows it, as the
     /// segments of a claim, a loop or a header do.
     pub(crate) fn push_shared(&mut self, buf: &Arc<x12::RawBuf>, from: u32, to: u32) {
+        self.push_shared_run(buf, from, to, 1);
+    }
+
+    /// Add `n` segments that stand together at `from..to` of `buf`.
+    pub(crate) fn push_shared_run(&mut self, buf: &Arc<x12::RawBuf>, from: u32, to: u32, n: u32) {
         match &mut self.data {
             RawData::Shared(b, _, end) if *end == from && Arc::ptr_eq(b, buf) => *end = to,
             RawData::Owned(v) if v.is_empty() => {
@@ -114,7 +119,7 @@ impl RawSegs {
                 .owned()
                 .extend_from_slice(&buf.bytes()[from as usize..to as usize]),
         }
-        self.count += 1;
+        self.count += n;
     }
 
     /// Its bytes as a buffer of its own (copied out of a shared one).
