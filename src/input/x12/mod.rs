@@ -459,7 +459,7 @@ impl Parser {
             _ => tx.other(s),
         }
         if tx.keep_raw && id != b"HL" {
-            tx.keep(s.bytes, &s.delims, self.src.as_ref(), self.at);
+            tx.keep(s, self.src.as_ref(), self.at);
         }
     }
 
@@ -1097,6 +1097,29 @@ fn keep_in(
     }
 }
 
+/// `note_party` for a segment as the parser split it. Where its bytes have
+/// no whitespace around them (all but always), its elements are the ones
+/// `note_party` would split, and are read as they are (no second pass, and
+/// no UTF-8 check in an ASCII transaction).
+fn note_party_of(party: &mut Option<Box<Party>>, s: &Segment<'_>) {
+    let space = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
+    if space(s.bytes.first()) || space(s.bytes.last()) {
+        return note_party(party, s.bytes, s.delims.element);
+    }
+    let entity = s.el(1);
+    if !(s.len() > 2 && s.id() == b"NM1" && entity.len() == 2) {
+        return;
+    }
+    if !(matches!(entity, b"85" | b"IL" | b"QC") && (party.is_none() || entity == b"QC")) {
+        return;
+    }
+    *party = Some(Box::new(Party {
+        last: s.text_as_is(3),
+        first: s.text_as_is(4),
+        id: s.text_as_is(9),
+    }));
+}
+
 /// Take in one of an HL loop's kept segments (without its terminator; `e`
 /// is the element separator): an `NM1` with entity 85, IL or QC names the
 /// loop's party, unless one is named already and this is not QC.
@@ -1176,7 +1199,8 @@ impl Transaction {
 
     /// Keep a body segment's bytes with what it belongs to: the open claim,
     /// else the current HL's loop, else the transaction header.
-    fn keep(&mut self, bytes: &[u8], delims: &Delims, src: Option<&Arc<RawBuf>>, at: (u32, u32)) {
+    fn keep(&mut self, s: &Segment<'_>, src: Option<&Arc<RawBuf>>, at: (u32, u32)) {
+        let (bytes, delims) = (s.bytes, &s.delims);
         if self.claim.is_some() && self.src.is_some() {
             if self.run.2 > 0 && self.run.1 == at.0 {
                 self.run.1 = at.1;
@@ -1199,7 +1223,7 @@ impl Transaction {
             })) => {
                 keep_in(segments, bytes, delims, src, at);
                 if self.parties {
-                    note_party(party, bytes, delims.element);
+                    note_party_of(party, s);
                 }
             }
             Some(Item::Raw(RawEvent::Transaction { segments })) => {

@@ -259,12 +259,40 @@ fn a_too_long_segment_inside_a_claim_is_counted_and_told_on_the_claim() {
 /// characters, are passed over; elements are kept as they stand.
 #[test]
 fn a_loops_party_is_its_first_provider_or_subscriber_or_its_patient() {
+    // Read from the bytes, and from the parser's split segment (ASCII
+    // checked and not): the three agree.
     let read = |segs: &[&str]| {
         let mut party = None;
         for s in segs {
             note_party(&mut party, s.as_bytes(), b'*');
         }
-        party.map(|p| (p.last.to_string(), p.first.to_string(), p.id.to_string()))
+        let from_bytes = party.map(|p| (p.last.to_string(), p.first.to_string(), p.id.to_string()));
+        let all_ascii = segs.iter().all(|s| s.is_ascii());
+        for ascii in [false, true].into_iter().filter(|&a| !a || all_ascii) {
+            let mut party = None;
+            for s in segs {
+                let mut elems = Vec::new();
+                let d = Delims {
+                    element: b'*',
+                    component: b':',
+                    repetition: None,
+                    segment: b'~',
+                    eol: b"",
+                };
+                let seg = if ascii {
+                    assert!(s.is_ascii());
+                    // SAFETY: checked just above.
+                    unsafe { Segment::from_ascii_bytes(s.as_bytes(), 0, d, &mut elems) }
+                } else {
+                    Segment::from_bytes(s.as_bytes(), 0, d, &mut elems)
+                };
+                note_party_of(&mut party, &seg);
+            }
+            let of_segment =
+                party.map(|p| (p.last.to_string(), p.first.to_string(), p.id.to_string()));
+            assert_eq!(of_segment, from_bytes, "{segs:?}, ascii {ascii}");
+        }
+        from_bytes
     };
     let named = |l: &str, f: &str, i: &str| Some((l.into(), f.into(), i.into()));
     assert_eq!(
@@ -281,6 +309,15 @@ fn a_loops_party_is_its_first_provider_or_subscriber_or_its_patient() {
             "\nNM1*QC*1*DOE*JIM ****MI*7 "
         ]),
         named("DOE", "JIM ", "7")
+    );
+    assert_eq!(
+        read(&["NM1*QC*1* DOE *JIM*** *MI* 7"]),
+        named(" DOE ", "JIM", " 7")
+    );
+    assert_eq!(read(&["NM1*85*2*CLINIC"]), named("CLINIC", "", ""));
+    assert_eq!(
+        read(&["NM1*IL*1*MÜLLER*JÖRG****MI*9"]),
+        named("MÜLLER", "JÖRG", "9")
     );
     assert_eq!(
         read(&["NM1*ILX*1*DOE", "NM1*IL", "NM1*IL*"]),

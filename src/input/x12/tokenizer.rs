@@ -82,6 +82,19 @@ impl<'a> Segment<'a> {
         self.text_of(self.el(i))
     }
 
+    /// Element `i` as owned text as it stands (not trimmed); invalid UTF-8
+    /// is replaced.
+    pub fn text_as_is(&self, i: usize) -> crate::model::Text {
+        let b = self.el(i);
+        if self.ascii {
+            debug_assert!(b.is_ascii());
+            // SAFETY: as in `text_of`: every byte of an `ascii` segment is
+            // ASCII, and ASCII is UTF-8.
+            return unsafe { std::str::from_utf8_unchecked(b) }.into();
+        }
+        crate::model::text_lossy(b)
+    }
+
     /// Component `k` of element `i` as owned text, trimmed.
     pub fn comp_text(&self, i: usize, k: usize) -> crate::model::Text {
         self.text_of(self.comp(i, k))
