@@ -607,7 +607,7 @@ impl Out277 {
         let (send, recv) = std::sync::mpsc::sync_channel::<Msg277>(2);
         let thread = std::thread::spawn(move || {
             for msg in recv {
-                let text = match msg {
+                let parts = match msg {
                     Msg277::Transaction {
                         head,
                         tx,
@@ -615,15 +615,18 @@ impl Out277 {
                         ymd,
                         typed,
                     } => {
-                        let mut text = head;
-                        text.push_str(&transaction_277(&tx, number, &ymd, typed));
-                        text
+                        let [typed, claims, se] = transaction_277(&tx, number, &ymd, typed);
+                        [head, typed, claims, se]
                     }
-                    Msg277::Text(t) => t,
+                    Msg277::Text(t) => [t, String::new(), String::new(), String::new()],
                 };
-                if let Err(e) = file.out.write_all(text.as_bytes()) {
-                    file.abandon();
-                    return Err(e);
+                // Written part by part: a transaction's claims are most of
+                // it, and were copied twice to be put together first.
+                for part in &parts {
+                    if let Err(e) = file.out.write_all(part.as_bytes()) {
+                        file.abandon();
+                        return Err(e);
+                    }
                 }
             }
             Ok(file)
@@ -668,11 +671,13 @@ impl Drop for Out277 {
     }
 }
 
-/// One 277CA transaction, ST to SE. Rendered once: SE01 is filled in on the
-/// text (SE is its last segment). The claims' loops come after every typed
-/// loop (x12-types renders the 2000D loops last): written by `claim_loops`
-/// unless `typed`.
-fn transaction_277(tx: &Tx, number: u32, ymd: &str, typed: bool) -> String {
+/// One 277CA transaction, ST to SE, in three parts to be written one after
+/// the other: the typed loops, the claims' loops and SE. Rendered once: SE01
+/// is counted on the text. The claims' loops come after every typed loop
+/// (x12-types renders the 2000D loops last): written by `claim_loops`
+/// unless `typed` (then they are in the first part, and the second is
+/// empty).
+fn transaction_277(tx: &Tx, number: u32, ymd: &str, typed: bool) -> [String; 3] {
     // About 300 bytes a claim's loops: sized once, not grown by copying.
     let mut claims = String::with_capacity(if typed { 0 } else { tx.claims.len() * 320 });
     let fast = (!typed).then_some(&mut claims);
@@ -680,17 +685,14 @@ fn transaction_277(tx: &Tx, number: u32, ymd: &str, typed: bool) -> String {
     let placeholder = doc.se.to_string();
     let mut doc = doc.to_string();
     doc.truncate(doc.len() - placeholder.len());
-    doc.reserve(claims.len() + 64);
-    doc.push_str(&claims);
-    let segments = memchr::memchr_iter(b'~', doc.as_bytes()).count() + 1;
-    doc.push_str(
-        &x::SE {
-            _01: segments.to_string(),
-            _02: format!("{number:04}"),
-        }
-        .to_string(),
-    );
-    doc
+    let count = |t: &str| memchr::memchr_iter(b'~', t.as_bytes()).count();
+    let segments = count(&doc) + count(&claims) + 1;
+    let se = x::SE {
+        _01: segments.to_string(),
+        _02: format!("{number:04}"),
+    }
+    .to_string();
+    [doc, claims, se]
 }
 
 /// The 277CA as typed x12-types segments; with `fast`, the claims'
