@@ -307,13 +307,9 @@ fn generated_batch_acks_every_claim_and_do_not_depend_on_threads() {
     assert!(ik5.iter().all(|s| s[1] == "A"));
 }
 
-/// The claims' 277CA loops are written as text for speed; x12-types' typed
-/// rendering of the same loops (`CLAIMSCRUB_TYPED_277=1`) is the reference,
-/// byte for byte: on a batch where every claim has a defect, on the demo,
-/// on every malformed fixture and on the public samples.
-#[test]
-fn fast_277_claim_loops_match_the_typed_rendering() {
-    let tmp = TempDir::new("acks-typed");
+/// A generated batch where every claim has a defect (transactions of 600),
+/// the demo, every malformed fixture and every public sample.
+fn ack_inputs(tmp: &TempDir) -> Vec<std::path::PathBuf> {
     let batch = tmp.path("defects.837");
     claimscrub(&[
         "gen",
@@ -326,7 +322,11 @@ fn fast_277_claim_loops_match_the_typed_rendering() {
         "--out",
         batch.to_str().unwrap(),
     ]);
-    let mut inputs = vec![batch, root().join("fixtures/demo.837")];
+    let mut inputs = vec![
+        batch,
+        root().join("fixtures/demo.837"),
+        root().join("fixtures/demo.csv"),
+    ];
     for dir in [
         root().join("fixtures/malformed"),
         root().join("../shared/samples"),
@@ -344,6 +344,70 @@ fn fast_277_claim_loops_match_the_typed_rendering() {
         }
     }
     inputs.sort();
+    inputs
+}
+
+/// Asked for alone, the acknowledgments are read from the structure only
+/// (not the claims' own segments, which only the clean and rejected files
+/// need): they, the report and the exit code are the same as when the
+/// clean and rejected files are written too.
+#[test]
+fn acks_alone_are_the_acks_written_with_the_clean_and_rejected_files() {
+    let tmp = TempDir::new("acks-alone");
+    let mut compared = 0;
+    for input in ack_inputs(&tmp) {
+        let run = |split: bool| {
+            let dir = tmp.path(if split { "with" } else { "alone" });
+            std::fs::create_dir_all(&dir).unwrap();
+            let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
+            let mut args = vec![
+                "check".to_string(),
+                "-q".into(),
+                "--as-of".into(),
+                AS_OF.into(),
+                "--report".into(),
+                out("r.csv"),
+                "--ack-999".into(),
+                out("a.999"),
+                "--ack-277ca".into(),
+                out("a.277"),
+            ];
+            if split {
+                args.extend([
+                    "--clean-out".into(),
+                    out("c"),
+                    "--rejected-out".into(),
+                    out("x"),
+                ]);
+            }
+            args.push(input.to_str().unwrap().to_string());
+            let run = std::process::Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+                .args(&args)
+                .output()
+                .unwrap();
+            let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_default();
+            (
+                run.status.code(),
+                read("r.csv"),
+                read("a.999"),
+                read("a.277"),
+            )
+        };
+        let (alone, with) = (run(false), run(true));
+        assert_eq!(alone, with, "{}", input.display());
+        compared += usize::from(String::from_utf8_lossy(&alone.3).contains("HL*"));
+    }
+    assert!(compared >= 10, "only {compared} inputs gave a 277CA");
+}
+
+/// The claims' 277CA loops are written as text for speed; x12-types' typed
+/// rendering of the same loops (`CLAIMSCRUB_TYPED_277=1`) is the reference,
+/// byte for byte: on a batch where every claim has a defect, on the demo,
+/// on every malformed fixture and on the public samples.
+#[test]
+fn fast_277_claim_loops_match_the_typed_rendering() {
+    let tmp = TempDir::new("acks-typed");
+    let inputs = ack_inputs(&tmp);
     let mut compared = 0;
     for input in &inputs {
         let render = |typed: bool| {

@@ -24,6 +24,7 @@ fn limits() -> Limits {
         max_record: 4096,
         keep_raw: true,
         parties: true,
+        segments: true,
     }
 }
 

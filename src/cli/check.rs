@@ -173,6 +173,7 @@ pub fn run(a: Args) -> CliResult {
                 || a.ack_999.is_some()
                 || a.ack_277ca.is_some(),
             parties: a.ack_277ca.is_some(),
+            segments: a.clean_out.is_some() || a.rejected_out.is_some(),
         },
         progress: !a.quiet,
         tables: Arc::new(tables),

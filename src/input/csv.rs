@@ -110,6 +110,8 @@ struct Shape {
     index: [Option<usize>; 32],
     header_len: usize,
     max_record: usize,
+    /// Keep each claim's rows (and rows of no claim) for the clean and
+    /// rejected files.
     keep_raw: bool,
 }
 
@@ -143,6 +145,9 @@ pub struct CsvReader<R: Read> {
     out: VecDeque<Item>,
     stats: ReadStats,
     done: bool,
+    /// The header is handed on (`RawEvent::CsvHeader`) for the outputs;
+    /// the rows only with `Limits::segments` (`Shape::keep_raw`).
+    keep_header: bool,
 }
 
 /// About how many bytes of fields a job holds before it ends at the next
@@ -193,7 +198,7 @@ impl<R: Read> CsvReader<R> {
                 index: [None; 32],
                 header_len: 0,
                 max_record: limits.max_record,
-                keep_raw: limits.keep_raw,
+                keep_raw: limits.keep_raw && limits.segments,
             }),
             available: Available::NONE,
             record: csv::ByteRecord::new(),
@@ -204,6 +209,7 @@ impl<R: Read> CsvReader<R> {
             out: VecDeque::new(),
             stats: ReadStats::default(),
             done: false,
+            keep_header: limits.keep_raw,
         };
         r.read_header();
         r
@@ -246,7 +252,7 @@ impl<R: Read> CsvReader<R> {
         self.row = 1;
         let keep_raw = self.shape.keep_raw;
         let mut index = [None; 32];
-        if keep_raw {
+        if self.keep_header {
             self.out
                 .push_back(Item::Raw(RawEvent::CsvHeader(header.clone())));
         }

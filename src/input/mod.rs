@@ -28,6 +28,11 @@ pub struct Limits {
     /// With `keep_raw`: read the party each HL loop names (`Party`), for
     /// the 277CA.
     pub parties: bool,
+    /// With `keep_raw`: keep the claims' own segments (CSV rows) and their
+    /// loops', for the clean and rejected files. Without it only the
+    /// structure is kept (envelopes, transaction headers, HL levels), which
+    /// is all the acknowledgments need.
+    pub segments: bool,
 }
 
 impl Default for Limits {
@@ -36,6 +41,7 @@ impl Default for Limits {
             max_record: 1 << 20,
             keep_raw: false,
             parties: false,
+            segments: false,
         }
     }
 }

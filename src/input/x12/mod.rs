@@ -46,7 +46,7 @@ pub struct X12Reader<R> {
 
 impl<R: Read> X12Reader<R> {
     pub fn new(file: Arc<str>, src: R, limits: Limits) -> Self {
-        let mut p = Parser::new(file, limits.keep_raw, limits.parties);
+        let mut p = Parser::new(file, limits.keep_raw, limits.parties, limits.segments);
         p.split = true;
         X12Reader {
             tok: Tokenizer::new(src, limits.max_record).lazy(),
@@ -224,6 +224,8 @@ struct Transaction {
     keep_raw: bool,
     /// Read each HL loop's party as its segments are kept (`Party`).
     parties: bool,
+    /// Keep the claims' and loops' own segments, not only the structure.
+    keep_segments: bool,
     raw_hl: Option<usize>,
     /// The open claim's kept segments not yet added to it: one stretch of
     /// the job's buffer `src` (from, to, segments), added when the claim
@@ -254,6 +256,7 @@ struct Parser {
     seen: bool,
     keep_raw: bool,
     parties: bool,
+    segments: bool,
     /// HLs and claims of the transaction to come, when known (a job).
     sizes: (usize, usize),
     /// A job's buffer, and where in it the segment being parsed stands
@@ -271,10 +274,11 @@ fn show(b: &[u8]) -> String {
 }
 
 impl Parser {
-    fn new(file: Arc<str>, keep_raw: bool, parties: bool) -> Self {
+    fn new(file: Arc<str>, keep_raw: bool, parties: bool, segments: bool) -> Self {
         Parser {
             keep_raw,
             parties: keep_raw && parties,
+            segments: keep_raw && segments,
             split: false,
             job: None,
             spare: Spare::default(),
@@ -535,6 +539,7 @@ impl Parser {
                 file: self.file.clone(),
                 keep_raw: self.keep_raw,
                 parties: self.parties,
+                segments: self.segments,
                 isa: self.isa.as_ref().map(|i| i.control.clone()),
                 gs: self
                     .gs
@@ -610,6 +615,7 @@ impl Parser {
             claim: None,
             keep_raw: self.keep_raw,
             parties: self.parties,
+            keep_segments: self.segments,
             raw_hl: None,
             run: (0, 0, 0),
             src: self.src.clone(),
@@ -855,6 +861,7 @@ pub struct TxJob {
     file: Arc<str>,
     keep_raw: bool,
     parties: bool,
+    segments: bool,
     /// ISA13, and GS06 with GS08, of the envelopes around it (if open).
     isa: Option<Arc<str>>,
     gs: Option<(Arc<str>, Vec<u8>)>,
@@ -1022,7 +1029,7 @@ impl TxJob {
         // Fresh copies of the shared names: every origin clones them, and
         // an Arc counted from two threads at once costs a cache line's trip.
         let own = |a: &Arc<str>| Arc::<str>::from(&**a);
-        let mut p = Parser::new(own(&self.file), self.keep_raw, self.parties);
+        let mut p = Parser::new(own(&self.file), self.keep_raw, self.parties, self.segments);
         p.seen = true;
         p.sizes = (self.hls, self.clms);
         p.isa = self.isa.as_ref().map(|control| Interchange {
@@ -1201,6 +1208,11 @@ impl Transaction {
     /// else the current HL's loop, else the transaction header.
     fn keep(&mut self, s: &Segment<'_>, src: Option<&Arc<RawBuf>>, at: (u32, u32)) {
         let (bytes, delims) = (s.bytes, &s.delims);
+        // A claim's own segments, and its loops', only for the clean and
+        // rejected files (the acknowledgments need the structure alone).
+        if self.claim.is_some() && !self.keep_segments {
+            return;
+        }
         if self.claim.is_some() && self.src.is_some() {
             if self.run.2 > 0 && self.run.1 == at.0 {
                 self.run.1 = at.1;
@@ -1221,7 +1233,9 @@ impl Transaction {
             Some(Item::Raw(RawEvent::Hl {
                 segments, party, ..
             })) => {
-                keep_in(segments, bytes, delims, src, at);
+                if self.keep_segments {
+                    keep_in(segments, bytes, delims, src, at);
+                }
                 if self.parties {
                     note_party_of(party, s);
                 }

@@ -233,6 +233,7 @@ fn a_too_long_segment_inside_a_claim_is_counted_and_told_on_the_claim() {
         max_record: 200,
         keep_raw: false,
         parties: false,
+        segments: false,
     };
     let items: Vec<Item> =
         X12Reader::new(Arc::from("t.837"), x12(&body).as_bytes(), limits).collect();
