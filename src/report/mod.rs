@@ -5,6 +5,7 @@
 //! claims; it renders what the engine concluded.
 
 pub mod ack;
+mod direct;
 pub mod html;
 pub mod split;
 pub mod staging;

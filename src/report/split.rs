@@ -8,10 +8,10 @@
 //! groups and interchanges left empty are dropped. For CSV input both files
 //! are CSV with the original header and the claims' rows.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
+use super::direct::OutFile;
 use super::staging::TmpFile;
 
 use crate::input::x12::Delims;
@@ -21,7 +21,7 @@ use crate::input::{LevelCode, RawClaim, RawEvent, RawSegs};
 /// (the acknowledgments use it too). Dropped unfinished, its temporary file
 /// is removed (`staging::TmpFile`).
 pub(crate) struct Staged {
-    pub(crate) out: BufWriter<File>,
+    pub(crate) out: OutFile,
     tmp: TmpFile,
 }
 
@@ -29,15 +29,15 @@ impl Staged {
     pub(crate) fn create(path: &Path) -> io::Result<Staged> {
         let (tmp, file) = TmpFile::create(path)?;
         Ok(Staged {
-            out: BufWriter::with_capacity(256 << 10, file),
+            out: OutFile::new(file),
             tmp,
         })
     }
 
     pub(crate) fn finish(self) -> io::Result<()> {
         let Staged { out, tmp } = self;
-        // Flushed and closed before the rename.
-        out.into_inner().map_err(|e| e.into_error())?;
+        // Written out and closed before the rename.
+        out.finish()?;
         tmp.commit()
     }
 
