@@ -255,6 +255,9 @@ impl Item {
 #[allow(clippy::large_enum_variant)]
 pub enum Piece {
     Item(Item),
+    /// A parsed transaction's items, in order, as one piece: handed on as
+    /// items one by one, each went through a queue of pieces twice its size.
+    Items(Vec<Item>),
     Deferred(x12::TxJob),
     Rows(csv::CsvJob),
 }
@@ -265,6 +268,7 @@ impl Piece {
     pub fn into_items(self) -> (Vec<Item>, ReadStats) {
         match self {
             Piece::Item(i) => (vec![i], ReadStats::default()),
+            Piece::Items(v) => (v, ReadStats::default()),
             Piece::Deferred(job) => job.parse(),
             Piece::Rows(job) => job.parse(),
         }
@@ -274,6 +278,7 @@ impl Piece {
     pub fn weight(&self) -> usize {
         match self {
             Piece::Item(_) => 512,
+            Piece::Items(v) => 512 * v.len(),
             Piece::Deferred(job) => job.weight(),
             Piece::Rows(job) => job.weight(),
         }

@@ -787,7 +787,7 @@ impl Parser {
         if self.keep_raw {
             tx.items.push(Item::Raw(RawEvent::TransactionEnd));
         }
-        self.out.extend(tx.items.into_iter().map(Piece::Item));
+        self.out.push_back(Piece::Items(tx.items));
     }
 
     /// Close whatever is open (the input stopped or was cut): X006.
@@ -1078,13 +1078,16 @@ impl TxJob {
         p.src = None;
         drop(buf);
         self.spare.give_segs(self.segs);
-        // Sized at once: collected from a filter, the list (thousands of
-        // claims and, with the outputs on, their HL loops) grew by doubling.
-        let mut items = Vec::with_capacity(p.out.len());
-        items.extend(p.out.into_iter().filter_map(|piece| match piece {
-            Piece::Item(i) => Some(i),
-            Piece::Deferred(_) | Piece::Rows(_) => None,
-        }));
+        // Most often one piece: the transaction's items, taken as they are.
+        let mut items = Vec::new();
+        for piece in p.out {
+            match piece {
+                Piece::Item(i) => items.push(i),
+                Piece::Items(v) if items.is_empty() => items = v,
+                Piece::Items(v) => items.extend(v),
+                Piece::Deferred(_) | Piece::Rows(_) => {}
+            }
+        }
         (items, p.stats)
     }
 }
