@@ -652,11 +652,7 @@ impl Out277 {
     /// Wait for everything sent to be written; the file, still staged.
     fn close(&mut self) -> io::Result<Staged> {
         self.send = None;
-        match self.thread.take().map(|t| t.join()) {
-            Some(Ok(result)) => result,
-            Some(Err(p)) => std::panic::resume_unwind(p),
-            None => Err(io::Error::other("the 277CA writer stopped")),
-        }
+        super::direct::join(self.thread.take(), "277CA")
     }
 }
 

@@ -114,11 +114,9 @@ impl OutFile {
     /// The writer stopped: its error.
     fn stopped(&mut self) -> io::Error {
         self.full = None;
-        match self.writer.take().map(JoinHandle::join) {
-            Some(Ok(Err(e))) => e,
-            Some(Err(p)) => std::panic::resume_unwind(p),
-            _ => io::Error::other("the output writer stopped"),
-        }
+        join(self.writer.take(), "output")
+            .err()
+            .unwrap_or_else(|| io::Error::other("the output writer stopped"))
     }
 
     /// Write what is left, wait for every block to be written, close.
@@ -127,11 +125,18 @@ impl OutFile {
             self.hand_on(self.len)?;
         }
         self.full = None;
-        match self.writer.take().map(JoinHandle::join) {
-            Some(Ok(r)) => r,
-            Some(Err(p)) => std::panic::resume_unwind(p),
-            None => Err(io::Error::other("the output writer stopped")),
-        }
+        join(self.writer.take(), "output")
+    }
+}
+
+/// Wait for a writer thread (closed by dropping its sender): its result,
+/// its panic passed on; none (waited for already) is an error that names
+/// `what` it wrote.
+pub(crate) fn join<T>(writer: Option<JoinHandle<io::Result<T>>>, what: &str) -> io::Result<T> {
+    match writer.map(JoinHandle::join) {
+        Some(Ok(r)) => r,
+        Some(Err(p)) => std::panic::resume_unwind(p),
+        None => Err(io::Error::other(format!("the {what} writer stopped"))),
     }
 }
 
