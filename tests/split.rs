@@ -285,3 +285,71 @@ fn outputs_never_overwrite_inputs() {
         std::fs::read(root().join("fixtures/demo.837")).unwrap()
     );
 }
+
+/// An output that names a FIFO (or a device such as `/dev/null`) is
+/// written into it: a temporary file renamed over it would replace it with
+/// a regular file (as root, `--clean-out /dev/null` replaced `/dev/null`).
+/// The bytes are those a regular file gets, and the FIFO is still one.
+#[test]
+fn outputs_to_a_fifo_are_written_into_it_and_leave_it_a_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = TempDir::new("split-fifo");
+    let input = root().join("fixtures/demo.837");
+    let (clean_fifo, report_fifo) = (dir.path("clean.fifo"), dir.path("report.fifo"));
+    for f in [&clean_fifo, &report_fifo] {
+        let made = std::process::Command::new("mkfifo")
+            .arg(f)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    // Readers first: opening a FIFO to write waits for one.
+    let readers: Vec<_> = [clean_fifo.clone(), report_fifo.clone()]
+        .into_iter()
+        .map(|f| std::thread::spawn(move || std::fs::read(f).unwrap()))
+        .collect();
+    let run = claimscrub(&[
+        "check",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--clean-out",
+        clean_fifo.to_str().unwrap(),
+        "--report",
+        report_fifo.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // Before the readers are waited for: a FIFO renamed over is never
+    // opened to write, and its reader would wait for ever.
+    for f in [&clean_fifo, &report_fifo] {
+        assert!(
+            std::fs::metadata(f).unwrap().file_type().is_fifo(),
+            "{}",
+            f.display()
+        );
+    }
+    let read: Vec<Vec<u8>> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+    let (clean, report) = (dir.path("clean.837"), dir.path("report.csv"));
+    let files = claimscrub(&[
+        "check",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--clean-out",
+        clean.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(files.code, 1);
+    assert_eq!(read[0], std::fs::read(&clean).unwrap());
+    assert_eq!(read[1], std::fs::read(&report).unwrap());
+    assert!(!read[0].is_empty() && !read[1].is_empty());
+    let hidden: Vec<_> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}

@@ -60,10 +60,13 @@ pub(crate) struct OutFile {
 }
 
 impl OutFile {
-    /// Write `file` (new and empty), direct where its file system is one
-    /// of the local disk ones and takes `O_DIRECT`.
+    /// Write `file` (new and empty), direct where it is a regular file on
+    /// one of the local disk file systems and takes `O_DIRECT`. (Not on a
+    /// FIFO, whose file system is its directory's: there `O_DIRECT` is
+    /// packet mode, which drops what a reader's short read does not take.)
     pub(crate) fn new(file: File) -> OutFile {
-        let direct = on_local_disk(&file) && set_direct(&file, true).is_ok();
+        let regular = file.metadata().is_ok_and(|m| m.is_file());
+        let direct = regular && on_local_disk(&file) && set_direct(&file, true).is_ok();
         Self::with(file, direct)
     }
 

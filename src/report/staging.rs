@@ -3,6 +3,11 @@
 //! while it exists, so that a second SIGINT/SIGTERM, which exits at once
 //! without unwinding, can still remove them (`remove_all`): an impatient
 //! operator's double Ctrl-C leaves nothing behind, hidden or not.
+//!
+//! An output that names a device, a FIFO or a socket (`/dev/null`,
+//! `/dev/stdout`, a named pipe) is written in place: a temporary file
+//! renamed over it would replace the device with a regular file (run as
+//! root, `--clean-out /dev/null` did exactly that to `/dev/null`).
 
 use std::fs::File;
 use std::io;
@@ -24,11 +29,24 @@ pub(crate) struct TmpFile {
     tmp: PathBuf,
     path: PathBuf,
     committed: bool,
+    /// The target is not a regular file: written as it is, never renamed
+    /// over or removed.
+    in_place: bool,
 }
 
 impl TmpFile {
     /// Create `.NAME.claimscrub-tmp` beside `path`.
     pub(crate) fn create(path: &Path) -> io::Result<(TmpFile, File)> {
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = std::fs::OpenOptions::new().write(true).open(path)?;
+            let t = TmpFile {
+                tmp: path.to_path_buf(),
+                path: path.to_path_buf(),
+                committed: false,
+                in_place: true,
+            };
+            return Ok((t, file));
+        }
         let name = path
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
@@ -44,6 +62,7 @@ impl TmpFile {
                 tmp,
                 path: path.to_path_buf(),
                 committed: false,
+                in_place: false,
             },
             file,
         ))
@@ -51,7 +70,9 @@ impl TmpFile {
 
     /// Rename the (closed, complete) temporary file to its target.
     pub(crate) fn commit(mut self) -> io::Result<()> {
-        std::fs::rename(&self.tmp, &self.path)?;
+        if !self.in_place {
+            std::fs::rename(&self.tmp, &self.path)?;
+        }
         self.committed = true;
         Ok(())
     }
@@ -62,6 +83,9 @@ impl TmpFile {
 /// half-written files to fill the disk night after night.
 impl Drop for TmpFile {
     fn drop(&mut self) {
+        if self.in_place {
+            return;
+        }
         let mut live = live();
         if !self.committed {
             let _ = std::fs::remove_file(&self.tmp);
