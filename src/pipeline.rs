@@ -133,10 +133,14 @@ pub fn run(
         b
     });
     let mut done_bytes = 0u64;
-    // The batch ledger spans every input of the run, in input order.
-    // Sized from the input: an 837P claim takes about 430 bytes, a CSV one
-    // about 280; 256 errs on the side of room (reserved, not touched).
-    let hint = (total_bytes / 256).min(50_000_000) as usize;
+    // The batch ledger spans every input of the run, in input order, its
+    // tables sized from the inputs (`input::claims_hint`).
+    let hint = cfg
+        .inputs
+        .iter()
+        .map(|p| input::claims_hint(p))
+        .fold(0usize, usize::saturating_add)
+        .min(50_000_000);
     let mut ledger = rules::ledger(&cfg.selection, &cfg.tables, hint);
     for path in &cfg.inputs {
         let count = Arc::new(AtomicU64::new(0));

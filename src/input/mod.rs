@@ -397,6 +397,31 @@ pub fn open(
 /// X12 when the first non-blank bytes are `ISA` (after an optional UTF-8
 /// BOM); CSV when the name ends in `.csv` or the first line holds a comma;
 /// otherwise X12, whose reader then says why the file is not an interchange.
+/// About how many claims a file holds, from its size and format, to size
+/// the batch ledger's tables before the first claim: the claims of the
+/// generated files are about 433 bytes of 837P and 311 of CSV, and real
+/// ones are longer (more segments, notes), so this errs on the side of
+/// more claims. A compressed file or stdin counts for little or nothing:
+/// the tables grow as claims come.
+pub fn claims_hint(path: &str) -> usize {
+    if path == "-" {
+        return 0;
+    }
+    let Ok(mut f) = File::open(path) else {
+        return 0;
+    };
+    let len = f
+        .metadata()
+        .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+    let mut head = [0u8; 4096];
+    let n = f.read(&mut head).unwrap_or(0);
+    let per_claim = match sniff(&head[..n], path) {
+        Format::Csv => 300,
+        Format::X12 => 430,
+    };
+    usize::try_from(len / per_claim).unwrap_or(usize::MAX)
+}
+
 pub fn sniff(head: &[u8], path: &str) -> Format {
     let h = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let start = h
@@ -422,6 +447,29 @@ pub(crate) use crate::model::trim;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn claims_are_estimated_from_size_and_format() {
+        let dir = std::env::temp_dir().join(format!("cs-hint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let x12 = dir.join("a.txt");
+        let csv = dir.join("b.txt");
+        std::fs::write(&x12, format!("ISA*00*{}", " ".repeat(4293))).unwrap();
+        std::fs::write(&csv, format!("claim_id,patient_id\n{}", "x".repeat(2980))).unwrap();
+        assert_eq!(
+            claims_hint(x12.to_str().unwrap()),
+            10,
+            "837P: 430 bytes a claim"
+        );
+        assert_eq!(
+            claims_hint(csv.to_str().unwrap()),
+            10,
+            "CSV: 300 bytes a claim"
+        );
+        assert_eq!(claims_hint(dir.join("missing").to_str().unwrap()), 0);
+        assert_eq!(claims_hint("-"), 0, "stdin is not sized");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn sniffs() {

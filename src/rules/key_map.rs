@@ -10,10 +10,17 @@
 //! (`Rule::ledger_keys`). Serial stage: 1.25-1.57 s.
 //!
 //! Open addressing with linear probing: a slot is the key and its value side
-//! by side (one cache line for a lookup, usually), the home slot is the key's
-//! top bits (keys are hashes already), key 0 marks an empty slot (the value of
-//! key 0 itself is kept apart). The capacity is a power of two, doubled when
-//! three quarters are used.
+//! by side (one cache line for a lookup, usually), the home slot is the key
+//! scaled to the capacity (`key * capacity >> 64`: keys are hashes already,
+//! spread evenly, and the capacity need not be a power of two), key 0 marks
+//! an empty slot (the value of key 0 itself is kept apart). A table is made
+//! with room for what it is told to expect and grows by half when four
+//! fifths are used: a power-of-two capacity held up to twice the slots
+//! needed, and every page of a table is in memory (`slots`), so the ledgers'
+//! memory was mostly empty slots (BENCHMARKS.md, session 16).
+
+/// Keys held, at most, per 5 slots before the table grows.
+const MAX_LOAD_FIFTHS: usize = 4;
 
 /// A map from 64-bit hash keys to `V`.
 pub(crate) struct KeyMap<V> {
@@ -22,27 +29,22 @@ pub(crate) struct KeyMap<V> {
     len: usize,
     /// The value of key 0.
     zero: Option<V>,
-    /// 64 minus log2 of the capacity: `key >> shift` is the home slot.
-    shift: u32,
 }
 
 impl<V: Copy + Default> KeyMap<V> {
-    /// Room for about `n` keys before the first doubling (the ledgers' hint
-    /// errs on the side of more claims than the input has: the capacity is
-    /// the power of two at or above `n`, not above `n` / load).
+    /// Room for about `n` keys before the first growth (the table is then
+    /// seven tenths full: an estimate a little short still fits).
     pub fn with_capacity(n: usize) -> Self {
-        let cap = n.max(16).next_power_of_two();
         KeyMap {
-            slots: slots(cap),
+            slots: slots((n.saturating_mul(10) / 7).max(16)),
             len: 0,
             zero: None,
-            shift: 64 - cap.trailing_zeros(),
         }
     }
 
     #[inline]
     fn home(&self, key: u64) -> usize {
-        (key >> self.shift) as usize
+        ((u128::from(key) * self.slots.len() as u128) >> 64) as usize
     }
 
     /// Ask the CPU for `key`'s home slot now, for a lookup soon after.
@@ -75,10 +77,10 @@ impl<V: Copy + Default> KeyMap<V> {
             let had = self.zero.is_some();
             return (self.zero.get_or_insert_with(V::default), had);
         }
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
+        if (self.len + 1) * 5 > self.slots.len() * MAX_LOAD_FIFTHS {
             self.grow();
         }
-        let mask = self.slots.len() - 1;
+        let cap = self.slots.len();
         let mut i = self.home(key);
         loop {
             let k = self.slots[i].0;
@@ -90,7 +92,10 @@ impl<V: Copy + Default> KeyMap<V> {
                 self.slots[i].0 = key;
                 return (&mut self.slots[i].1, false);
             }
-            i = (i + 1) & mask;
+            i += 1;
+            if i == cap {
+                i = 0;
+            }
         }
     }
 
@@ -100,16 +105,18 @@ impl<V: Copy + Default> KeyMap<V> {
         self.len + usize::from(self.zero.is_some())
     }
 
+    /// Half as many slots again, the keys placed anew.
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
-        let cap = old.len() * 2;
+        let cap = old.len() + old.len() / 2;
         self.slots = slots(cap);
-        self.shift -= 1;
-        let mask = cap - 1;
         for (key, value) in old.into_iter().filter(|s| s.0 != 0) {
             let mut i = self.home(key);
             while self.slots[i].0 != 0 {
-                i = (i + 1) & mask;
+                i += 1;
+                if i == cap {
+                    i = 0;
+                }
             }
             self.slots[i] = (key, value);
         }
@@ -169,8 +176,37 @@ mod tests {
         assert_eq!(absent, 0, "{absent} of {pages} pages not in memory");
     }
 
+    /// A table told to expect `n` keys holds them without growing, in about
+    /// `n / 0.7` slots (not the power of two above: up to twice as many).
+    #[test]
+    fn holds_what_it_was_told_to_expect_without_growing() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for n in [0usize, 1, 11, 12, 100, 1000, 65_537, 300_000] {
+            let mut map: KeyMap<()> = KeyMap::with_capacity(n);
+            let cap = map.slots.len();
+            assert_eq!(cap, (n * 10 / 7).max(16), "n = {n}");
+            for _ in 0..n {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                map.entry(x | 1);
+            }
+            assert_eq!(map.slots.len(), cap, "grew before {n} keys");
+            assert_eq!(map.len(), n);
+        }
+        // Past four fifths full, it grows by half.
+        let mut map: KeyMap<()> = KeyMap::with_capacity(70);
+        assert_eq!(map.slots.len(), 100);
+        for k in 1..=80u64 {
+            map.entry(k << 40);
+        }
+        assert_eq!(map.slots.len(), 100);
+        map.entry(81 << 40);
+        assert_eq!(map.slots.len(), 150);
+    }
+
     /// Against std's map, keys chosen to collide: many share their top bits
-    /// (the home slot), one is 0, and the table doubles several times.
+    /// (the home slot), one is 0, and the table grows several times.
     #[test]
     fn behaves_as_a_map_through_collisions_and_growth() {
         let mut ours: KeyMap<u32> = KeyMap::with_capacity(4);
@@ -198,6 +234,6 @@ mod tests {
         for (&k, &v) in &std {
             assert_eq!(*ours.entry(k).0, v);
         }
-        assert!(ours.slots.len() > 4 && ours.len * 4 <= ours.slots.len() * 3);
+        assert!(ours.slots.len() > 16 && ours.len * 5 <= ours.slots.len() * 4);
     }
 }
