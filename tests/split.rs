@@ -280,10 +280,84 @@ fn outputs_never_overwrite_inputs() {
         input.to_str().unwrap(),
     ]);
     assert_eq!(run.code, 2);
+    // Named two ways, an output is still one file: refused before anything
+    // is written (two outputs once wrote one temporary file between them,
+    // and the run failed leaving the file in place); a link to an input is
+    // that input.
+    let link = dir.path("in-link.837");
+    std::os::unix::fs::symlink(&input, &link).unwrap();
+    std::fs::create_dir(dir.path("sub")).unwrap();
+    let dotted = dir.0.join("sub").join("..").join("out.837");
+    for (first, second, told) in [
+        (&same, &dotted, "named for two outputs"),
+        (&link, &dir.path("other.837"), "over the input"),
+    ] {
+        let run = claimscrub(&[
+            "check",
+            "--clean-out",
+            first.to_str().unwrap(),
+            "--rejected-out",
+            second.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(told), "{}", run.stderr);
+    }
+    assert!(!same.exists(), "nothing written under the final name");
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
     assert_eq!(
         std::fs::read(&input).unwrap(),
         std::fs::read(root().join("fixtures/demo.837")).unwrap()
     );
+}
+
+/// An output that names a symbolic link is written to the file the link
+/// names, existing or not yet, and the link is left a link (it was replaced
+/// by the renamed temporary file).
+#[test]
+fn outputs_through_a_link_write_its_target_and_leave_the_link() {
+    let dir = TempDir::new("split-link");
+    let input = root().join("fixtures/demo.837");
+    std::fs::create_dir(dir.path("nightly")).unwrap();
+    let (old, new) = (dir.path("nightly/old.837"), dir.path("nightly/new.837"));
+    std::fs::write(&old, "last night").unwrap();
+    // One link to an existing file, relative; one to a file not made yet,
+    // through a second link.
+    let (clean, rejected, hop) = (
+        dir.path("clean.837"),
+        dir.path("rejected.837"),
+        dir.path("hop.837"),
+    );
+    std::os::unix::fs::symlink("nightly/old.837", &clean).unwrap();
+    std::os::unix::fs::symlink(&new, &hop).unwrap();
+    std::os::unix::fs::symlink("hop.837", &rejected).unwrap();
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let run = claimscrub(&[
+        "check",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--clean-out",
+        &s(&clean),
+        "--rejected-out",
+        &s(&rejected),
+        &s(&input),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for link in [&clean, &rejected, &hop] {
+        assert!(std::fs::symlink_metadata(link).unwrap().is_symlink());
+    }
+    let plain = TempDir::new("split-link-plain");
+    let (_, c, r) = split(input.to_str().unwrap(), &plain, "plain");
+    assert_eq!(std::fs::read(&old).unwrap(), std::fs::read(c).unwrap());
+    assert_eq!(std::fs::read(&new).unwrap(), std::fs::read(r).unwrap());
+    let hidden: Vec<_> = ["", "nightly"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(dir.0.join(d)).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
 }
 
 /// An output that names a FIFO (or a device such as `/dev/null`) is

@@ -17,6 +17,7 @@ use crate::policy::PolicySet;
 use crate::policy::{accruals, Tables};
 use crate::report::ack::Acks;
 use crate::report::split::Split;
+use crate::report::staging;
 use crate::report::{Format, Sink};
 use crate::rules::Selection;
 
@@ -138,15 +139,26 @@ pub fn run(a: Args) -> CliResult {
     .into_iter()
     .flatten()
     .collect();
+    // Compared by the place each lands (links followed, `./` and `..`
+    // resolved): `out.837` and `./out.837` are one file.
+    let places: Vec<PathBuf> = outputs.iter().map(|o| staging::place_of(o)).collect();
+    let inputs: Vec<Option<PathBuf>> = a
+        .inputs
+        .iter()
+        .map(|i| std::fs::canonicalize(i).ok())
+        .collect();
     for (k, o) in outputs.iter().enumerate() {
-        let oc = std::fs::canonicalize(o).ok();
-        for i in &a.inputs {
-            if oc.is_some() && std::fs::canonicalize(i).ok() == oc {
-                return Err(format!("refusing to write {} over the input {i}", o.display()).into());
-            }
+        if let Some(i) = inputs.iter().position(|i| i.as_ref() == Some(&places[k])) {
+            let i = &a.inputs[i];
+            return Err(format!("refusing to write {} over the input {i}", o.display()).into());
         }
-        if outputs[..k].iter().any(|p| p == o) {
-            return Err(format!("{} is named for two outputs", o.display()).into());
+        if let Some(j) = places[..k].iter().position(|p| *p == places[k]) {
+            let also = if outputs[j] == *o {
+                String::new()
+            } else {
+                format!(" (as {})", outputs[j].display())
+            };
+            return Err(format!("{} is named for two outputs{also}", o.display()).into());
         }
     }
     let mut sink = match &a.report {

@@ -4,6 +4,9 @@
 //! without unwinding, can still remove them (`remove_all`): an impatient
 //! operator's double Ctrl-C leaves nothing behind, hidden or not.
 //!
+//! An output that names a symbolic link is written to the file the link
+//! names (the link is left a link, as `>` in a shell leaves it).
+//!
 //! An output that names a device, a FIFO or a socket (`/dev/null`,
 //! `/dev/stdout`, a named pipe) is written in place: a temporary file
 //! renamed over it would replace the device with a regular file (run as
@@ -35,8 +38,11 @@ pub(crate) struct TmpFile {
 }
 
 impl TmpFile {
-    /// Create `.NAME.claimscrub-tmp` beside `path`.
+    /// Create `.NAME.claimscrub-tmp` beside `path` (beside the file it
+    /// names, if it is a symbolic link).
     pub(crate) fn create(path: &Path) -> io::Result<(TmpFile, File)> {
+        // A device or FIFO as it is named: `/dev/stdout` is a link to a
+        // link to `pipe:[…]`, which is no path.
         if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
             let file = std::fs::OpenOptions::new().write(true).open(path)?;
             let t = TmpFile {
@@ -47,6 +53,7 @@ impl TmpFile {
             };
             return Ok((t, file));
         }
+        let path = &target_of(path);
         let name = path
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
@@ -75,6 +82,44 @@ impl TmpFile {
         }
         self.committed = true;
         Ok(())
+    }
+}
+
+/// The file that writing `path` replaces: symbolic links followed, also to
+/// a file that does not exist yet (a link made before last night's run).
+pub(crate) fn target_of(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    // As many links as the kernel follows (ELOOP past 40).
+    for _ in 0..40 {
+        let link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
+        match std::fs::read_link(&p) {
+            Ok(t) if link => {
+                p = match p.parent() {
+                    Some(dir) if t.is_relative() => dir.join(t),
+                    _ => t,
+                }
+            }
+            _ => break,
+        }
+    }
+    p
+}
+
+/// Where an output lands, the same for every way of naming it (`out.837`,
+/// `./out.837`, a link to it): two outputs with one place would write one
+/// temporary file between them.
+pub fn place_of(path: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(path) {
+        return c;
+    }
+    let t = target_of(path);
+    let dir = match t.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(dir), t.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => t,
     }
 }
 
