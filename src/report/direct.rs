@@ -301,6 +301,40 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// A file system that took `O_DIRECT` but refuses a write (EINVAL: here
+    /// a block one byte off its alignment, which the kernel refuses the
+    /// same way) is written through the page cache from then on, the
+    /// refused block included: the file holds exactly the bytes written.
+    #[test]
+    fn a_refused_direct_write_is_written_through_the_page_cache() {
+        let dir = std::env::temp_dir().join(format!("claimscrub-einval-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("out");
+        let file = File::create(&path).unwrap();
+        if !(on_local_disk(&file) && set_direct(&file, true).is_ok()) {
+            // No direct writing here (tmpfs, say): nothing to refuse.
+            std::fs::remove_dir_all(&dir).unwrap();
+            return;
+        }
+        let mut w = Writer { file, direct: true };
+        let mut data = Vec::new();
+        for (i, n) in [(0u8, CAP), (1, CAP), (2, 1000)] {
+            let mut block = Block::new();
+            if i == 1 {
+                block.at += 1;
+            }
+            let bytes: Vec<u8> = (0..n).map(|k| (k as u8) ^ i).collect();
+            block.bytes()[..n].copy_from_slice(&bytes);
+            w.write(&mut block, n).unwrap();
+            // Direct until the misaligned block, buffered after it.
+            assert_eq!(w.direct, i == 0, "block {i}");
+            data.extend(bytes);
+        }
+        drop(w);
+        assert_eq!(std::fs::read(&path).unwrap(), data);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// A write that fails (the file was opened read-only) is told on the
     /// next hand-over or at `finish`, not lost.
     #[test]
