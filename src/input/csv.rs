@@ -731,8 +731,8 @@ impl Builder<'_> {
                 .unwrap_or_default(),
             rendering,
             place_of_service: self.text(f, Col::PlaceOfService),
-            note: self.field(f, Col::Note).map(str::to_string),
-            goal: self.field(f, Col::Goal).map(str::to_string),
+            note: self.field(f, Col::Note).map(Box::from),
+            goal: self.field(f, Col::Goal).map(Box::from),
             place: LinePlace::Csv { row },
         })
     }

@@ -279,11 +279,15 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
-/// A line's short lists (modifiers, diagnosis pointers): up to four kept in
-/// the line itself (an 837P line has at most four of each), more on the
-/// heap. Two allocations per line, and their frees, were a few percent of
-/// an 837P run.
-pub type Texts = smallvec::SmallVec<[Text; 4]>;
+/// A line's modifiers: up to three kept in the line itself, more (an 837P
+/// line has at most four) on the heap. Two allocations per line (modifiers
+/// and pointers), and their frees, were a few percent of an 837P run; room
+/// for four of each made a line 536 bytes, most of it empty (lines bill one
+/// to three modifiers and one or two pointers).
+pub type Texts = smallvec::SmallVec<[Text; 3]>;
+
+/// A line's diagnosis pointers: up to two kept in the line itself.
+pub type Pointers = smallvec::SmallVec<[Text; 2]>;
 
 /// Procedure modifiers in the order billed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -387,12 +391,12 @@ pub struct ServiceLine {
     pub minutes: Option<u32>,
     pub date: ServiceDate,
     /// SV107 diagnosis pointers as written (each should be 1-12).
-    pub diagnosis_pointers: Texts,
+    pub diagnosis_pointers: Pointers,
     /// 2420A rendering provider, overriding the claim's.
     pub rendering: Option<Provider>,
     pub place_of_service: Text,
-    pub note: Option<String>,
-    pub goal: Option<String>,
+    pub note: Option<Box<str>>,
+    pub goal: Option<Box<str>>,
     /// Where the line stands (the rest of its place is its claim's).
     pub place: LinePlace,
 }

@@ -1598,7 +1598,7 @@ impl Transaction {
             }
             b"NTE" if self.ctx == Ctx::Line => {
                 if let Some(l) = self.claim.as_mut().and_then(|c| c.claim.lines.last_mut()) {
-                    l.note = Some(s.text(2).to_string());
+                    l.note = Some(s.text(2).as_str().into());
                 }
             }
             b"LIN" | b"SVD" | b"LQ"
