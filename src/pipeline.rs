@@ -112,6 +112,7 @@ pub fn run(
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads.max(1))
+        .thread_name(|i| format!("cs-check-{i}"))
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
     let mut summary = Summary::default();
@@ -166,31 +167,34 @@ pub fn run(
         engine.keys_for(&ledger);
         let threads = pool.current_num_threads();
         let (tx, rx) = sync_channel::<Vec<Piece>>(1);
-        let reader = thread::spawn(move || {
-            let mut source = source;
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut weight = 0;
-            while let Some(piece) = source.next_piece() {
-                weight += piece.weight();
-                // A CSV job is a batch of its own (`csv::JOB_BYTES`).
-                let whole = matches!(piece, Piece::Rows(_));
-                batch.push(piece);
-                if (batch.len() == BATCH || weight >= BATCH_BYTES || whole)
-                    && tx
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                        .is_err()
-                {
-                    return source.stats();
+        let reader = thread::Builder::new()
+            .name("cs-read".into())
+            .spawn(move || {
+                let mut source = source;
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut weight = 0;
+                while let Some(piece) = source.next_piece() {
+                    weight += piece.weight();
+                    // A CSV job is a batch of its own (`csv::JOB_BYTES`).
+                    let whole = matches!(piece, Piece::Rows(_));
+                    batch.push(piece);
+                    if (batch.len() == BATCH || weight >= BATCH_BYTES || whole)
+                        && tx
+                            .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                            .is_err()
+                    {
+                        return source.stats();
+                    }
+                    if batch.is_empty() {
+                        weight = 0;
+                    }
                 }
-                if batch.is_empty() {
-                    weight = 0;
+                if !batch.is_empty() {
+                    let _ = tx.send(batch);
                 }
-            }
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
-            source.stats()
-        });
+                source.stats()
+            })
+            .map_err(|e| RunError::Threads(e.to_string()))?;
         let mut result = Ok(());
         let mut interrupted = false;
         let mut parsed = ReadStats::default();

@@ -313,9 +313,9 @@ fn outputs_never_overwrite_inputs() {
 
 /// An output that names a symbolic link is written to the file the link
 /// names, existing or not yet, and the link is left a link (it was replaced
-/// by the renamed temporary file).
+/// by the renamed temporary file); a file replaced keeps its permissions.
 #[test]
-fn outputs_through_a_link_write_its_target_and_leave_the_link() {
+fn outputs_through_a_link_write_its_target_and_leave_the_link_and_modes() {
     let dir = TempDir::new("split-link");
     let input = root().join("fixtures/demo.837");
     std::fs::create_dir(dir.path("nightly")).unwrap();
@@ -347,6 +347,22 @@ fn outputs_through_a_link_write_its_target_and_leave_the_link() {
     for link in [&clean, &rejected, &hop] {
         assert!(std::fs::symlink_metadata(link).unwrap().is_symlink());
     }
+    // The file replaced keeps its permissions.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    // A mode no usual umask gives a new file.
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o604)).unwrap();
+    let again = claimscrub(&[
+        "check",
+        "-q",
+        "--as-of",
+        AS_OF,
+        "--clean-out",
+        &s(&clean),
+        &s(&input),
+    ]);
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert_eq!(mode(&old), 0o604);
     let plain = TempDir::new("split-link-plain");
     let (_, c, r) = split(input.to_str().unwrap(), &plain, "plain");
     assert_eq!(std::fs::read(&old).unwrap(), std::fs::read(c).unwrap());

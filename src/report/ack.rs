@@ -152,7 +152,9 @@ impl Acks {
     ) -> io::Result<Acks> {
         Ok(Acks {
             f999: ack_999.map(Staged::create).transpose()?,
-            f277: ack_277.map(Staged::create).transpose()?.map(Out277::start),
+            f277: ack_277
+                .map(|p| Staged::create(p).and_then(Out277::start))
+                .transpose()?,
             delims: None,
             envelope: Envelope::default(),
             group: None,
@@ -603,38 +605,40 @@ struct Out277 {
 }
 
 impl Out277 {
-    fn start(mut file: Staged) -> Out277 {
+    fn start(mut file: Staged) -> io::Result<Out277> {
         let (send, recv) = std::sync::mpsc::sync_channel::<Msg277>(2);
-        let thread = std::thread::spawn(move || {
-            for msg in recv {
-                let parts = match msg {
-                    Msg277::Transaction {
-                        head,
-                        tx,
-                        number,
-                        ymd,
-                        typed,
-                    } => {
-                        let [typed, claims, se] = transaction_277(&tx, number, &ymd, typed);
-                        [head, typed, claims, se]
-                    }
-                    Msg277::Text(t) => [t, String::new(), String::new(), String::new()],
-                };
-                // Written part by part: a transaction's claims are most of
-                // it, and were copied twice to be put together first.
-                for part in &parts {
-                    if let Err(e) = file.out.write_all(part.as_bytes()) {
-                        file.abandon();
-                        return Err(e);
+        let thread = std::thread::Builder::new()
+            .name("cs-277ca".into())
+            .spawn(move || {
+                for msg in recv {
+                    let parts = match msg {
+                        Msg277::Transaction {
+                            head,
+                            tx,
+                            number,
+                            ymd,
+                            typed,
+                        } => {
+                            let [typed, claims, se] = transaction_277(&tx, number, &ymd, typed);
+                            [head, typed, claims, se]
+                        }
+                        Msg277::Text(t) => [t, String::new(), String::new(), String::new()],
+                    };
+                    // Written part by part: a transaction's claims are most of
+                    // it, and were copied twice to be put together first.
+                    for part in &parts {
+                        if let Err(e) = file.out.write_all(part.as_bytes()) {
+                            file.abandon();
+                            return Err(e);
+                        }
                     }
                 }
-            }
-            Ok(file)
-        });
-        Out277 {
+                Ok(file)
+            })?;
+        Ok(Out277 {
             send: Some(send),
             thread: Some(thread),
-        }
+        })
     }
 
     /// Hand on; an error here is the thread's (a failed write), told on `close`.

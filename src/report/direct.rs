@@ -64,33 +64,35 @@ impl OutFile {
     /// one of the local disk file systems and takes `O_DIRECT`. (Not on a
     /// FIFO, whose file system is its directory's: there `O_DIRECT` is
     /// packet mode, which drops what a reader's short read does not take.)
-    pub(crate) fn new(file: File) -> OutFile {
+    pub(crate) fn new(file: File) -> io::Result<OutFile> {
         let regular = file.metadata().is_ok_and(|m| m.is_file());
         let direct = regular && on_local_disk(&file) && set_direct(&file, true).is_ok();
         Self::with(file, direct)
     }
 
     /// `direct` says whether `file` is open with `O_DIRECT`.
-    fn with(file: File, direct: bool) -> OutFile {
+    fn with(file: File, direct: bool) -> io::Result<OutFile> {
         let (full, todo) = sync_channel::<(Block, usize)>(BLOCKS);
         let (done, free) = channel();
-        let writer = std::thread::spawn(move || {
-            let mut w = Writer { file, direct };
-            for (mut block, n) in todo {
-                w.write(&mut block, n)?;
-                // The file's owner may be gone (dropped unfinished).
-                let _ = done.send(block);
-            }
-            Ok(())
-        });
-        OutFile {
+        let writer = std::thread::Builder::new()
+            .name("cs-write".into())
+            .spawn(move || {
+                let mut w = Writer { file, direct };
+                for (mut block, n) in todo {
+                    w.write(&mut block, n)?;
+                    // The file's owner may be gone (dropped unfinished).
+                    let _ = done.send(block);
+                }
+                Ok(())
+            })?;
+        Ok(OutFile {
             block: Block::new(),
             len: 0,
             made: 1,
             free,
             full: Some(full),
             writer: Some(writer),
-        }
+        })
     }
 
     /// Hand the block on with its first `n` bytes; take an empty one.
@@ -280,7 +282,7 @@ mod tests {
                 // Direct where this file system takes it (set_direct
                 // refused: through the page cache).
                 let direct = direct && set_direct(&file, true).is_ok();
-                let mut out = OutFile::with(file, direct);
+                let mut out = OutFile::with(file, direct).unwrap();
                 let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
                 let mut rest = &data[..];
                 let mut piece = 1;
@@ -343,7 +345,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("ro");
         std::fs::write(&path, b"").unwrap();
-        let mut out = OutFile::with(File::open(&path).unwrap(), false);
+        let mut out = OutFile::with(File::open(&path).unwrap(), false).unwrap();
         let data = vec![b'x'; 3 * CAP];
         let r = out.write_all(&data).and_then(|()| out.finish());
         assert!(r.is_err());

@@ -29,7 +29,7 @@ impl Staged {
     pub(crate) fn create(path: &Path) -> io::Result<Staged> {
         let (tmp, file) = TmpFile::create(path)?;
         Ok(Staged {
-            out: OutFile::new(file),
+            out: OutFile::new(file)?,
             tmp,
         })
     }

@@ -5,7 +5,8 @@
 //! operator's double Ctrl-C leaves nothing behind, hidden or not.
 //!
 //! An output that names a symbolic link is written to the file the link
-//! names (the link is left a link, as `>` in a shell leaves it).
+//! names (the link is left a link, as `>` in a shell leaves it); an output
+//! that replaces a file keeps that file's permissions.
 //!
 //! An output that names a device, a FIFO or a socket (`/dev/null`,
 //! `/dev/stdout`, a named pipe) is written in place: a temporary file
@@ -64,6 +65,11 @@ impl TmpFile {
         let file = File::create(&tmp)?;
         live.push(tmp.clone());
         drop(live);
+        // The file it replaces keeps its permissions (a nightly job's
+        // outputs readable by a group, say), as `sed -i` keeps them.
+        if let Some(m) = std::fs::metadata(path).ok().filter(|m| m.is_file()) {
+            file.set_permissions(m.permissions())?;
+        }
         Ok((
             TmpFile {
                 tmp,
