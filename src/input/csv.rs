@@ -52,6 +52,46 @@ const REQUIRED: [(Col, &str); 5] = [
     (Col::Units, "units"),
 ];
 
+/// Claims in the start of a CSV export (`head`; `whole` when it is the
+/// whole file): the claim id changing from row to row, and the bytes those
+/// rows take. `None` without a claim id column. A sample's last row may be
+/// cut short: it is left out, and so is the claim it would start.
+pub(crate) fn sample_claims(head: &[u8], whole: bool) -> Option<(u64, u64)> {
+    let mut rdr = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(head);
+    let mut rec = ::csv::ByteRecord::new();
+    if !rdr.read_byte_record(&mut rec).ok()? {
+        return None;
+    }
+    let id = rec
+        .iter()
+        .position(|h| column(&String::from_utf8_lossy(h)) == Some(Col::ClaimId))?;
+    let start = rdr.position().byte();
+    let (mut claims, mut end, mut last) = (0u64, start, Vec::new());
+    let mut pending: Option<(bool, u64)> = None;
+    while let Ok(true) = rdr.read_byte_record(&mut rec) {
+        // The row before this one was whole: count it.
+        if let Some((new, at)) = pending.take() {
+            claims += u64::from(new);
+            end = at;
+        }
+        let this = rec.get(id).unwrap_or_default();
+        let new = this != last.as_slice();
+        if new {
+            last.clear();
+            last.extend_from_slice(this);
+        }
+        pending = Some((new, rdr.position().byte()));
+    }
+    if let Some((new, at)) = pending.filter(|_| whole) {
+        claims += u64::from(new);
+        end = at;
+    }
+    Some((claims, end - start))
+}
+
 /// A header name → column, matched case-insensitively ignoring spaces, `_`, `-`.
 fn column(header: &str) -> Option<Col> {
     let n: String = header

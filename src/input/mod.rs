@@ -395,13 +395,15 @@ pub fn open(
 }
 
 /// About how many claims a file holds, to size the batch ledger's tables
-/// before the first claim. An 837P is sampled: its claims (`CLM`
-/// segments) in the first MiB, scaled to its size (the whole count for a
-/// smaller file; a table has room for a seventh more than it is told);
-/// real claims run from 400 to over 1,000 bytes, so a size per claim would
-/// size a table for twice the claims of some files. A CSV export counts 300 bytes a claim (its rows
-/// span lines; the generated ones are 311 bytes a claim). A compressed file
-/// or stdin counts for little or nothing: the tables grow as claims come.
+/// before the first claim: its claims in the first MiB (an 837P's `CLM`
+/// segments, a CSV export's claim ids changing from row to row), scaled to
+/// its size (the whole count for a smaller file; a table has room for a
+/// seventh more than it is told). Real 837P claims run from 400 to over
+/// 1,000 bytes, and a CSV export's from 300 to 900 with notes: a size per
+/// claim would size a table for twice or three times the claims of some
+/// files. Without a count (no ISA, no claim id column), 430 bytes an 837P
+/// claim and 300 a CSV one. A compressed file or stdin counts for little or
+/// nothing: the tables grow as claims come.
 pub fn claims_hint(path: &str) -> usize {
     const SAMPLE: usize = 1 << 20;
     if path == "-" {
@@ -417,13 +419,18 @@ pub fn claims_hint(path: &str) -> usize {
     if f.take(SAMPLE as u64).read_to_end(&mut head).is_err() {
         return 0;
     }
-    let est = match sniff(&head, path) {
-        Format::Csv => len / 300,
+    let whole = head.len() as u64 >= len;
+    let (claims, bytes) = match sniff(&head, path) {
+        Format::Csv => csv::sample_claims(&head, whole).unwrap_or((len / 300, len)),
         Format::X12 => match count_claims(&head) {
-            0 => len / 430,
-            n if head.len() as u64 >= len => n as u64,
-            n => (len as f64 * n as f64 / head.len() as f64) as u64,
+            0 => (len / 430, len),
+            n => (n as u64, head.len() as u64),
         },
+    };
+    let est = if whole || bytes == 0 {
+        claims
+    } else {
+        (len as f64 * claims as f64 / bytes as f64) as u64
     };
     usize::try_from(est).unwrap_or(usize::MAX)
 }
@@ -483,7 +490,7 @@ mod tests {
         let x12 = dir.join("a.txt");
         let csv = dir.join("b.txt");
         std::fs::write(&x12, format!("ISA*00*{}", " ".repeat(4293))).unwrap();
-        std::fs::write(&csv, format!("claim_id,patient_id\n{}", "x".repeat(2980))).unwrap();
+        std::fs::write(&csv, format!("procedure,units\n{}", "x".repeat(2985))).unwrap();
         assert_eq!(
             claims_hint(x12.to_str().unwrap()),
             10,
@@ -492,7 +499,7 @@ mod tests {
         assert_eq!(
             claims_hint(csv.to_str().unwrap()),
             10,
-            "CSV: 300 bytes a claim"
+            "CSV without a claim id column: 300 bytes a claim"
         );
         // An 837P is sampled: every claim of a small one counted (a CLM
         // inside an element is none); a large one's first MiB scaled to its
@@ -512,6 +519,27 @@ mod tests {
         assert!(big.len() > 2 << 20);
         let est = claims_hint(big_path.to_str().unwrap());
         assert!((4950..=5050).contains(&est), "{est}");
+        // A CSV export too: claim ids changing from row to row (three rows
+        // a claim here, with notes quoted over lines), a large one scaled.
+        let mut csv_big = String::from("claim_id,line,note\n");
+        for i in 0..3000 {
+            for l in 0..3 {
+                let note = "n".repeat(100 + (i * 7 + l * 13) % 300);
+                csv_big.push_str(&format!("C{i},{l},\"{note},\n{note}\"\n"));
+            }
+        }
+        let csv_path = dir.join("big.csv");
+        std::fs::write(&csv_path, &csv_big).unwrap();
+        assert!(csv_big.len() > 2 << 20);
+        let est = claims_hint(csv_path.to_str().unwrap());
+        assert!((2940..=3060).contains(&est), "{est}");
+        let small: String = csv_big
+            .lines()
+            .take(1 + 9 * 2)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(&csv_path, &small).unwrap();
+        assert_eq!(claims_hint(csv_path.to_str().unwrap()), 3, "{small}");
         assert_eq!(claims_hint(dir.join("missing").to_str().unwrap()), 0);
         assert_eq!(claims_hint("-"), 0, "stdin is not sized");
         std::fs::remove_dir_all(&dir).unwrap();
