@@ -97,16 +97,14 @@ pub(crate) fn target_of(path: &Path) -> PathBuf {
     let mut p = path.to_path_buf();
     // As many links as the kernel follows (ELOOP past 40).
     for _ in 0..40 {
-        let link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
-        match std::fs::read_link(&p) {
-            Ok(t) if link => {
-                p = match p.parent() {
-                    Some(dir) if t.is_relative() => dir.join(t),
-                    _ => t,
-                }
-            }
-            _ => break,
-        }
+        // An error for anything but a link (a file, a missing name).
+        let Ok(t) = std::fs::read_link(&p) else {
+            break;
+        };
+        p = match p.parent() {
+            Some(dir) if t.is_relative() => dir.join(t),
+            _ => t,
+        };
     }
     p
 }
