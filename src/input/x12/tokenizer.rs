@@ -160,18 +160,51 @@ impl<'a> Segment<'a> {
     }
 }
 
-/// A plain loop: segments are tens of bytes, where `memchr_iter`'s setup per
-/// element cost more than it saved (a sixth of all instructions, measured).
+/// Eight bytes at a time: the separators of a word found at once (a mask
+/// with the top bit of each byte that equals `element`), then taken one by
+/// one. Segments are tens of bytes, where `memchr_iter`'s setup per element
+/// cost more than it saved; a byte at a time, the loop was a tenth of a
+/// run's instructions (`split_elements_bytewise`, the reference in tests).
 fn split_elements(bytes: &[u8], element: u8, elems: &mut Vec<(u32, u32)>) {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let splat = u64::from_ne_bytes([element; 8]);
     elems.clear();
+    // Bytes equal to `element` are zero in `t`: exactly those get their top
+    // bit in the mask (no carry crosses a byte: each is at most 0xff).
+    let hits = |word: &[u8]| {
+        let t = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ splat;
+        !(((t & LOW7) + LOW7) | t | LOW7)
+    };
     let mut last = 0u32;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == element {
-            elems.push((last, i as u32));
-            last = i as u32 + 1;
+    let mut take = |at: usize, mut hit: u64, elems: &mut Vec<(u32, u32)>| {
+        while hit != 0 {
+            let i = (at + (hit.trailing_zeros() / 8) as usize) as u32;
+            elems.push((last, i));
+            last = i + 1;
+            hit &= hit - 1;
+        }
+    };
+    let n = bytes.len();
+    let mut at = 0;
+    while at + 8 <= n {
+        take(at, hits(&bytes[at..at + 8]), elems);
+        at += 8;
+    }
+    if at < n {
+        if n >= 8 {
+            // The last eight bytes, without those already taken.
+            let seen = (8 - (n - at)) * 8;
+            take(n - 8, hits(&bytes[n - 8..]) >> seen << seen, elems);
+        } else {
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == element {
+                    elems.push((last, i as u32));
+                    last = i as u32 + 1;
+                }
+            }
         }
     }
-    elems.push((last, bytes.len() as u32));
+    elems.push((last, n as u32));
 }
 
 /// Whether a segment id is one of the envelope's (ISA, GS, ST, SE, GE,
@@ -611,6 +644,55 @@ mod tests {
     use super::*;
 
     const ISA: &str = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261127*1200*^*00501*000000001*0*P*:~";
+
+    /// The reference: a byte at a time.
+    fn split_elements_bytewise(bytes: &[u8], element: u8) -> Vec<(u32, u32)> {
+        let mut elems = Vec::new();
+        let mut last = 0u32;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == element {
+                elems.push((last, i as u32));
+                last = i as u32 + 1;
+            }
+        }
+        elems.push((last, bytes.len() as u32));
+        elems
+    }
+
+    /// Eight bytes at a time, the same elements as a byte at a time: every
+    /// length around the word size, separators of every value (0x00, 0x7f,
+    /// 0x80, 0xff among them: where a borrow or carry could cross a byte),
+    /// next to each other, at both ends, and bytes one off the separator.
+    #[test]
+    fn elements_split_by_words_as_by_bytes() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut elems = Vec::new();
+        for sep in [b'*', b'|', 0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff] {
+            for len in 0..40 {
+                for _ in 0..200 {
+                    let bytes: Vec<u8> = (0..len)
+                        .map(|_| {
+                            x ^= x << 13;
+                            x ^= x >> 7;
+                            x ^= x << 17;
+                            match x % 4 {
+                                0 => sep,
+                                1 => sep.wrapping_add(1),
+                                2 => sep.wrapping_sub(1),
+                                _ => (x >> 32) as u8,
+                            }
+                        })
+                        .collect();
+                    split_elements(&bytes, sep, &mut elems);
+                    assert_eq!(
+                        elems,
+                        split_elements_bytewise(&bytes, sep),
+                        "{bytes:?} by {sep}"
+                    );
+                }
+            }
+        }
+    }
 
     fn ids(input: &[u8], max: usize) -> Vec<String> {
         let mut t = Tokenizer::new(input, max);
