@@ -1459,7 +1459,7 @@ impl Transaction {
                 .skip(2)
                 .take(4)
                 .filter(|m| !m.is_empty())
-                .map(text)
+                .map(|m| s.text_of(m))
                 .collect(),
         );
         line.charge = std::str::from_utf8(s.el(2)).ok().and_then(Money::parse);
@@ -1473,7 +1473,7 @@ impl Transaction {
                 .map(|v| v as u32);
         }
         line.place_of_service = s.text(5);
-        line.diagnosis_pointers = s.comps(7).map(text).collect();
+        line.diagnosis_pointers = s.comps(7).map(|p| s.text_of(p)).collect();
     }
 
     /// Every other segment of the transaction body.

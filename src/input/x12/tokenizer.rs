@@ -100,8 +100,9 @@ impl<'a> Segment<'a> {
         self.text_of(self.comp(i, k))
     }
 
-    /// Bytes of this segment as owned text, trimmed.
-    fn text_of(&self, b: &[u8]) -> crate::model::Text {
+    /// Bytes of this segment as owned text, trimmed (not checked as UTF-8
+    /// again in an ASCII transaction).
+    pub fn text_of(&self, b: &[u8]) -> crate::model::Text {
         if self.ascii {
             debug_assert!(b.is_ascii());
             // SAFETY: `ascii` is set only by `from_ascii_bytes`, whose
