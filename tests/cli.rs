@@ -400,6 +400,43 @@ fn stdin_is_read_with_dash() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("claim PT1002"));
 }
 
+/// A pipe named as a path (`/dev/stdin`, `<(zcat …)`) is read whole, as
+/// `-` is: sizing the ledger from a sample of each input once read its
+/// first MiB out of such a pipe, and the run saw no claims.
+#[test]
+fn a_pipe_named_as_a_path_is_read_whole() {
+    use std::io::Write as _;
+    let bytes = std::fs::read(root().join("fixtures/demo.837")).unwrap();
+    let run = |input: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+            .args(["check", "--as-of", AS_OF, input])
+            .current_dir(root())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let bytes = bytes.clone();
+        let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (dash, by_path) = (run("-"), run("/dev/stdin"));
+    assert_eq!(dash.0, Some(1));
+    assert!(dash.1.contains("claim PT1002"), "{}", dash.1);
+    assert_eq!(by_path.0, dash.0);
+    assert_eq!(
+        by_path.1.replace("/dev/stdin", "-"),
+        dash.1,
+        "the same claims and findings"
+    );
+}
+
 #[test]
 fn gzip_input_gives_the_same_report() {
     use std::io::Write as _;

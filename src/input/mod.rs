@@ -409,12 +409,16 @@ pub fn claims_hint(path: &str) -> usize {
     if path == "-" {
         return 0;
     }
+    // Only a regular file is opened and read ahead: what is read from a
+    // pipe (`<(zcat …)`, `/dev/stdin`) is gone for the reader, and opening
+    // a named pipe waits for, and pairs with, its writer.
+    let len = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => m.len(),
+        _ => return 0,
+    };
     let Ok(f) = File::open(path) else {
         return 0;
     };
-    let len = f
-        .metadata()
-        .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
     let mut head = Vec::with_capacity(SAMPLE.min(len as usize));
     if f.take(SAMPLE as u64).read_to_end(&mut head).is_err() {
         return 0;
@@ -542,6 +546,15 @@ mod tests {
         assert_eq!(claims_hint(csv_path.to_str().unwrap()), 3, "{small}");
         assert_eq!(claims_hint(dir.join("missing").to_str().unwrap()), 0);
         assert_eq!(claims_hint("-"), 0, "stdin is not sized");
+        // Nor is a named pipe, which is not even opened (that waits for a
+        // writer: a test that hangs here is that bug).
+        let fifo = dir.join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert_eq!(claims_hint(fifo.to_str().unwrap()), 0);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
