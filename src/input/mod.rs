@@ -505,9 +505,9 @@ mod tests {
             10,
             "CSV without a claim id column: 300 bytes a claim"
         );
-        // An 837P is sampled: every claim of a small one counted (a CLM
-        // inside an element is none); a large one's first MiB scaled to its
-        // size.
+        // An 837P is sampled: every claim of a small one counted; a large
+        // one's first MiB scaled to its size, a CLM inside an element (its
+        // NTE here) not counted (counted, the estimate would double).
         let demo =
             std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.837")).unwrap();
         assert_eq!(

@@ -112,7 +112,7 @@ pub(crate) fn target_of(path: &Path) -> PathBuf {
 /// Where an output lands, the same for every way of naming it (`out.837`,
 /// `./out.837`, a link to it): two outputs with one place would write one
 /// temporary file between them.
-pub fn place_of(path: &Path) -> PathBuf {
+pub(crate) fn place_of(path: &Path) -> PathBuf {
     if let Ok(c) = std::fs::canonicalize(path) {
         return c;
     }
