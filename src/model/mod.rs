@@ -248,7 +248,7 @@ impl ServiceDate {
 
 /// Accepts CCYYMMDD, YYYY-MM-DD and MM/DD/YYYY (M and D may be one digit).
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
-    let s = raw.trim();
+    let s = trim(raw);
     let b = s.as_bytes();
     // Digits read as digits: every claim line has a date.
     let num = |d: &[u8]| {

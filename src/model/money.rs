@@ -28,7 +28,12 @@ impl Money {
     /// optional `.` and up to two decimals; `$` and `,` are tolerated.
     /// More than two decimals, or anything else, is `None`.
     pub fn parse(raw: &str) -> Option<Money> {
-        let s = raw.trim();
+        Money::plain(raw.as_bytes()).or_else(|| Money::parse_general(raw))
+    }
+
+    /// `parse`, every shape.
+    fn parse_general(raw: &str) -> Option<Money> {
+        let s = crate::model::trim(raw);
         let (neg, s) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, s),
@@ -58,6 +63,32 @@ impl Money {
         }
         let v = cents.checked_mul(100)?.checked_add(f)?;
         Some(Money(if neg { -v } else { v }))
+    }
+}
+
+impl Money {
+    /// The usual amount, `parse`'s answer read directly: 1 to 15 digits,
+    /// then nothing or `.` and one or two digits (every SV102 and CLM02 of
+    /// a well-formed file). Anything else is `None`, for `parse` to read.
+    fn plain(b: &[u8]) -> Option<Money> {
+        let dot = b.iter().position(|&c| c == b'.').unwrap_or(b.len());
+        let (whole, frac) = (&b[..dot], b.get(dot + 1..).unwrap_or_default());
+        if whole.is_empty()
+            || whole.len() > 15
+            || (dot < b.len() && !(1..=2).contains(&frac.len()))
+            || !whole.iter().chain(frac).all(u8::is_ascii_digit)
+        {
+            return None;
+        }
+        let n = whole
+            .iter()
+            .fold(0i64, |n, &c| n * 10 + i64::from(c - b'0'));
+        let f = match frac {
+            [a] => i64::from(a - b'0') * 10,
+            [a, c] => i64::from(a - b'0') * 10 + i64::from(c - b'0'),
+            _ => 0,
+        };
+        Some(Money(n * 100 + f))
     }
 }
 
@@ -99,6 +130,55 @@ mod tests {
         assert_eq!(Money::parse(""), None);
         assert_eq!(Money::parse("."), None);
         assert_eq!(Money::parse("99999999999999999999"), None);
+    }
+
+    /// The direct read agrees with the general one wherever it answers, and
+    /// answers for the usual shapes.
+    #[test]
+    fn plain_amounts_read_as_parse_reads_them() {
+        for t in [
+            "0",
+            "7",
+            "45",
+            "405",
+            "90.5",
+            "90.50",
+            "1.01",
+            "999999999999999",
+            "999999999999999.99",
+            "00012.30",
+        ] {
+            assert_eq!(Money::plain(t.as_bytes()), Money::parse_general(t), "{t}");
+            assert!(Money::plain(t.as_bytes()).is_some(), "{t}");
+        }
+        for t in [
+            "",
+            ".",
+            "5.",
+            ".5",
+            "1.234",
+            "-1",
+            "+1",
+            "$5",
+            "1,000",
+            " 5",
+            "5 ",
+            "1e3",
+            "9999999999999999",
+            "١٢",
+        ] {
+            assert_eq!(Money::plain(t.as_bytes()), None, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_is_the_general_read(t in "[-$ ,.0-9a]{0,20}") {
+            proptest::prop_assert_eq!(Money::parse(&t), Money::parse_general(&t));
+            if let Some(m) = Money::plain(t.as_bytes()) {
+                proptest::prop_assert_eq!(Some(m), Money::parse_general(&t));
+            }
+        }
     }
 
     #[test]

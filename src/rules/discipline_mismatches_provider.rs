@@ -30,7 +30,7 @@ impl Discipline {
 pub(crate) fn discipline(taxonomy: &str) -> Option<Discipline> {
     // Asked for every 97530 line by M004 and M005: compared in place, not
     // uppercased into a new String.
-    let t = taxonomy.trim().as_bytes();
+    let t = crate::model::trim(taxonomy).as_bytes();
     let starts = |p: &str| t.len() >= p.len() && t[..p.len()].eq_ignore_ascii_case(p.as_bytes());
     Some(if t.eq_ignore_ascii_case(b"225200000X") {
         Discipline::Pta

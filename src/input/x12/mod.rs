@@ -434,10 +434,7 @@ impl Parser {
             }
             b"LX" => match &mut tx.claim {
                 Some(c) => {
-                    let number = std::str::from_utf8(s.el(1))
-                        .ok()
-                        .and_then(|n| n.trim().parse().ok())
-                        .unwrap_or(0);
+                    let number = number(s.el(1)).unwrap_or(0);
                     c.claim.lines.push(ServiceLine {
                         number,
                         place: LinePlace::X12 {
@@ -1282,9 +1279,7 @@ impl Transaction {
             b"23" => Level::Patient,
             _ => Level::Other,
         };
-        let id: Option<u32> = std::str::from_utf8(s.el(1))
-            .ok()
-            .and_then(|t| t.trim().parse().ok());
+        let id = number(s.el(1));
         let parent_raw = s.el(2);
         let mut problem = None;
         let parent = if parent_raw.is_empty() {
@@ -1297,9 +1292,7 @@ impl Transaction {
             }
             None
         } else {
-            let p = std::str::from_utf8(parent_raw)
-                .ok()
-                .and_then(|t| t.trim().parse::<u32>().ok());
+            let p = number(parent_raw);
             match p.and_then(|p| self.hl_ids.get(&p).copied()) {
                 Some(i) => Some(i),
                 None => {
@@ -1625,6 +1618,18 @@ fn service_date(format: &[u8], raw: Text) -> ServiceDate {
         }
     }
     ServiceDate::parse_single(&raw)
+}
+
+/// A number element (LX01, HL01, HL02) as `str::parse` reads it, trimmed:
+/// up to nine plain digits (every one in a well-formed file) read directly,
+/// any other shape (spaces, a sign, too long) through `parse`.
+fn number(b: &[u8]) -> Option<u32> {
+    if !b.is_empty() && b.len() <= 9 && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0, |n, &c| n * 10 + u32::from(c - b'0')));
+    }
+    std::str::from_utf8(b)
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
 }
 
 #[cfg(test)]

@@ -444,3 +444,33 @@ fn out_of_place_segments_are_told_where_they_stand() {
     );
     assert_eq!(place("line 3"), at("SV1*HC:97110:GP*45*UN*3", 0));
 }
+
+/// LX01, HL01 and HL02 read as `str::parse` reads them, trimmed, for plain
+/// digits and every other shape.
+#[test]
+fn numbers_read_as_parse_reads_them() {
+    let general = |b: &[u8]| {
+        std::str::from_utf8(b)
+            .ok()
+            .and_then(|t| t.trim().parse::<u32>().ok())
+    };
+    for t in [
+        "",
+        "0",
+        "1",
+        "007",
+        "42",
+        "999999999",
+        "4294967295",
+        "4294967296",
+        " 3",
+        "3 ",
+        "+3",
+        "-3",
+        "3a",
+        "1.0",
+        "٣",
+    ] {
+        assert_eq!(super::number(t.as_bytes()), general(t.as_bytes()), "{t:?}");
+    }
+}
