@@ -49,9 +49,9 @@ pub enum OriginKind {
     /// A place in an X12 interchange. Control numbers are empty where not yet
     /// known (an ISA that could not be read has none).
     X12 {
-        isa13: Arc<str>,
-        gs06: Arc<str>,
-        st02: Arc<str>,
+        /// The envelopes' control numbers, shared by every place of one
+        /// transaction (one reference count a claim, not three).
+        controls: Arc<Controls>,
         /// Segment number counted from ST = 1 (0 outside a transaction).
         segment: u32,
         /// Byte offset of the segment's first byte in the file.
@@ -59,6 +59,25 @@ pub enum OriginKind {
     },
     /// A CSV record: 1-based row number, the header being row 1.
     Csv { row: u64 },
+}
+
+/// The control numbers of the envelopes around a place: ISA13, GS06 and
+/// ST02, each empty where not (yet) known.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Controls {
+    pub isa13: Arc<str>,
+    pub gs06: Arc<str>,
+    pub st02: Arc<str>,
+}
+
+impl Controls {
+    pub fn new(isa13: &str, gs06: &str, st02: &str) -> Arc<Controls> {
+        Arc::new(Controls {
+            isa13: isa13.into(),
+            gs06: gs06.into(),
+            st02: st02.into(),
+        })
+    }
 }
 
 impl Origin {
@@ -85,22 +104,17 @@ impl Origin {
     /// place of (its segment and byte, or its row, instead of the claim's).
     pub fn describe_at_into(&self, place: LinePlace, s: &mut String) {
         match (&self.kind, place) {
+            (OriginKind::X12 { controls: c, .. }, LinePlace::X12 { segment, byte }) => {
+                describe_x12(s, [&c.isa13, &c.gs06, &c.st02], segment, byte)
+            }
             (
                 OriginKind::X12 {
-                    isa13, gs06, st02, ..
-                },
-                LinePlace::X12 { segment, byte },
-            ) => describe_x12(s, [isa13, gs06, st02], segment, byte),
-            (
-                OriginKind::X12 {
-                    isa13,
-                    gs06,
-                    st02,
+                    controls: c,
                     segment,
                     byte,
                 },
                 LinePlace::Claim,
-            ) => describe_x12(s, [isa13, gs06, st02], *segment, *byte),
+            ) => describe_x12(s, [&c.isa13, &c.gs06, &c.st02], *segment, *byte),
             // A line's kind of place that its claim's is not (made-up
             // claims in tests): the line's own part alone.
             (_, LinePlace::X12 { segment, byte }) => describe_x12(s, ["", "", ""], segment, byte),
@@ -508,9 +522,7 @@ mod tests {
     #[test]
     fn a_line_is_told_at_its_own_segment_or_row() {
         let x12 = OriginKind::X12 {
-            isa13: "000000001".into(),
-            gs06: "7".into(),
-            st02: "0001".into(),
+            controls: Controls::new("000000001", "7", "0001"),
             segment: 5,
             byte: 300,
         };

@@ -35,7 +35,7 @@ use crate::finding::{Code, Finding, Severity};
 use crate::input::x12::Delims;
 use crate::input::{Party, RawEvent, RawSegs};
 use crate::model::Text;
-use crate::model::{push_decimal, Claim, Money, OriginKind};
+use crate::model::{push_decimal, Claim, Controls, Money, OriginKind};
 use crate::report::split::Staged;
 use crate::rules::Outcome;
 
@@ -344,12 +344,10 @@ impl Acks {
             return;
         }
         let origin = f.origin.as_ref().or(claim.map(|c| &c.origin));
-        let Some(OriginKind::X12 {
-            isa13, gs06, st02, ..
-        }) = origin.map(|o| &o.kind)
-        else {
+        let Some(OriginKind::X12 { controls, .. }) = origin.map(|o| &o.kind) else {
             return;
         };
+        let Controls { isa13, gs06, st02 } = &**controls;
         if st02.is_empty() {
             let code = match f.code {
                 Code::X004 => "5",

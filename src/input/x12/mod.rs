@@ -22,7 +22,7 @@ use super::{
 };
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
-    Available, Claim, LinePlace, Modifiers, Money, Origin, OriginKind, Payer, Provider,
+    Available, Claim, Controls, LinePlace, Modifiers, Money, Origin, OriginKind, Payer, Provider,
     ServiceDate, ServiceLine, Text, Units,
 };
 
@@ -311,9 +311,11 @@ impl Parser {
         Origin {
             file: self.file.clone(),
             kind: OriginKind::X12 {
-                isa13: ctl(self.isa.as_ref().map(|i| &i.control)),
-                gs06: ctl(self.gs.as_ref().map(|g| &g.control)),
-                st02,
+                controls: Arc::new(Controls {
+                    isa13: ctl(self.isa.as_ref().map(|i| &i.control)),
+                    gs06: ctl(self.gs.as_ref().map(|g| &g.control)),
+                    st02,
+                }),
                 segment: 0,
                 byte,
             },
@@ -748,12 +750,11 @@ impl Parser {
             let mut f = Finding::new(Code::X007, Severity::Error, msg);
             f.origin = Some(Origin {
                 kind: match self.origin(byte).kind {
-                    OriginKind::X12 {
-                        isa13, gs06, byte, ..
-                    } => OriginKind::X12 {
-                        isa13,
-                        gs06,
-                        st02: tx.control.clone(),
+                    OriginKind::X12 { controls, byte, .. } => OriginKind::X12 {
+                        controls: Arc::new(Controls {
+                            st02: tx.control.clone(),
+                            ..(*controls).clone()
+                        }),
                         segment: 1,
                         byte,
                     },

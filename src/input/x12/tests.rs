@@ -137,7 +137,7 @@ fn two_groups_and_crlf() {
         "{items:?}"
     );
     match &cs[1].claim.origin.kind {
-        OriginKind::X12 { gs06, .. } => assert_eq!(&**gs06, "2"),
+        OriginKind::X12 { controls, .. } => assert_eq!(&*controls.gs06, "2"),
         k => panic!("{k:?}"),
     }
 }
