@@ -91,16 +91,19 @@ pub fn run(
     mut split: Option<&mut Split>,
     mut acks: Option<&mut Acks>,
 ) -> Result<Summary, RunError> {
-    // Every input must be readable before anything is written.
+    // Every input must be readable before anything is written. A regular
+    // file is opened to see; a FIFO or a device is not: opened and closed
+    // here, a named pipe's writer could meet no reader (a broken pipe, its
+    // claims lost, and the run then waiting for a writer that had gone).
     for path in &cfg.inputs {
         if path != "-" {
             let p = std::path::Path::new(path);
-            let why = if !p.exists() {
-                Some("no such file".to_string())
-            } else if p.is_dir() {
-                Some("is a directory".to_string())
-            } else {
-                std::fs::File::open(p).err().map(|e| e.to_string())
+            let why = match std::fs::metadata(p) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Some("no such file".to_string()),
+                Err(e) => Some(e.to_string()),
+                Ok(m) if m.is_dir() => Some("is a directory".to_string()),
+                Ok(m) if m.is_file() => std::fs::File::open(p).err().map(|e| e.to_string()),
+                Ok(_) => None,
             };
             if let Some(cause) = why {
                 return Err(RunError::Open(OpenError {

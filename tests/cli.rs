@@ -437,6 +437,81 @@ fn a_pipe_named_as_a_path_is_read_whole() {
     );
 }
 
+/// A named pipe given as an input is opened once. The check that every
+/// input can be read opened it and closed it before the run: a writer that
+/// had begun to write met no reader (a broken pipe, the claims lost), and the
+/// run then waited for a writer that had gone. Here the writer writes more
+/// than a pipe holds (it is still writing when the run starts), the run must
+/// end within 30 s and report what the same file reports. (The bug was a
+/// race: this fails with it in most runs, not in every one.)
+#[test]
+fn a_named_pipe_is_opened_once() {
+    let dir = TempDir::new("named-pipe");
+    let file = gen(&dir, "claims.837", "2000", false);
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.len() > 4 * 65536, "more than a pipe holds");
+    let fifo = dir.path("fifo.837");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (from_file, from_fifo) = (dir.path("file.csv"), dir.path("fifo.csv"));
+    let expected = claimscrub(&[
+        "check",
+        "--as-of",
+        AS_OF,
+        &file,
+        "--report",
+        from_file.to_str().unwrap(),
+    ]);
+    assert_eq!(expected.code, 1, "{}", expected.stderr);
+    let target = fifo.clone();
+    // Not joined: with the bug it may wait on its open forever.
+    let writer = std::thread::spawn(move || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&target)
+            .and_then(|mut f| f.write_all(&bytes))
+    });
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+        .args(["check", "--as-of", AS_OF, "-q"])
+        .arg(&fifo)
+        .arg("--report")
+        .arg(&from_fifo)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            // Let the writer's open return, if it waits (without waiting
+            // for a writer here).
+            use std::os::unix::fs::OpenOptionsExt as _;
+            let _ = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&fifo);
+            panic!("the run on a named pipe did not end within 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(writer.is_finished(), "the writer is done when the run is");
+    writer.join().unwrap().expect("the writer wrote every byte");
+    assert_eq!(status.code(), Some(1));
+    let text = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+    assert_eq!(
+        text(&from_fifo).replace("fifo.837", "claims.837"),
+        text(&from_file),
+        "the same findings"
+    );
+}
+
 #[test]
 fn gzip_input_gives_the_same_report() {
     use std::io::Write as _;
