@@ -1,9 +1,11 @@
 //! The check pipeline. Per input, a reader thread tokenizes and follows the
 //! envelopes, and hands on batches of pieces (items, and 837P transactions
 //! still to parse). Each batch is a rayon task: it parses its transactions
-//! and checks their claims. This thread writes the finished batches in input
-//! order while later ones are still being checked, so the report is
-//! byte-identical for any `--threads`. A progress bar follows the bytes read
+//! and checks their claims, a part (some hundreds of items) at a time, and
+//! sends each part back as it is checked (a transaction's claims are never
+//! all held at once). This thread writes the parts in input order while
+//! later ones are still being checked, so the report is byte-identical for
+//! any `--threads`. A progress bar follows the bytes read
 //! (stderr, TTY only).
 
 use std::collections::BTreeMap;
@@ -11,7 +13,7 @@ use std::io::{self, IsTerminal};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, sync_channel};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 use chrono::NaiveDate;
@@ -206,36 +208,65 @@ pub fn run(
         // `threads`, the checkers ran dry behind a long write: the N rules'
         // review flags made a run 40% slower). Finished ones wait in `ready`
         // for their turn to be written.
-        let (done_tx, done_rx) = channel::<(u64, thread::Result<Done>)>();
-        let mut ready: BTreeMap<u64, thread::Result<Done>> = BTreeMap::new();
-        let (mut sent, mut written) = (0u64, 0u64);
+        // A batch comes back in parts, as its claims are checked (a
+        // transaction's claims are not all held at once), then its end.
+        let (done_tx, done_rx) = channel::<(u64, Back)>();
+        let mut parts: BTreeMap<(u64, u32), Part> = BTreeMap::new();
+        let mut ends: BTreeMap<u64, thread::Result<(u32, ReadStats)>> = BTreeMap::new();
+        let (mut sent, mut written, mut next_part) = (0u64, 0u64, 0u32);
         let mut more = true;
-        let mut graveyard: Option<Spent> = None;
+        // Claims written, freed by the workers between parts (this thread is
+        // the serial stage; held until the next batch began, a batch's worth
+        // waited here).
+        let graveyard: Mutex<Vec<Spent>> = Mutex::new(Vec::new());
+        let graveyard = &graveyard;
+        let file = |seq: u64,
+                    back: Back,
+                    parts: &mut BTreeMap<(u64, u32), Part>,
+                    ends: &mut BTreeMap<_, _>| match back {
+            Back::Part(i, part) => {
+                parts.insert((seq, i), part);
+            }
+            Back::End(end) => {
+                ends.insert(seq, end);
+            }
+        };
         let engine = &engine;
         let minutes = cfg.minutes.as_deref();
         let render = sink.renders_csv();
         pool.in_place_scope(|scope| loop {
-            while let Ok((seq, done)) = done_rx.try_recv() {
-                ready.insert(seq, done);
+            while let Ok((seq, back)) = done_rx.try_recv() {
+                file(seq, back, &mut parts, &mut ends);
             }
-            while let Some(done) = ready.remove(&written) {
-                written += 1;
-                let done = done.unwrap_or_else(|p| panic::resume_unwind(p));
-                parsed.add(&done.stats);
-                if result.is_ok() && !interrupted {
-                    let written = write_batch(
-                        done.checked,
-                        engine,
-                        &mut ledger,
-                        sink,
-                        split.as_deref_mut(),
-                        acks.as_deref_mut(),
-                        &mut summary,
-                    );
-                    // Freed by a worker (this thread is the serial stage),
-                    // by the next task, so that no more than one waits.
-                    result = written.map(|spent| graveyard = Some(spent));
+            loop {
+                if let Some(part) = parts.remove(&(written, next_part)) {
+                    next_part += 1;
+                    if result.is_ok() && !interrupted {
+                        let wrote = write_batch(
+                            part,
+                            engine,
+                            &mut ledger,
+                            sink,
+                            split.as_deref_mut(),
+                            acks.as_deref_mut(),
+                            &mut summary,
+                        );
+                        result = wrote.map(|spent| lock(graveyard).push(spent));
+                    }
+                    continue;
                 }
+                // A batch is written when its end has come and every part
+                // before it.
+                match ends.get(&written) {
+                    Some(Ok((n, _))) if *n == next_part => {}
+                    Some(Err(_)) => {}
+                    _ => break,
+                }
+                let end = ends.remove(&written).expect("looked up");
+                let (_, stats) = end.unwrap_or_else(|p| panic::resume_unwind(p));
+                parsed.add(&stats);
+                written += 1;
+                next_part = 0;
                 if let Some(b) = &bar {
                     b.set_position(done_bytes + count.load(Ordering::Relaxed));
                 }
@@ -250,13 +281,19 @@ pub fn run(
                         let done_tx = done_tx.clone();
                         let seq = sent;
                         sent += 1;
-                        let spent = graveyard.take();
                         scope.spawn(move |_| {
-                            drop(spent);
-                            let done = panic::catch_unwind(AssertUnwindSafe(|| {
-                                check_batch(batch, engine, minutes, render)
+                            let free = || drop(std::mem::take(&mut *lock(graveyard)));
+                            free();
+                            let end = panic::catch_unwind(AssertUnwindSafe(|| {
+                                let mut n = 0;
+                                let stats = check_batch(batch, engine, minutes, render, |part| {
+                                    let _ = done_tx.send((seq, Back::Part(n, part)));
+                                    n += 1;
+                                    free();
+                                });
+                                (n, stats)
                             }));
-                            let _ = done_tx.send((seq, done));
+                            let _ = done_tx.send((seq, Back::End(end)));
                         });
                     }
                     Err(_) => more = false,
@@ -266,8 +303,8 @@ pub fn run(
             if sent == written {
                 break;
             }
-            if let Ok((seq, done)) = done_rx.recv() {
-                ready.insert(seq, done);
+            if let Ok((seq, back)) = done_rx.recv() {
+                file(seq, back, &mut parts, &mut ends);
             }
         });
         drop(rx);
@@ -301,25 +338,66 @@ struct Rendered {
     findings: usize,
 }
 
-/// A batch checked: its items in input order (chunk by chunk as checked,
-/// not copied into one vector), and the counts its transactions added.
-struct Done {
-    checked: Vec<Vec<Checked>>,
-    stats: ReadStats,
+/// The lock, also where a panic poisoned it (what it guards is claims to
+/// free, whole or not at all).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The parallel part: parse the batch's transactions, check its claims.
+/// Part of a batch checked: its items in input order (chunk by chunk as
+/// checked, not copied into one vector).
+type Part = Vec<Vec<Checked>>;
+
+/// What a batch's task sends back: its parts, numbered, then its end (how
+/// many parts, and the counts its transactions added), or its panic.
+enum Back {
+    Part(u32, Part),
+    End(thread::Result<(u32, ReadStats)>),
+}
+
+/// Items of a transaction checked at a time, about: its claims need not
+/// all be held at once (a parsed claim is some 2 KB; a transaction of 5,000
+/// claims held whole, three or four in flight, was most of the memory).
+const PART: usize = 256;
+
+/// The parallel part: parse the batch's transactions, check their claims,
+/// and hand each part to `send` in input order as it is checked.
 fn check_batch(
     batch: Vec<Piece>,
     engine: &Engine,
     minutes: Option<&MinutesTable>,
     render: bool,
-) -> Done {
+    mut send: impl FnMut(Part),
+) -> ReadStats {
     let mut stats = ReadStats::default();
-    let mut items = Vec::with_capacity(batch.len());
+    let mut items: Vec<Item> = Vec::new();
+    let check = |items: Vec<Item>| -> Part {
+        items
+            .into_par_iter()
+            .chunks(CHUNK)
+            .map_init(RowScratch::default, |scratch, chunk| {
+                check_chunk(chunk, engine, minutes, render, scratch)
+            })
+            .collect()
+    };
     for piece in batch {
         match piece {
             Piece::Item(i) => items.push(i),
+            Piece::Deferred(job) => {
+                let mut held = std::mem::take(&mut items);
+                let s = job.parse_each(PART, |part| {
+                    if held.is_empty() {
+                        held = part;
+                    } else {
+                        held.extend(part);
+                    }
+                    if held.len() >= PART {
+                        send(check(std::mem::take(&mut held)));
+                    }
+                });
+                stats.add(&s);
+                items = held;
+            }
             piece => {
                 let (more, s) = piece.into_items();
                 stats.add(&s);
@@ -331,14 +409,10 @@ fn check_batch(
             }
         }
     }
-    let checked = items
-        .into_par_iter()
-        .chunks(CHUNK)
-        .map_init(RowScratch::default, |scratch, chunk| {
-            check_chunk(chunk, engine, minutes, render, scratch)
-        })
-        .collect();
-    Done { checked, stats }
+    if !items.is_empty() {
+        send(check(items));
+    }
+    stats
 }
 
 /// Claims a worker checks together, rule by rule (`Engine::check_all`):

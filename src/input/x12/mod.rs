@@ -237,6 +237,14 @@ struct Transaction {
     /// byte (`Transaction::origin`): made once, cloned only for a place
     /// that is kept (a claim's, a line's, a finding's).
     place: Origin,
+    /// `findings` are whole from the start (a job's SE, or where it was cut,
+    /// read ahead: `TxJob::parse_each`): each claim takes them as it ends,
+    /// and the items before `final_len` can be handed on before SE.
+    findings_known: bool,
+    /// Items before this are final: nothing adds to them any more.
+    final_len: usize,
+    /// Claims handed on already (`TxJob::parse_each`).
+    claims_out: bool,
 }
 
 struct Parser {
@@ -259,6 +267,9 @@ struct Parser {
     segments: bool,
     /// HLs and claims of the transaction to come, when known (a job).
     sizes: (usize, usize),
+    /// Items a transaction's list holds at first, at most: a job parsed in
+    /// parts hands its items on before the list grows past two parts.
+    part_items: usize,
     /// A job's buffer, and where in it the segment being parsed stands
     /// (with its terminator): kept segments are stretches of it.
     src: Option<Arc<RawBuf>>,
@@ -291,6 +302,7 @@ impl Parser {
             tx: None,
             seen: false,
             sizes: (0, 0),
+            part_items: usize::MAX,
             src: None,
             at: (0, 0),
         }
@@ -552,6 +564,7 @@ impl Parser {
                 end: None,
                 hls: 0,
                 clms: 0,
+                empty: 0,
             };
             job.push(s);
             self.job = Some(job);
@@ -604,7 +617,8 @@ impl Parser {
             clm_skipped: 0,
             // A claim is an item; with its structure kept, so is each HL.
             items: Vec::with_capacity(
-                self.sizes.1 + if self.keep_raw { self.sizes.0 + 2 } else { 0 },
+                (self.sizes.1 + if self.keep_raw { self.sizes.0 + 2 } else { 0 })
+                    .min(self.part_items),
             ),
             findings: Vec::new(),
             hls: Vec::with_capacity(self.sizes.0),
@@ -618,6 +632,9 @@ impl Parser {
             raw_hl: None,
             run: (0, 0, 0),
             src: self.src.clone(),
+            findings_known: false,
+            final_len: 0,
+            claims_out: false,
             place,
         });
         let mut header = RawSegs::default();
@@ -641,20 +658,40 @@ impl Parser {
             );
             return self.emit(f);
         };
+        if !tx.findings_known {
+            let count = tx.segments;
+            let found = self.se_findings(s, count);
+            self.tx.as_mut().unwrap().findings.extend(found);
+        }
+        self.end_tx(s.offset);
+    }
+
+    /// X003 and X002: what SE `s` says against the open transaction, which
+    /// holds `count` segments to SE.
+    fn se_findings(&mut self, s: &Segment<'_>, count: u32) -> Vec<Finding> {
+        let tx = self.tx.as_mut().expect("a transaction is open");
+        // The findings' place is SE's: the segment number `count`.
+        let held = std::mem::replace(&mut tx.segments, count);
+        let mut found = Vec::new();
         let declared = s.text(1);
-        let count = tx.segments;
         if declared.parse::<u32>().ok() != Some(count) {
             let msg = format!("SE01 says {declared} segments; ST to SE holds {count}");
-            let f = self.finding(Code::X003, s.offset, msg);
-            self.tx.as_mut().unwrap().findings.push(f);
+            found.push(self.finding(Code::X003, s.offset, msg));
         }
         let st02 = self.tx.as_ref().unwrap().control.clone();
         if *s.text(2) != *st02 {
             let msg = format!("SE02 `{}` does not match ST02 `{st02}`", s.text(2));
-            let f = self.finding(Code::X002, s.offset, msg);
-            self.tx.as_mut().unwrap().findings.push(f);
+            found.push(self.finding(Code::X002, s.offset, msg));
         }
-        self.end_tx(s.offset);
+        self.tx.as_mut().unwrap().segments = held;
+        found
+    }
+
+    /// X006 for the open transaction, cut short at `byte`.
+    fn cut_finding(&self, byte: u64, why: &str) -> Finding {
+        let tx = self.tx.as_ref().expect("a transaction is open");
+        let msg = format!("transaction ST02 {} is not whole: {why}", tx.control);
+        self.finding(Code::X006, byte, msg)
     }
 
     fn ge(&mut self, s: &Segment<'_>) {
@@ -728,9 +765,10 @@ impl Parser {
             return;
         }
         if let Some(tx) = &self.tx {
-            let msg = format!("transaction ST02 {} is not whole: {why}", tx.control);
-            let f = self.finding(Code::X006, byte, msg);
-            self.tx.as_mut().unwrap().findings.push(f);
+            if !tx.findings_known {
+                let f = self.cut_finding(byte, why);
+                self.tx.as_mut().unwrap().findings.push(f);
+            }
             self.end_tx(byte);
         }
     }
@@ -770,8 +808,10 @@ impl Parser {
                 tx.items.push(Item::Finding(p.clone()));
             }
         }
-        let has_claims = tx.items.iter().any(|i| matches!(i, Item::Claim(_)));
-        if has_claims {
+        let has_claims = tx.claims_out || tx.items.iter().any(|i| matches!(i, Item::Claim(_)));
+        if has_claims && tx.findings_known {
+            // Each claim took them as it ended.
+        } else if has_claims {
             for item in &mut tx.items {
                 if let Item::Claim(c) = item {
                     c.findings.extend(tx.findings.iter().cloned());
@@ -877,6 +917,8 @@ pub struct TxJob {
     /// claims over and over).
     hls: usize,
     clms: usize,
+    /// Segments with no id (two terminators in a row): not counted in SE01.
+    empty: u32,
 }
 
 /// Buffers of parsed jobs, handed back to the reader for the next ones: a
@@ -992,6 +1034,7 @@ impl TxJob {
         match id {
             b"HL" => self.hls += 1,
             b"CLM" => self.clms += 1,
+            b"" => self.empty += 1,
             _ => {}
         }
     }
@@ -1024,12 +1067,30 @@ impl TxJob {
     /// Parse the transaction: its claims and findings in input order (with
     /// its structure when kept), and the counts it adds.
     pub fn parse(self) -> (Vec<Item>, ReadStats) {
+        let mut items = Vec::new();
+        let stats = self.parse_each(usize::MAX, |mut part| {
+            if items.is_empty() {
+                items = part;
+            } else {
+                items.append(&mut part);
+            }
+        });
+        (items, stats)
+    }
+
+    /// `parse`, its items handed to `each` in input order, in parts as they
+    /// become final (at least `part` items each but the last), so that a
+    /// transaction's claims need not all be held at once: its SE (or where
+    /// it was cut) is read first, for the findings about the whole
+    /// transaction that each of its claims carries. `usize::MAX`: one part.
+    pub fn parse_each(self, part: usize, mut each: impl FnMut(Vec<Item>)) -> ReadStats {
         // Fresh copies of the shared names: every origin clones them, and
         // an Arc counted from two threads at once costs a cache line's trip.
         let own = |a: &Arc<str>| Arc::<str>::from(&**a);
         let mut p = Parser::new(own(&self.file), self.keep_raw, self.parties, self.segments);
         p.seen = true;
         p.sizes = (self.hls, self.clms);
+        p.part_items = part.saturating_mul(2);
         p.isa = self.isa.as_ref().map(|control| Interchange {
             control: own(control),
             groups: 1,
@@ -1052,6 +1113,9 @@ impl TxJob {
         // element of an ASCII buffer is text as it is.
         let ascii = buf.bytes.is_ascii();
         let (mut start, mut long) = (0usize, self.long.iter());
+        // Whether the findings were read ahead; segments until the next look
+        // for a part that is done (not at every segment: a part is hundreds).
+        let (mut ahead, mut due) = (false, 0u32);
         for seg in &self.segs {
             let end = seg.end as usize;
             if seg.long {
@@ -1069,6 +1133,45 @@ impl TxJob {
                 p.segment(&s);
                 start = end + tail;
             }
+            if part == usize::MAX {
+                continue;
+            }
+            if ahead {
+                due -= 1;
+                if due > 0 {
+                    continue;
+                }
+            }
+            due = 32;
+            let Some(tx) = p.tx.as_mut() else { continue };
+            if !ahead {
+                ahead = true;
+                // Just after ST: the transaction's own findings, read ahead.
+                let found = read_ahead(
+                    &self.segs,
+                    self.empty,
+                    self.delims,
+                    &self.end,
+                    &mut p,
+                    &buf.bytes,
+                    tail,
+                );
+                let tx = p.tx.as_mut().expect("open");
+                tx.findings.extend(found);
+                tx.findings_known = true;
+            } else if tx.final_len >= part {
+                // The part keeps the list; what is not final yet (an HL's
+                // loop, at most) moves to a new one.
+                let mut done = std::mem::replace(&mut tx.items, Vec::with_capacity(2 * part));
+                tx.items.extend(done.drain(tx.final_len..));
+                tx.raw_hl = tx.raw_hl.and_then(|h| h.checked_sub(tx.final_len));
+                tx.final_len = 0;
+                tx.claims_out |= done.iter().any(|i| matches!(i, Item::Claim(_)));
+                for piece in p.out.drain(..) {
+                    each(piece_items(piece));
+                }
+                each(done);
+            }
         }
         if let Some((byte, why)) = &self.end {
             p.close_tx(*byte, why);
@@ -1080,13 +1183,60 @@ impl TxJob {
         let mut items = Vec::new();
         for piece in p.out {
             match piece {
-                Piece::Item(i) => items.push(i),
                 Piece::Items(v) if items.is_empty() => items = v,
-                Piece::Items(v) => items.extend(v),
-                Piece::Deferred(_) | Piece::Rows(_) => {}
+                piece => items.extend(piece_items(piece)),
             }
         }
-        (items, p.stats)
+        each(items);
+        p.stats
+    }
+}
+
+/// What SE says of a job's transaction (X003, X002), or that it was cut
+/// short (X006), read before its body: the findings `Parser::se` and
+/// `Parser::close_tx` make at its end, for the transaction opened in `p`.
+fn read_ahead(
+    segs: &[Seg],
+    empty: u32,
+    delims: Delims,
+    cut: &Option<(u64, String)>,
+    p: &mut Parser,
+    bytes: &[u8],
+    tail: usize,
+) -> Vec<Finding> {
+    // Segments to SE as `Parser::segment` counts them: every one with an id
+    // (two terminators in a row are none), too long or not, ST included.
+    let count = segs.len() as u32 - empty;
+    match cut {
+        Some((byte, why)) => {
+            let tx = p.tx.as_mut().expect("open");
+            let held = std::mem::replace(&mut tx.segments, count);
+            let f = p.cut_finding(*byte, why);
+            p.tx.as_mut().expect("open").segments = held;
+            vec![f]
+        }
+        None => {
+            // SE is the last: where the one before it ended (a segment too
+            // long ends where the one before it did), past its terminator.
+            let se = segs.last().expect("ST and SE");
+            let from = match segs.len() {
+                1 => 0,
+                n => segs[n - 2].end as usize + tail,
+            };
+            let (to, offset) = (se.end as usize, se.offset);
+            let mut elems = Vec::new();
+            let se = Segment::from_bytes(&bytes[from..to], offset, delims, &mut elems);
+            p.se_findings(&se, count)
+        }
+    }
+}
+
+/// A piece's items (a transaction job's own parser makes no other kind).
+fn piece_items(piece: Piece) -> Vec<Item> {
+    match piece {
+        Piece::Item(i) => vec![i],
+        Piece::Items(v) => v,
+        Piece::Deferred(_) | Piece::Rows(_) => Vec::new(),
     }
 }
 
@@ -1268,7 +1418,12 @@ impl Transaction {
             // written: room for four lines where it has one or two was a
             // quarter of the memory in flight.
             c.claim.lines.shrink_to_fit();
+            if self.findings_known {
+                c.findings.extend(self.findings.iter().cloned());
+            }
             self.items.push(Item::Claim(c));
+            // Its HL's loop took its last segment before the claim began.
+            self.final_len = self.items.len();
         }
     }
 

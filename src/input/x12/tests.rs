@@ -474,3 +474,123 @@ fn numbers_read_as_parse_reads_them() {
         assert_eq!(super::number(t.as_bytes()), general(t.as_bytes()), "{t:?}");
     }
 }
+
+/// Every file under `dir` (recursively) whose name ends in one of `exts`.
+fn files_under(dir: &std::path::Path, exts: &[&str], out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, exts, out);
+        } else if exts.iter().any(|x| p.to_string_lossy().ends_with(x)) {
+            out.push(p);
+        }
+    }
+}
+
+/// A transaction parsed in parts (`TxJob::parse_each`, its SE or its cut
+/// read first) gives the items a whole parse gives, in the same order, with
+/// the same findings on each claim: for transactions whole, cut short, with
+/// SE01 and SE02 wrong, empty and over-long segments, skipped (X007), with
+/// the structure kept or not; for every fixture and sample; in parts of 1,
+/// 2, 3 and 64 items. And every part but the last holds at least that many.
+#[test]
+fn a_transaction_parsed_in_parts_gives_what_a_whole_parse_gives() {
+    let mut body: Vec<String> = HEAD.iter().map(|s| s.to_string()).collect();
+    for i in 0..40 {
+        if i % 10 == 5 {
+            body.push(format!("HL*{}*1*22*0", 3 + i));
+            body.push("SBR*P*18*******MB".into());
+            body.push("NM1*IL*1*DOE*JANE****MI*M1".into());
+        }
+        body.push(format!("CLM*C{i}*100***11:B:1*Y*A*Y*Y"));
+        body.push("HI*ABK:M545".into());
+        body.push("LX*1".into());
+        body.push("SV1*HC:97530:GP*100*UN*4***1".into());
+        body.push("DTP*472*D8*20261101".into());
+        if i == 17 {
+            body.push(String::new()); // two terminators in a row
+            body.push(format!("NTE*ADD*{}", "x".repeat(300))); // over the limit below
+        }
+    }
+    let refs: Vec<&str> = body.iter().map(String::as_str).collect();
+    let whole = x12(&refs);
+    let se = format!("SE*{}*0001~", refs.len() + 2);
+    let mut texts = vec![
+        whole.clone(),
+        whole.replace(&se, "SE*7*0001~"),
+        whole.replace(&se, &format!("SE*{}*0002~", refs.len() + 2)),
+        whole.replace(&se, ""),
+        whole.replace(
+            &se,
+            &format!("{se}ST*837*0002*005010X222A2~{}", HEAD.join("~")),
+        ),
+        whole.replace("ST*837*0001", "ST*999*0001"),
+    ];
+    let mut paths = Vec::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    files_under(&root.join("fixtures"), &[".837"], &mut paths);
+    files_under(
+        &root.join("../shared/samples"),
+        &[".837", ".x12", ".edi", ".txt"],
+        &mut paths,
+    );
+    paths.sort();
+    for p in &paths {
+        texts.push(String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned());
+    }
+    let kinds = [
+        Limits {
+            max_record: 200,
+            ..Limits::default()
+        },
+        Limits {
+            max_record: 200,
+            keep_raw: true,
+            parties: true,
+            segments: true,
+        },
+        Limits {
+            max_record: 1 << 20,
+            keep_raw: true,
+            parties: false,
+            segments: false,
+        },
+    ];
+    let mut jobs = 0;
+    for (t, text) in texts.iter().enumerate() {
+        for limits in kinds {
+            for part in [1, 2, 3, 64] {
+                let reader = || X12Reader::new(Arc::from("t.837"), text.as_bytes(), limits);
+                let (mut a, mut b) = (reader(), reader());
+                loop {
+                    let (pa, pb) = match (a.next_piece_inner(), b.next_piece_inner()) {
+                        (Some(pa), Some(pb)) => (pa, pb),
+                        (None, None) => break,
+                        _ => panic!("text {t}: one reader ended before the other"),
+                    };
+                    let (Piece::Deferred(ja), Piece::Deferred(jb)) = (pa, pb) else {
+                        continue;
+                    };
+                    jobs += 1;
+                    let (expected, stats) = ja.parse();
+                    let mut parts: Vec<Vec<Item>> = Vec::new();
+                    let stats_b = jb.parse_each(part, |p| parts.push(p));
+                    assert_eq!(stats, stats_b);
+                    for p in &parts[..parts.len().saturating_sub(1)] {
+                        assert!(p.len() >= part, "text {t}: a part of {} < {part}", p.len());
+                    }
+                    let got: Vec<Item> = parts.into_iter().flatten().collect();
+                    assert_eq!(
+                        format!("{got:#?}"),
+                        format!("{expected:#?}"),
+                        "text {t}, part {part}, {limits:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(jobs > 6 * 3 * 4, "{jobs} transactions compared");
+}
