@@ -80,7 +80,9 @@ struct TxHead {
 #[derive(Clone, Default)]
 struct Hl {
     parent: Option<usize>,
-    level: Text,
+    /// HL03 is 20: a billing provider's loop (the one level the 277CA asks
+    /// of an HL).
+    provider: bool,
     party: Party,
 }
 
@@ -251,7 +253,7 @@ impl Acks {
                 }
                 let hl = Hl {
                     parent: *parent,
-                    level: crate::model::text_lossy(level.as_bytes()),
+                    provider: level.as_bytes() == b"20",
                     party: party.take().map(|p| *p).unwrap_or_default(),
                 };
                 if let Some(tx) = &mut self.tx {
@@ -817,7 +819,7 @@ fn render_277(tx: &Tx, number: u32, ymd: &str, mut fast: Option<&mut String>) ->
         let mut at = c.hl;
         while let Some(h) = at {
             let node = tx.hls.get(h)?;
-            if node.level == "20" {
+            if node.provider {
                 return Some(h);
             }
             at = node.parent;
@@ -1185,7 +1187,8 @@ fn ccyymmdd(d: NaiveDate) -> Text {
     for (i, v) in [(4, m / 10), (5, m % 10), (6, day / 10), (7, day % 10)] {
         b[i] = b'0' + v as u8;
     }
-    Text::from(std::str::from_utf8(&b).unwrap_or(""))
+    // SAFETY: eight ASCII digits, made just above, are UTF-8.
+    Text::from(unsafe { std::str::from_utf8_unchecked(&b) })
 }
 
 fn fields(seg: &[u8], sep: u8) -> Vec<String> {

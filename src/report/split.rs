@@ -192,28 +192,22 @@ impl Split {
         }
         self.in_tx = false;
         let Some(d) = self.delims else { return Ok(()) };
+        // Each HL's parent, by HL index (the same for both files).
+        let parents: Vec<Option<usize>> = self
+            .nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Hl { parent, .. } => Some(*parent),
+                _ => None,
+            })
+            .collect();
         for which in [CLEAN, REJECTED] {
             let Some(side) = &mut self.sides[which] else {
                 continue;
             };
             let wanted = |r: bool| r == (which == REJECTED);
             // The HLs some wanted claim hangs from, with their ancestors.
-            let hls: Vec<usize> = self
-                .nodes
-                .iter()
-                .filter(|n| matches!(n, Node::Hl { .. }))
-                .enumerate()
-                .map(|(i, _)| i)
-                .collect();
-            let parents: Vec<Option<usize>> = self
-                .nodes
-                .iter()
-                .filter_map(|n| match n {
-                    Node::Hl { parent, .. } => Some(*parent),
-                    _ => None,
-                })
-                .collect();
-            let mut needed = vec![false; hls.len()];
+            let mut needed = vec![false; parents.len()];
             let mut any = false;
             for n in &self.nodes {
                 if let Node::Claim { hl, rejected, .. } = n {
