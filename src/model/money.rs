@@ -64,9 +64,7 @@ impl Money {
         let v = cents.checked_mul(100)?.checked_add(f)?;
         Some(Money(if neg { -v } else { v }))
     }
-}
 
-impl Money {
     /// The usual amount, `parse`'s answer read directly: 1 to 15 digits,
     /// then nothing or `.` and one or two digits (every SV102 and CLM02 of
     /// a well-formed file). Anything else is `None`, for `parse` to read.

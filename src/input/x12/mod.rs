@@ -687,11 +687,16 @@ impl Parser {
         found
     }
 
-    /// X006 for the open transaction, cut short at `byte`.
-    fn cut_finding(&self, byte: u64, why: &str) -> Finding {
-        let tx = self.tx.as_ref().expect("a transaction is open");
+    /// X006 for the open transaction, cut short at `byte` after `count`
+    /// segments.
+    fn cut_finding(&mut self, byte: u64, why: &str, count: u32) -> Finding {
+        let tx = self.tx.as_mut().expect("a transaction is open");
+        // The finding's place is the cut's: the segment number `count`.
+        let held = std::mem::replace(&mut tx.segments, count);
         let msg = format!("transaction ST02 {} is not whole: {why}", tx.control);
-        self.finding(Code::X006, byte, msg)
+        let f = self.finding(Code::X006, byte, msg);
+        self.tx.as_mut().unwrap().segments = held;
+        f
     }
 
     fn ge(&mut self, s: &Segment<'_>) {
@@ -766,7 +771,8 @@ impl Parser {
         }
         if let Some(tx) = &self.tx {
             if !tx.findings_known {
-                let f = self.cut_finding(byte, why);
+                let count = tx.segments;
+                let f = self.cut_finding(byte, why, count);
                 self.tx.as_mut().unwrap().findings.push(f);
             }
             self.end_tx(byte);
@@ -809,17 +815,16 @@ impl Parser {
             }
         }
         let has_claims = tx.claims_out || tx.items.iter().any(|i| matches!(i, Item::Claim(_)));
-        if has_claims && tx.findings_known {
-            // Each claim took them as it ended.
-        } else if has_claims {
+        if !has_claims {
+            for f in tx.findings.drain(..) {
+                self.out.push_back(Piece::Item(Item::Finding(f)));
+            }
+        } else if !tx.findings_known {
+            // (Read ahead, each claim took them as it ended.)
             for item in &mut tx.items {
                 if let Item::Claim(c) = item {
                     c.findings.extend(tx.findings.iter().cloned());
                 }
-            }
-        } else {
-            for f in tx.findings.drain(..) {
-                self.out.push_back(Piece::Item(Item::Finding(f)));
             }
         }
         if self.keep_raw {
@@ -1208,13 +1213,7 @@ fn read_ahead(
     // (two terminators in a row are none), too long or not, ST included.
     let count = segs.len() as u32 - empty;
     match cut {
-        Some((byte, why)) => {
-            let tx = p.tx.as_mut().expect("open");
-            let held = std::mem::replace(&mut tx.segments, count);
-            let f = p.cut_finding(*byte, why);
-            p.tx.as_mut().expect("open").segments = held;
-            vec![f]
-        }
+        Some((byte, why)) => vec![p.cut_finding(*byte, why, count)],
         None => {
             // SE is the last: where the one before it ended (a segment too
             // long ends where the one before it did), past its terminator.
