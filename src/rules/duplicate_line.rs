@@ -52,10 +52,10 @@ impl Rule for DuplicateLine {
     fn ledger(&self, _tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
         Some(Box::new(Seen {
             lines: KeyMap::with_capacity(hint),
-            // Room for the ids at once (about 12 bytes a claim; the pages
-            // are resident only as they are written): doubling held the old
-            // and the new buffer at once, near the end of a large run.
-            ids: String::with_capacity(hint.saturating_mul(12).min(1 << 30)),
+            // Room for the records at once (about 12 bytes a claim; the
+            // pages are resident only as they are written): doubling held the
+            // old and the new buffer at once, near the end of a large run.
+            firsts: Firsts(Vec::with_capacity(hint.saturating_mul(12).min(1 << 30))),
         }))
     }
 
@@ -104,20 +104,60 @@ fn dated_97530(claim: &Claim) -> impl Iterator<Item = (usize, &ServiceLine, Naiv
 }
 
 /// Lines seen so far, by a 64-bit hash of what makes them the same, each
-/// pointing at the claim id and line number where it was first seen. The
-/// claim ids of the batch are kept once each, end to end in one buffer, so
-/// an entry costs 16 bytes in the table (for 1,000,000 claims: tens of MB,
-/// not hundreds).
+/// pointing at a record of where it was first seen: the line number and the
+/// claim id, end to end in one buffer. An entry costs 12 bytes in the table
+/// and its record about as many as the id (for 1,000,000 claims: about 30
+/// MB, not hundreds).
 struct Seen {
-    /// Hash → (where the first claim's id starts in `ids`, its line number).
-    lines: KeyMap<(u32, u32)>,
-    /// Claim ids that own a first line, each ended by a NUL.
-    ids: String,
+    /// Hash → where its record starts in `firsts` (`NO_RECORD`: the buffer
+    /// had reached 4 GiB).
+    lines: KeyMap<u32>,
+    firsts: Firsts,
 }
 
-impl Seen {
-    fn id(&self, at: u32) -> &str {
-        self.ids[at as usize..].split('\0').next().unwrap_or("")
+const NO_RECORD: u32 = u32::MAX;
+
+/// Records of first lines: a line number (LEB128), the claim id, a NUL.
+struct Firsts(Vec<u8>);
+
+impl Firsts {
+    /// Add a record for line `number` of claim `id`; where it starts.
+    fn add(&mut self, number: u32, id: &str) -> u32 {
+        let firsts = &mut self.0;
+        let Ok(at) = u32::try_from(firsts.len()) else {
+            return NO_RECORD;
+        };
+        if at == NO_RECORD {
+            return NO_RECORD;
+        }
+        let mut n = number;
+        while n >= 0x80 {
+            firsts.push(n as u8 | 0x80);
+            n >>= 7;
+        }
+        firsts.push(n as u8);
+        firsts.extend(id.bytes().map(|b| if b == 0 { b'?' } else { b }));
+        firsts.push(0);
+        at
+    }
+
+    /// The line number and claim id of the record at `at`.
+    fn get(&self, at: u32) -> Option<(u32, std::borrow::Cow<'_, str>)> {
+        if at == NO_RECORD {
+            return None;
+        }
+        let rest = self.0.get(at as usize..)?;
+        let (mut number, mut shift, mut used) = (0u32, 0, 0);
+        for &b in rest {
+            number |= u32::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
+            shift += 7;
+            used += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        let id = rest[used..].split(|&b| b == 0).next().unwrap_or(&[]);
+        Some((number, String::from_utf8_lossy(id)))
     }
 }
 
@@ -127,30 +167,47 @@ impl LedgerRule for Seen {
     }
 
     fn observe(&mut self, claim: &Claim, keys: &[u64], _policy: &Policy, out: &mut Vec<Finding>) {
-        let mut this: Option<u32> = None;
         for ((i, line, date), &key) in dated_97530(claim).zip(keys) {
             let (seen, had) = self.lines.entry(key);
             if had {
-                let (k, first_line) = *seen;
-                let msg = format!(
-                    "same patient, provider, date {date}, 97530 and modifiers as claim {} line {first_line}",
-                    self.id(k)
-                );
+                let first = match self.firsts.get(*seen) {
+                    Some((number, id)) => format!("claim {id} line {number}"),
+                    None => "an earlier line".to_owned(),
+                };
+                let msg =
+                    format!("same patient, provider, date {date}, 97530 and modifiers as {first}");
                 out.push(Finding::new(Code::V001, INFO.severity, msg).on_line(i));
                 continue;
             }
-            let ids = &mut self.ids;
-            let k = *this.get_or_insert_with(|| {
-                let at = ids.len() as u32;
-                if claim.id.contains('\0') {
-                    ids.extend(claim.id.chars().map(|c| if c == '\0' { '?' } else { c }));
-                } else {
-                    ids.push_str(&claim.id);
-                }
-                ids.push('\0');
-                at
-            });
-            *seen = (k, line.number);
+            *seen = self.firsts.add(line.number, &claim.id);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record gives back its line number and claim id, whatever their
+    /// size; a NUL in an id reads as `?` (it ends a record).
+    #[test]
+    fn a_record_gives_back_what_it_holds() {
+        let mut firsts = Firsts(Vec::new());
+        let cases = [
+            (1, "G1"),
+            (0, ""),
+            (127, "x"),
+            (128, "claim-128"),
+            (300, "Ünïcode id"),
+            (16_384, "a\0b"),
+            (u32::MAX, "last"),
+        ];
+        let at: Vec<u32> = cases.iter().map(|&(n, id)| firsts.add(n, id)).collect();
+        for (&(n, id), at) in cases.iter().zip(at) {
+            let (number, got) = firsts.get(at).unwrap();
+            assert_eq!(number, n);
+            assert_eq!(got, id.replace('\0', "?"));
+        }
+        assert!(firsts.get(NO_RECORD).is_none());
     }
 }

@@ -1,8 +1,8 @@
 //! The ledgers' table: 64-bit hash keys to small values, one run long.
 //!
 //! The ledgers meet one to three new keys a claim, in input order, on the
-//! serial stage; their tables outgrow the caches (a 1,000,000-claim run: 16
-//! to 32 MB each), so nearly every lookup waited on memory. On that run the
+//! serial stage; their tables outgrow the caches (a 1,000,000-claim run: 9
+//! to 23 MB each), so nearly every lookup waited on memory. On that run the
 //! serial stage took 1.9-2.1 s of 5.1-5.2 s, 0.41-0.46 s of it without the
 //! ledgers. Here a key's slot can be fetched ahead (`prefetch`): the
 //! pipeline asks for the next chunk's slots while it observes this one, and
@@ -18,33 +18,79 @@
 //! fifths are used: a power-of-two capacity held up to twice the slots
 //! needed, and every page of a table is in memory (`slots`), so the ledgers'
 //! memory was mostly empty slots (BENCHMARKS.md, session 16).
+//!
+//! A slot's key is two 32-bit halves, so that a slot is aligned to 4 bytes,
+//! not 8: with a 4-byte value it takes 12 bytes, not 16. And the map is
+//! sixteen tables (`SHARDS`), chosen by the key's top bits, each grown on
+//! its own: a table grown whole held its old and its new slots at once, 2.5
+//! times its size, and the peak of a 1,000,000-claim run was that moment
+//! (BENCHMARKS.md, session 18); a shard's growth holds a sixteenth of that.
 
-/// Keys held, at most, per 5 slots before the table grows.
+/// Keys held, at most, per 5 slots before a table grows.
 const MAX_LOAD_FIFTHS: usize = 4;
+
+/// Tables of a map: its keys' top `SHARD_BITS` bits choose one.
+const SHARD_BITS: u32 = 4;
+const SHARDS: usize = 1 << SHARD_BITS;
 
 /// A map from 64-bit hash keys to `V`.
 pub(crate) struct KeyMap<V> {
-    slots: Vec<(u64, V)>,
-    /// Keys in `slots` (key 0 not counted).
-    len: usize,
+    shards: Box<[Table<V>]>,
     /// The value of key 0.
     zero: Option<V>,
 }
 
-impl<V: Copy + Default> KeyMap<V> {
-    /// Room for about `n` keys before the first growth (the table is then
-    /// seven tenths full: an estimate a little short still fits).
-    pub fn with_capacity(n: usize) -> Self {
-        KeyMap {
-            slots: slots((n.saturating_mul(10) / 7).max(16)),
-            len: 0,
-            zero: None,
-        }
+/// One shard: open addressing, linear probing.
+struct Table<V> {
+    slots: Vec<Slot<V>>,
+    /// Keys in `slots`.
+    len: usize,
+}
+
+/// A key (0: empty) and its value; the key in halves, for 4-byte alignment.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct Slot<V> {
+    key: [u32; 2],
+    value: V,
+}
+
+impl<V> Slot<V> {
+    #[inline]
+    fn key(&self) -> u64 {
+        u64::from(self.key[0]) | u64::from(self.key[1]) << 32
     }
 
     #[inline]
-    fn home(&self, key: u64) -> usize {
-        ((u128::from(key) * self.slots.len() as u128) >> 64) as usize
+    fn set_key(&mut self, key: u64) {
+        self.key = [key as u32, (key >> 32) as u32];
+    }
+}
+
+/// The shard of `key`.
+#[inline]
+fn shard(key: u64) -> usize {
+    (key >> (64 - SHARD_BITS)) as usize
+}
+
+impl<V: Copy + Default> KeyMap<V> {
+    /// Room for about `n` keys before the first growth (each table then
+    /// about seven tenths full: an estimate a little short still fits).
+    pub fn with_capacity(n: usize) -> Self {
+        // A shard's share, and three standard deviations more (keys fall
+        // into shards at random): 1.2% more for 1,000,000 keys.
+        let share = n / SHARDS;
+        let share = share + 3 * (share as f64).sqrt() as usize + 1;
+        let cap = (share.saturating_mul(10) / 7).max(16);
+        KeyMap {
+            shards: (0..SHARDS)
+                .map(|_| Table {
+                    slots: slots(cap),
+                    len: 0,
+                })
+                .collect(),
+            zero: None,
+        }
     }
 
     /// Ask the CPU for `key`'s home slot now, for a lookup soon after.
@@ -52,7 +98,8 @@ impl<V: Copy + Default> KeyMap<V> {
     pub fn prefetch(&self, key: u64) {
         #[cfg(target_arch = "x86_64")]
         {
-            let p = self.slots[self.home(key)..].as_ptr();
+            let table = &self.shards[shard(key)];
+            let p = table.slots[table.home(key)..].as_ptr();
             // SAFETY: a prefetch is a hint, it reads nothing and cannot fault;
             // the pointer is to an element of `slots` all the same.
             unsafe {
@@ -77,20 +124,39 @@ impl<V: Copy + Default> KeyMap<V> {
             let had = self.zero.is_some();
             return (self.zero.get_or_insert_with(V::default), had);
         }
+        self.shards[shard(key)].entry(key)
+    }
+
+    /// Keys held (key 0 included).
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|t| t.len).sum::<usize>() + usize::from(self.zero.is_some())
+    }
+}
+
+impl<V: Copy + Default> Table<V> {
+    /// `key`'s home slot: the key's bits below the shard's, scaled.
+    #[inline]
+    fn home(&self, key: u64) -> usize {
+        ((u128::from(key << SHARD_BITS) * self.slots.len() as u128) >> 64) as usize
+    }
+
+    #[inline]
+    fn entry(&mut self, key: u64) -> (&mut V, bool) {
         if (self.len + 1) * 5 > self.slots.len() * MAX_LOAD_FIFTHS {
             self.grow();
         }
         let cap = self.slots.len();
         let mut i = self.home(key);
         loop {
-            let k = self.slots[i].0;
+            let k = self.slots[i].key();
             if k == key {
-                return (&mut self.slots[i].1, true);
+                return (&mut self.slots[i].value, true);
             }
             if k == 0 {
                 self.len += 1;
-                self.slots[i].0 = key;
-                return (&mut self.slots[i].1, false);
+                self.slots[i].set_key(key);
+                return (&mut self.slots[i].value, false);
             }
             i += 1;
             if i == cap {
@@ -99,26 +165,20 @@ impl<V: Copy + Default> KeyMap<V> {
         }
     }
 
-    /// Keys held (key 0 included).
-    #[cfg(test)]
-    pub fn len(&self) -> usize {
-        self.len + usize::from(self.zero.is_some())
-    }
-
     /// Half as many slots again, the keys placed anew.
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
         let cap = old.len() + old.len() / 2;
         self.slots = slots(cap);
-        for (key, value) in old.into_iter().filter(|s| s.0 != 0) {
-            let mut i = self.home(key);
-            while self.slots[i].0 != 0 {
+        for slot in old.into_iter().filter(|s| s.key() != 0) {
+            let mut i = self.home(slot.key());
+            while self.slots[i].key() != 0 {
                 i += 1;
                 if i == cap {
                     i = 0;
                 }
             }
-            self.slots[i] = (key, value);
+            self.slots[i] = slot;
         }
     }
 }
@@ -131,16 +191,17 @@ impl<V: Copy + Default> KeyMap<V> {
 /// flushes the other cores' address caches (an interrupt to each core that
 /// runs a checker). Written first, a page takes one fault and no flush: on
 /// the 1,000,000-claim 837P the serial stage went from 1.07-1.54 s to
-/// 0.90-1.33 s, lower in each of six paired runs (BENCHMARKS.md, session 13). The table's keys are hashes, spread evenly: every
-/// page of it is written within the first few thousand claims anyway, so
-/// this makes no table larger in memory than it becomes.
-fn slots<V: Copy + Default>(cap: usize) -> Vec<(u64, V)> {
-    let mut slots = vec![(0, V::default()); cap];
-    let per_page = (4096 / std::mem::size_of::<(u64, V)>()).max(1);
+/// 0.90-1.33 s, lower in each of six paired runs (BENCHMARKS.md, session
+/// 13). The table's keys are hashes, spread evenly: every page of it is
+/// written within the first few thousand claims anyway, so this makes no
+/// table larger in memory than it becomes.
+fn slots<V: Copy + Default>(cap: usize) -> Vec<Slot<V>> {
+    let mut slots = vec![Slot::default(); cap];
+    let per_page = (4096 / std::mem::size_of::<Slot<V>>()).max(1);
     for s in slots.iter_mut().step_by(per_page) {
-        // SAFETY: `s.0` is a valid, aligned u64 of `slots`. Volatile, so
-        // that the store of a zero to memory known to be zero is kept.
-        unsafe { std::ptr::write_volatile(&mut s.0, 0) };
+        // SAFETY: `s.key[0]` is a valid, aligned u32 of `slots`. Volatile,
+        // so that the store of a zero to memory known to be zero is kept.
+        unsafe { std::ptr::write_volatile(&mut s.key[0], 0) };
     }
     slots
 }
@@ -150,6 +211,10 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    fn caps<V>(map: &KeyMap<V>) -> Vec<usize> {
+        map.shards.iter().map(|t| t.slots.len()).collect()
+    }
+
     /// A new table is in memory whole (its pages written), not left mapped
     /// to the zero page for the first lookups to fault in twice.
     #[cfg(target_os = "linux")]
@@ -157,69 +222,92 @@ mod tests {
     fn a_new_table_is_written_through() {
         let page = 4096usize;
         let map: KeyMap<(u32, u32)> = KeyMap::with_capacity(1 << 22); // 64 MiB
-        let start = map.slots.as_ptr() as usize;
-        let end = start + map.slots.len() * std::mem::size_of::<(u64, (u32, u32))>();
-        let first = start.div_ceil(page) * page;
-        let pages = (end - first) / page;
-        let mut resident = vec![0u8; pages];
-        // SAFETY: `first..first + pages * page` lies within the table's own
-        // allocation, page-aligned; `resident` has a byte per page.
-        let rc = unsafe {
-            libc::mincore(
-                first as *mut libc::c_void,
-                pages * page,
-                resident.as_mut_ptr(),
-            )
-        };
-        assert_eq!(rc, 0);
-        let absent = resident.iter().filter(|&&b| b & 1 == 0).count();
-        assert_eq!(absent, 0, "{absent} of {pages} pages not in memory");
+        for table in map.shards.iter() {
+            let start = table.slots.as_ptr() as usize;
+            let end = start + std::mem::size_of_val(&table.slots[..]);
+            let first = start.div_ceil(page) * page;
+            let pages = (end - first) / page;
+            let mut resident = vec![0u8; pages];
+            // SAFETY: `first..first + pages * page` lies within the table's
+            // own allocation, page-aligned; `resident` has a byte per page.
+            let rc = unsafe {
+                libc::mincore(
+                    first as *mut libc::c_void,
+                    pages * page,
+                    resident.as_mut_ptr(),
+                )
+            };
+            assert_eq!(rc, 0);
+            let absent = resident.iter().filter(|&&b| b & 1 == 0).count();
+            assert_eq!(absent, 0, "{absent} of {pages} pages not in memory");
+        }
     }
 
-    /// A table told to expect `n` keys holds them without growing, in about
+    /// A slot is its value and eight bytes, aligned to four: a 4-byte value
+    /// takes 12 bytes, not 16.
+    #[test]
+    fn a_slot_is_the_key_and_the_value_unpadded() {
+        assert_eq!(std::mem::size_of::<Slot<()>>(), 8);
+        assert_eq!(std::mem::size_of::<Slot<u32>>(), 12);
+        assert_eq!(std::mem::size_of::<Slot<i32>>(), 12);
+        assert_eq!(std::mem::size_of::<Slot<(u32, u32)>>(), 16);
+    }
+
+    /// A map told to expect `n` keys holds them without growing, in about
     /// `n / 0.7` slots (not the power of two above: up to twice as many).
     #[test]
     fn holds_what_it_was_told_to_expect_without_growing() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for n in [0usize, 1, 11, 12, 100, 1000, 65_537, 300_000] {
+        for n in [0usize, 1, 11, 12, 100, 1000, 65_537, 300_000, 1_000_000] {
             let mut map: KeyMap<()> = KeyMap::with_capacity(n);
-            let cap = map.slots.len();
-            assert_eq!(cap, (n * 10 / 7).max(16), "n = {n}");
+            let before = caps(&map);
+            let total: usize = before.iter().sum();
+            // Up to 5% over n / 0.7 for many keys; for few, the
+            // shards' margins and their 16 slots at least.
+            let most = if n >= 65_536 {
+                n * 10 / 7 * 105 / 100
+            } else {
+                n * 10 / 7 * 2 + SHARDS * 16
+            };
+            assert!(total <= most, "n = {n}: {total} slots");
             for _ in 0..n {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
                 map.entry(x | 1);
             }
-            assert_eq!(map.slots.len(), cap, "grew before {n} keys");
+            assert_eq!(caps(&map), before, "grew before {n} keys");
             assert_eq!(map.len(), n);
         }
-        // Past four fifths full, it grows by half.
+        // Past four fifths full, a table grows by half; the others stay.
         let mut map: KeyMap<()> = KeyMap::with_capacity(70);
-        assert_eq!(map.slots.len(), 100);
-        for k in 1..=80u64 {
-            map.entry(k << 40);
+        assert_eq!(caps(&map), vec![16; SHARDS]);
+        for k in 1..=12u64 {
+            map.entry(k << 40); // all in the first shard
         }
-        assert_eq!(map.slots.len(), 100);
-        map.entry(81 << 40);
-        assert_eq!(map.slots.len(), 150);
+        assert_eq!(caps(&map), vec![16; SHARDS]);
+        map.entry(13 << 40);
+        let mut want = vec![16; SHARDS];
+        want[0] = 24;
+        assert_eq!(caps(&map), want);
     }
 
     /// Against std's map, keys chosen to collide: many share their top bits
-    /// (the home slot), one is 0, and the table grows several times.
+    /// (the home slot), one is 0, and the tables grow several times.
     #[test]
     fn behaves_as_a_map_through_collisions_and_growth() {
         let mut ours: KeyMap<u32> = KeyMap::with_capacity(4);
         let mut std: HashMap<u64, u32> = HashMap::new();
         let mut x = 0x2545_f491_4f6c_dd1du64;
-        for n in 0..20_000u32 {
+        for n in 0..40_000u32 {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let key = match n % 5 {
+            let key = match n % 6 {
                 0 => 0,
                 1 => x & 0xffff,            // home slot 0 for every capacity here
                 2 => u64::MAX - (x & 0xff), // all at the end: probes wrap around
+                3 => x,                     // any shard
                 _ => x % 3000,              // repeats
             };
             let (v, had) = ours.entry(key);
@@ -234,6 +322,8 @@ mod tests {
         for (&k, &v) in &std {
             assert_eq!(*ours.entry(k).0, v);
         }
-        assert!(ours.slots.len() > 16 && ours.len * 5 <= ours.slots.len() * 4);
+        for t in ours.shards.iter() {
+            assert!(t.slots.len() > 16 && t.len * 5 <= t.slots.len() * 4);
+        }
     }
 }

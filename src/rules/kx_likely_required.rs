@@ -58,9 +58,12 @@ impl Rule for KxLikelyRequired {
     fn ledger(&self, tables: &Tables, _hint: usize) -> Option<Box<dyn LedgerRule>> {
         let mut billed = KeyMap::with_capacity(tables.accruals.len());
         for a in &tables.accruals {
-            *billed
-                .entry(key(patient_key(&a.patient_id), a.year, a.bucket))
-                .0 += a.amount.cents();
+            add(
+                billed
+                    .entry(key(patient_key(&a.patient_id), a.year, a.bucket))
+                    .0,
+                a.amount.cents(),
+            );
         }
         Some(Box::new(Accrued {
             billed,
@@ -111,9 +114,17 @@ fn patient_key(patient: &str) -> u64 {
     h.finish()
 }
 
-/// Therapy charges per patient, year and bucket, in cents.
+/// `cents` added to `total`, which stops at what 32 bits hold (plus or minus
+/// $21,474,836.47: far past any KX threshold).
+fn add(total: &mut i32, cents: i64) {
+    *total =
+        (i64::from(*total).saturating_add(cents)).clamp(i32::MIN.into(), i32::MAX.into()) as i32;
+}
+
+/// Therapy charges per patient, year and bucket, in cents (32 bits: a
+/// table's slot is then 12 bytes, not 16).
 struct Accrued {
-    billed: KeyMap<i64>,
+    billed: KeyMap<i32>,
     /// Thresholds looked up so far, by policy (its address: the policies
     /// live as long as the run) and year: `Policy::kx_threshold` formats
     /// the year and hashes it, once a claim was too often.
@@ -144,8 +155,8 @@ impl LedgerRule for Accrued {
         for ((i, line, date, charge, bucket), &key) in bucketed(claim).zip(keys) {
             let year = date.year();
             let total = self.billed.entry(key).0;
-            *total += charge.cents();
-            let total = *total;
+            add(total, charge.cents());
+            let total = i64::from(*total);
             let Some(threshold) = self.threshold(policy, year) else {
                 continue;
             };
@@ -160,5 +171,28 @@ impl LedgerRule for Accrued {
                 out.push(Finding::new(Code::M011, INFO.severity, msg).on_line(i));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A total adds up in cents and stops at what 32 bits hold, both ways,
+    /// and comes back from there.
+    #[test]
+    fn a_total_adds_up_and_stops_at_its_bounds() {
+        let mut total = 0i32;
+        add(&mut total, 240_000);
+        add(&mut total, 1_099);
+        assert_eq!(total, 241_099);
+        add(&mut total, i64::MAX);
+        assert_eq!(total, i32::MAX);
+        add(&mut total, -1);
+        assert_eq!(total, i32::MAX - 1);
+        add(&mut total, i64::MIN);
+        assert_eq!(total, i32::MIN);
+        add(&mut total, 5);
+        assert_eq!(total, i32::MIN + 5);
     }
 }
