@@ -560,6 +560,8 @@ impl Parser {
                 delims: s.delims,
                 buf,
                 segs,
+                base: s.offset,
+                far: Vec::new(),
                 long: Vec::new(),
                 end: None,
                 hls: 0,
@@ -913,6 +915,10 @@ pub struct TxJob {
     delims: Delims,
     buf: Vec<u8>,
     segs: Vec<Seg>,
+    /// Where ST starts in the input: a segment's offset is told from it.
+    base: u64,
+    /// The offsets of segments `FAR` from `base`, in order.
+    far: Vec<u64>,
     /// The lengths of the segments skipped as too long, in order.
     long: Vec<u64>,
     /// Where and why the transaction was cut short (no SE).
@@ -992,13 +998,32 @@ impl Spare {
 }
 
 /// A segment of a job: its bytes end at `end` in the buffer and start where
-/// the one before ended (16 bytes a segment: a 5,000-claim transaction has
-/// 90,000 of them).
+/// the one before ended; it starts at `at` past the job's `base` in the
+/// input. 8 bytes a segment (a 5,000-claim transaction has 90,000 of them;
+/// with its offset in full and a flag, 16 were more than a third of the
+/// memory of the jobs in flight).
+#[derive(Clone, Copy)]
 struct Seg {
-    offset: u64,
+    at: u32,
+    /// The end, and `LONG` if it was skipped as over the size limit (its
+    /// length is in `TxJob::long`).
     end: u32,
-    /// Skipped as over the size limit (its length is in `TxJob::long`).
-    long: bool,
+}
+
+/// `Seg::end`'s flag of a segment skipped as too long.
+const LONG: u32 = 1 << 31;
+/// `Seg::at` of a segment 4 GiB or more past the job's start (its offset is
+/// in `TxJob::far`).
+const FAR: u32 = u32::MAX;
+
+impl Seg {
+    fn end(self) -> usize {
+        (self.end & !LONG) as usize
+    }
+
+    fn long(self) -> bool {
+        self.end & LONG != 0
+    }
 }
 
 impl TxJob {
@@ -1011,11 +1036,12 @@ impl TxJob {
     /// `push`, of a segment's bytes (without terminator), id and offset.
     fn push_bytes(&mut self, bytes: &[u8], id: &[u8], offset: u64) {
         let tail = self.tail();
-        let Ok(end) = u32::try_from(self.buf.len() + bytes.len() + tail) else {
-            // A transaction past 4 GB: what does not fit is told as too long.
+        let end = self.buf.len() + bytes.len();
+        if end + tail >= LONG as usize {
+            // A transaction past 2 GiB: what does not fit is told as too long.
             return self.too_long(offset, bytes.len() as u64);
-        };
-        let end = end - tail as u32;
+        }
+        let end = end as u32;
         self.buf.extend_from_slice(bytes);
         if tail > 0 {
             // Fixed-size pushes for the usual line ends (none, LF, CRLF):
@@ -1031,11 +1057,8 @@ impl TxJob {
                 }
             }
         }
-        self.segs.push(Seg {
-            offset,
-            end,
-            long: false,
-        });
+        let at = self.at(offset);
+        self.segs.push(Seg { at, end });
         match id {
             b"HL" => self.hls += 1,
             b"CLM" => self.clms += 1,
@@ -1045,13 +1068,33 @@ impl TxJob {
     }
 
     fn too_long(&mut self, offset: u64, len: u64) {
-        let end = self.segs.last().map_or(0, |s| s.end);
+        let end = self.segs.last().map_or(0, |s| s.end & !LONG);
+        let at = self.at(offset);
         self.segs.push(Seg {
-            offset,
-            end,
-            long: true,
+            at,
+            end: end | LONG,
         });
         self.long.push(len);
+    }
+
+    /// A segment's `Seg::at` for its `offset` (kept in `far` if `FAR`).
+    fn at(&mut self, offset: u64) -> u32 {
+        match u32::try_from(offset.wrapping_sub(self.base)) {
+            Ok(at) if at != FAR && offset >= self.base => at,
+            _ => {
+                self.far.push(offset);
+                FAR
+            }
+        }
+    }
+
+    /// The offset of `seg`, the `far` ones taken in order from `far`.
+    fn offset(&self, seg: Seg, far: &mut std::slice::Iter<'_, u64>) -> u64 {
+        if seg.at == FAR {
+            far.next().copied().unwrap_or(self.base)
+        } else {
+            self.base + u64::from(seg.at)
+        }
     }
 
     /// What follows each segment in `buf`: its terminator and line end when
@@ -1088,7 +1131,7 @@ impl TxJob {
     /// transaction's claims need not all be held at once: its SE (or where
     /// it was cut) is read first, for the findings about the whole
     /// transaction that each of its claims carries. `usize::MAX`: one part.
-    pub fn parse_each(self, part: usize, mut each: impl FnMut(Vec<Item>)) -> ReadStats {
+    pub fn parse_each(mut self, part: usize, mut each: impl FnMut(Vec<Item>)) -> ReadStats {
         // Fresh copies of the shared names: every origin clones them, and
         // an Arc counted from two threads at once costs a cache line's trip.
         let own = |a: &Arc<str>| Arc::<str>::from(&**a);
@@ -1107,7 +1150,7 @@ impl TxJob {
         });
         let tail = self.tail();
         let buf = Arc::new(RawBuf {
-            bytes: self.buf,
+            bytes: std::mem::take(&mut self.buf),
             spare: self.spare.clone(),
         });
         if self.keep_raw {
@@ -1117,22 +1160,23 @@ impl TxJob {
         // Checked once for the whole transaction (a few words a cycle): an
         // element of an ASCII buffer is text as it is.
         let ascii = buf.bytes.is_ascii();
-        let (mut start, mut long) = (0usize, self.long.iter());
+        let (mut start, mut long, mut far) = (0usize, self.long.iter(), self.far.iter());
         // Whether the findings were read ahead; segments until the next look
         // for a part that is done (not at every segment: a part is hundreds).
         let (mut ahead, mut due) = (false, 0u32);
-        for seg in &self.segs {
-            let end = seg.end as usize;
-            if seg.long {
-                p.too_long(seg.offset, long.next().copied().unwrap_or(0));
+        for &seg in &self.segs {
+            let end = seg.end();
+            let offset = self.offset(seg, &mut far);
+            if seg.long() {
+                p.too_long(offset, long.next().copied().unwrap_or(0));
             } else {
                 let bytes = &buf.bytes[start..end];
                 let s = if ascii {
                     // SAFETY: the whole buffer is ASCII (checked above), so
                     // is this stretch of it.
-                    unsafe { Segment::from_ascii_bytes(bytes, seg.offset, self.delims, &mut elems) }
+                    unsafe { Segment::from_ascii_bytes(bytes, offset, self.delims, &mut elems) }
                 } else {
-                    Segment::from_bytes(bytes, seg.offset, self.delims, &mut elems)
+                    Segment::from_bytes(bytes, offset, self.delims, &mut elems)
                 };
                 p.at = (start as u32, (end + tail) as u32);
                 p.segment(&s);
@@ -1152,15 +1196,7 @@ impl TxJob {
             if !ahead {
                 ahead = true;
                 // Just after ST: the transaction's own findings, read ahead.
-                let found = read_ahead(
-                    &self.segs,
-                    self.empty,
-                    self.delims,
-                    &self.end,
-                    &mut p,
-                    &buf.bytes,
-                    tail,
-                );
+                let found = read_ahead(&self, &mut p, &buf.bytes, tail);
                 let tx = p.tx.as_mut().expect("open");
                 tx.findings.extend(found);
                 tx.findings_known = true;
@@ -1200,31 +1236,25 @@ impl TxJob {
 /// What SE says of a job's transaction (X003, X002), or that it was cut
 /// short (X006), read before its body: the findings `Parser::se` and
 /// `Parser::close_tx` make at its end, for the transaction opened in `p`.
-fn read_ahead(
-    segs: &[Seg],
-    empty: u32,
-    delims: Delims,
-    cut: &Option<(u64, String)>,
-    p: &mut Parser,
-    bytes: &[u8],
-    tail: usize,
-) -> Vec<Finding> {
+fn read_ahead(job: &TxJob, p: &mut Parser, bytes: &[u8], tail: usize) -> Vec<Finding> {
+    let segs = &job.segs;
     // Segments to SE as `Parser::segment` counts them: every one with an id
     // (two terminators in a row are none), too long or not, ST included.
-    let count = segs.len() as u32 - empty;
-    match cut {
+    let count = segs.len() as u32 - job.empty;
+    match &job.end {
         Some((byte, why)) => vec![p.cut_finding(*byte, why, count)],
         None => {
             // SE is the last: where the one before it ended (a segment too
             // long ends where the one before it did), past its terminator.
-            let se = segs.last().expect("ST and SE");
+            let se = *segs.last().expect("ST and SE");
             let from = match segs.len() {
                 1 => 0,
-                n => segs[n - 2].end as usize + tail,
+                n => segs[n - 2].end() + tail,
             };
-            let (to, offset) = (se.end as usize, se.offset);
+            // A far offset is the last of `far` (SE is the last segment).
+            let offset = job.offset(se, &mut job.far[job.far.len().saturating_sub(1)..].iter());
             let mut elems = Vec::new();
-            let se = Segment::from_bytes(&bytes[from..to], offset, delims, &mut elems);
+            let se = Segment::from_bytes(&bytes[from..se.end()], offset, job.delims, &mut elems);
             p.se_findings(&se, count)
         }
     }

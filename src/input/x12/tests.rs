@@ -594,3 +594,46 @@ fn a_transaction_parsed_in_parts_gives_what_a_whole_parse_gives() {
     }
     assert!(jobs > 6 * 3 * 4, "{jobs} transactions compared");
 }
+
+/// A segment's offset comes back whether it is kept near (`Seg::at` past
+/// the job's ST) or far (4 GiB or more past it, or before it: in
+/// `TxJob::far`, in order): a job whose every offset is kept far parses to
+/// what it parses to as read, in one part or in many.
+#[test]
+fn segment_offsets_kept_near_or_far_read_the_same() {
+    let text = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.837")).unwrap();
+    let job = || {
+        let mut r = X12Reader::new(Arc::from("t.837"), &text[..], Limits::default());
+        loop {
+            match r.next_piece_inner().expect("a transaction") {
+                Piece::Deferred(job) => return job,
+                _ => continue,
+            }
+        }
+    };
+    let mut j = job();
+    let base = j.base;
+    assert!(base > 0, "ST is not at the start of the file");
+    assert_eq!(j.at(base + 7), 7);
+    assert_eq!(j.at(base + (1 << 32) + 5), FAR);
+    assert_eq!(j.at(base - 1), FAR);
+    let mut far = j.far[j.far.len() - 2..].iter();
+    let near = Seg { at: 7, end: 0 };
+    let away = Seg { at: FAR, end: 0 };
+    assert_eq!(j.offset(near, &mut far), base + 7);
+    assert_eq!(j.offset(away, &mut far), base + (1 << 32) + 5);
+    assert_eq!(j.offset(away, &mut far), base - 1);
+
+    for part in [1, usize::MAX] {
+        let mut expected = Vec::new();
+        job().parse_each(part, |p| expected.extend(p));
+        let mut j = job();
+        let segs = std::mem::take(&mut j.segs);
+        j.far = segs.iter().map(|s| j.base + u64::from(s.at)).collect();
+        j.segs = segs.iter().map(|s| Seg { at: FAR, ..*s }).collect();
+        let mut got = Vec::new();
+        j.parse_each(part, |p| got.extend(p));
+        assert!(!expected.is_empty());
+        assert_eq!(format!("{got:#?}"), format!("{expected:#?}"), "part {part}");
+    }
+}
