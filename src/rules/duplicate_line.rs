@@ -52,10 +52,7 @@ impl Rule for DuplicateLine {
     fn ledger(&self, _tables: &Tables, hint: usize) -> Option<Box<dyn LedgerRule>> {
         Some(Box::new(Seen {
             lines: KeyMap::with_capacity(hint),
-            // Room for the records at once (about 12 bytes a claim; the
-            // pages are resident only as they are written): doubling held the
-            // old and the new buffer at once, near the end of a large run.
-            firsts: Firsts(Vec::with_capacity(hint.saturating_mul(12).min(1 << 30))),
+            firsts: Firsts::new(hint),
         }))
     }
 
@@ -105,9 +102,8 @@ fn dated_97530(claim: &Claim) -> impl Iterator<Item = (usize, &ServiceLine, Naiv
 
 /// Lines seen so far, by a 64-bit hash of what makes them the same, each
 /// pointing at a record of where it was first seen: the line number and the
-/// claim id, end to end in one buffer. An entry costs 12 bytes in the table
-/// and its record about as many as the id (for 1,000,000 claims: about 30
-/// MB, not hundreds).
+/// claim id (`Firsts`). An entry costs 12 bytes in the table, its record
+/// about as many as the id, on disk.
 struct Seen {
     /// Hash → where its record starts in `firsts` (`NO_RECORD`: the buffer
     /// had reached 4 GiB).
@@ -117,19 +113,48 @@ struct Seen {
 
 const NO_RECORD: u32 = u32::MAX;
 
-/// Records of first lines: a line number (LEB128), the claim id, a NUL.
-struct Firsts(Vec<u8>);
+/// Records of first lines: a line number (LEB128), the claim id, a NUL;
+/// record `at` starts `at` bytes into them all. They are read again only for
+/// a duplicate's message, so once a mebibyte of them is pending they go to
+/// an unnamed temporary file (`Spill`): held in memory they were a fifth of
+/// a 1,000,000-claim run's ledger (11 MB), growing with the run. Where no
+/// such file can be made (or written), they stay in memory.
+struct Firsts {
+    /// The records past those in `spill`.
+    pending: Vec<u8>,
+    spill: Option<Spill>,
+    /// Whether a file is to be tried when `pending` is full.
+    may_spill: bool,
+}
+
+/// Records written out, and how many bytes of them.
+struct Spill {
+    file: std::fs::File,
+    len: u64,
+}
+
+/// Records held before they go to the file.
+const PENDING: usize = 1 << 20;
 
 impl Firsts {
+    fn new(hint: usize) -> Self {
+        Firsts {
+            pending: Vec::with_capacity(hint.saturating_mul(12).min(PENDING)),
+            spill: None,
+            may_spill: cfg!(unix),
+        }
+    }
+
     /// Add a record for line `number` of claim `id`; where it starts.
     fn add(&mut self, number: u32, id: &str) -> u32 {
-        let firsts = &mut self.0;
-        let Ok(at) = u32::try_from(firsts.len()) else {
+        let spilled = self.spill.as_ref().map_or(0, |s| s.len);
+        let Ok(at) = u32::try_from(spilled + self.pending.len() as u64) else {
             return NO_RECORD;
         };
         if at == NO_RECORD {
             return NO_RECORD;
         }
+        let firsts = &mut self.pending;
         let mut n = number;
         while n >= 0x80 {
             firsts.push(n as u8 | 0x80);
@@ -138,26 +163,113 @@ impl Firsts {
         firsts.push(n as u8);
         firsts.extend(id.bytes().map(|b| if b == 0 { b'?' } else { b }));
         firsts.push(0);
+        if self.pending.len() >= PENDING && self.may_spill {
+            self.write_out();
+        }
         at
     }
 
+    /// `pending` to the file (made now if need be); on any failure, no more
+    /// tries: the records stay in memory.
+    fn write_out(&mut self) {
+        use std::io::Write;
+        if self.spill.is_none() {
+            self.spill = Spill::create();
+        }
+        let Some(spill) = &mut self.spill else {
+            self.may_spill = false;
+            return;
+        };
+        if spill.file.write_all(&self.pending).is_ok() {
+            spill.len += self.pending.len() as u64;
+            self.pending.clear();
+        } else {
+            self.may_spill = false;
+        }
+    }
+
     /// The line number and claim id of the record at `at`.
-    fn get(&self, at: u32) -> Option<(u32, std::borrow::Cow<'_, str>)> {
+    fn get(&self, at: u32) -> Option<(u32, String)> {
         if at == NO_RECORD {
             return None;
         }
-        let rest = self.0.get(at as usize..)?;
-        let (mut number, mut shift, mut used) = (0u32, 0, 0);
-        for &b in rest {
-            number |= u32::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
-            shift += 7;
-            used += 1;
-            if b & 0x80 == 0 {
+        let spilled = self.spill.as_ref().map_or(0, |s| s.len);
+        match u64::from(at).checked_sub(spilled) {
+            Some(i) => decode(self.pending.get(i as usize..)?),
+            None => decode(&self.spill.as_ref()?.read(u64::from(at))?),
+        }
+    }
+}
+
+/// A record's line number and claim id, from its bytes (and any after).
+fn decode(rest: &[u8]) -> Option<(u32, String)> {
+    let (mut number, mut shift, mut used) = (0u32, 0, 0);
+    for &b in rest {
+        number |= u32::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
+        shift += 7;
+        used += 1;
+        if b & 0x80 == 0 {
+            break;
+        }
+    }
+    let id = rest.get(used..)?.split(|&b| b == 0).next().unwrap_or(&[]);
+    Some((number, String::from_utf8_lossy(id).into_owned()))
+}
+
+impl Spill {
+    /// A new file in the temporary folder, its name removed at once (the
+    /// file lasts as long as the run holds it open).
+    #[cfg(unix)]
+    fn create() -> Option<Spill> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "claimscrub-v001-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .ok()?;
+        std::fs::remove_file(&path).ok()?;
+        Some(Spill { file, len: 0 })
+    }
+
+    #[cfg(not(unix))]
+    fn create() -> Option<Spill> {
+        None
+    }
+
+    /// The bytes of the record at `at` (with what follows it in the file).
+    #[cfg(unix)]
+    fn read(&self, at: u64) -> Option<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 64];
+        let mut pos = at;
+        while pos < self.len {
+            let want = ((self.len - pos) as usize).min(chunk.len());
+            let n = self.file.read_at(&mut chunk[..want], pos).ok()?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            pos += n as u64;
+            // The id ends at a NUL past the line number's last byte.
+            let number = buf.iter().position(|&b| b & 0x80 == 0);
+            if number.is_some_and(|i| buf[i + 1..].contains(&0)) {
                 break;
             }
         }
-        let id = rest[used..].split(|&b| b == 0).next().unwrap_or(&[]);
-        Some((number, String::from_utf8_lossy(id)))
+        Some(buf)
+    }
+
+    #[cfg(not(unix))]
+    fn read(&self, _at: u64) -> Option<Vec<u8>> {
+        None
     }
 }
 
@@ -192,7 +304,7 @@ mod tests {
     /// size; a NUL in an id reads as `?` (it ends a record).
     #[test]
     fn a_record_gives_back_what_it_holds() {
-        let mut firsts = Firsts(Vec::new());
+        let mut firsts = Firsts::new(0);
         let cases = [
             (1, "G1"),
             (0, ""),
@@ -209,5 +321,41 @@ mod tests {
             assert_eq!(got, id.replace('\0', "?"));
         }
         assert!(firsts.get(NO_RECORD).is_none());
+    }
+
+    /// Past a mebibyte, records go to a file (on Unix) and come back from
+    /// it as they went, long ids (read in several pieces) and those on
+    /// either side of a write included; the rest stay pending in memory.
+    #[test]
+    fn records_written_out_come_back() {
+        let mut firsts = Firsts::new(1_000_000);
+        let id = |i: u32| {
+            if i % 1000 == 7 {
+                format!("long-{i}-{}", "x".repeat(150 + (i % 13) as usize))
+            } else {
+                format!("C{i}")
+            }
+        };
+        let n = 250_000u32;
+        let at: Vec<u32> = (0..n).map(|i| firsts.add(i % 300, &id(i))).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]));
+        if cfg!(unix) {
+            let spill = firsts.spill.as_ref().expect("records written out");
+            assert!(spill.len >= 2 * PENDING as u64, "{} bytes out", spill.len);
+            assert!(firsts.pending.len() < PENDING);
+        }
+        let spilled = firsts.spill.as_ref().map_or(0, |s| s.len);
+        let mut check: Vec<u32> = (0..n).step_by(997).collect();
+        check.extend([0, 7, 1007, n - 1]);
+        // Either side of each write.
+        for (i, w) in at.windows(2).enumerate() {
+            if u64::from(w[0]) < spilled && u64::from(w[1]) >= spilled {
+                check.extend([i as u32, i as u32 + 1]);
+            }
+        }
+        for i in check {
+            let (number, got) = firsts.get(at[i as usize]).unwrap();
+            assert_eq!((number, got), (i % 300, id(i)), "record {i}");
+        }
     }
 }
