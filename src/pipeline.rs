@@ -316,6 +316,12 @@ pub fn run(
             if sent == written {
                 break;
             }
+            // Writing broke off for a batch to be handed over, and none was
+            // (the run stops, or the reader is done): back to writing, not
+            // to waiting for a message that may never come.
+            if parts.contains_key(&(written, next_part)) || ends.contains_key(&written) {
+                continue;
+            }
             if let Ok((seq, back)) = done_rx.recv() {
                 file(seq, back, &mut parts, &mut ends);
             }
