@@ -40,6 +40,10 @@ fn engine() -> Engine {
 }
 
 fn stages(c: &mut Criterion) {
+    // The allocator set up as `claimscrub` sets it up (`src/main.rs`), so
+    // that these figures match what `check` does.
+    claimscrub::alloc::no_huge_pages();
+    claimscrub::alloc::purge_soon();
     let data = batch();
     let mut g = c.benchmark_group("stages");
     g.throughput(Throughput::Bytes(data.len() as u64));
