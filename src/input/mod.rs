@@ -489,8 +489,16 @@ mod tests {
 
     #[test]
     fn claims_are_estimated_from_a_sample_or_the_size() {
-        let dir = std::env::temp_dir().join(format!("cs-hint-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        /// The folder, removed when the test ends, passed or failed.
+        struct Gone(std::path::PathBuf);
+        impl Drop for Gone {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+        let gone = Gone(std::env::temp_dir().join(format!("cs-hint-{}", std::process::id())));
+        let dir = &gone.0;
+        std::fs::create_dir_all(dir).unwrap();
         let x12 = dir.join("a.txt");
         let csv = dir.join("b.txt");
         std::fs::write(&x12, format!("ISA*00*{}", " ".repeat(4293))).unwrap();
@@ -555,7 +563,6 @@ mod tests {
             .unwrap();
         assert!(made.success());
         assert_eq!(claims_hint(fifo.to_str().unwrap()), 0);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
