@@ -206,7 +206,8 @@ pub fn run(
         let mut result = Ok(());
         let mut interrupted = false;
         let mut parsed = ReadStats::default();
-        // Batches being checked, at most `threads` (`depth`). A batch comes
+        // Batches being checked, at most `threads` (`depth`; CSV batches,
+        // small, one more: see where they are sent). A batch comes
         // back in parts, as its claims are checked (a transaction's claims
         // are not all held at once), then its end; parts wait in `parts` for
         // their turn to be written. With `threads + 1`, a batch checked ahead
@@ -221,7 +222,7 @@ pub fn run(
         let mut parts: BTreeMap<(u64, u32), Part> = BTreeMap::new();
         let mut ends: BTreeMap<u64, thread::Result<(u32, ReadStats)>> = BTreeMap::new();
         let (mut sent, mut written, mut next_part) = (0u64, 0u64, 0u32);
-        let depth = threads as u64;
+        let mut depth = threads as u64;
         let mut more = true;
         // Claims written, freed by the workers between parts (this thread is
         // the serial stage; held until the next batch began, a batch's worth
@@ -291,6 +292,12 @@ pub fn run(
             if more && !stop && sent - written < depth {
                 match rx.recv() {
                     Ok(batch) => {
+                        // A CSV job is a batch of its own, 128 KiB: one more
+                        // in flight holds little, and without it the
+                        // checkers ran dry behind the serial stage (CSV with
+                        // notes 10% slower; BENCHMARKS.md, session 18).
+                        let small = matches!(batch.first(), Some(Piece::Rows(_)));
+                        depth = threads as u64 + u64::from(small);
                         let done_tx = done_tx.clone();
                         let seq = sent;
                         sent += 1;
