@@ -217,23 +217,28 @@ fn decode(rest: &[u8]) -> Option<(u32, String)> {
 }
 
 impl Spill {
-    /// A new file in the temporary folder, its name removed at once (the
-    /// file lasts as long as the run holds it open).
+    /// A file in the temporary folder with no name (the file lasts as long
+    /// as the run holds it open): unnamed from the start where the system
+    /// can (`O_TMPFILE`, Linux), else named, readable by its owner only,
+    /// and its name removed at once. The records hold claim ids.
     #[cfg(unix)]
     fn create() -> Option<Spill> {
+        use std::os::unix::fs::OpenOptionsExt;
         use std::sync::atomic::{AtomicU32, Ordering};
+        let dir = std::env::temp_dir();
+        let mut open = std::fs::OpenOptions::new();
+        open.read(true).write(true).mode(0o600);
+        #[cfg(target_os = "linux")]
+        if let Ok(file) = open.clone().custom_flags(libc::O_TMPFILE).open(&dir) {
+            return Some(Spill { file, len: 0 });
+        }
         static N: AtomicU32 = AtomicU32::new(0);
-        let path = std::env::temp_dir().join(format!(
+        let path = dir.join(format!(
             "claimscrub-v001-{}-{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         ));
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .ok()?;
+        let file = open.create_new(true).open(&path).ok()?;
         std::fs::remove_file(&path).ok()?;
         Some(Spill { file, len: 0 })
     }
