@@ -1,8 +1,8 @@
 //! The ledgers' table: 64-bit hash keys to small values, one run long.
 //!
 //! The ledgers meet one to three new keys a claim, in input order, on the
-//! serial stage; their tables outgrow the caches (a 1,000,000-claim run: 9
-//! to 23 MB each), so nearly every lookup waited on memory. On that run the
+//! serial stage; their tables outgrow the caches (a 1,000,000-claim run: 10
+//! to 15 MB each), so nearly every lookup waited on memory. On that run the
 //! serial stage took 1.9-2.1 s of 5.1-5.2 s, 0.41-0.46 s of it without the
 //! ledgers. Here a key's slot can be fetched ahead (`prefetch`): the
 //! pipeline asks for the next chunk's slots while it observes this one, and
