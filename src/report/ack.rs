@@ -86,6 +86,17 @@ struct Hl {
     party: Party,
 }
 
+/// The HL of a claim that hangs from none.
+static NO_HL: Hl = Hl {
+    parent: None,
+    provider: false,
+    party: Party {
+        last: Text::const_new(""),
+        first: Text::const_new(""),
+        id: Text::const_new(""),
+    },
+};
+
 struct LineAck {
     control: Text,
     procedure: Text,
@@ -610,27 +621,25 @@ impl Out277 {
         let thread = std::thread::Builder::new()
             .name("cs-277ca".into())
             .spawn(move || {
+                // The claims' loops, put together a stretch at a time: the
+                // same buffer for every transaction.
+                let mut buf = String::new();
                 for msg in recv {
-                    let parts = match msg {
+                    let wrote = match msg {
                         Msg277::Transaction {
                             head,
                             tx,
                             number,
                             ymd,
                             typed,
-                        } => {
-                            let [typed, claims, se] = transaction_277(&tx, number, &ymd, typed);
-                            [head, typed, claims, se]
-                        }
-                        Msg277::Text(t) => [t, String::new(), String::new(), String::new()],
+                        } => file.out.write_all(head.as_bytes()).and_then(|()| {
+                            write_transaction_277(&mut file.out, &mut buf, &tx, number, &ymd, typed)
+                        }),
+                        Msg277::Text(t) => file.out.write_all(t.as_bytes()),
                     };
-                    // Written part by part: a transaction's claims are most of
-                    // it, and were copied twice to be put together first.
-                    for part in &parts {
-                        if let Err(e) = file.out.write_all(part.as_bytes()) {
-                            file.abandon();
-                            return Err(e);
-                        }
+                    if let Err(e) = wrote {
+                        file.abandon();
+                        return Err(e);
                     }
                 }
                 Ok(file)
@@ -671,35 +680,78 @@ impl Drop for Out277 {
     }
 }
 
-/// One 277CA transaction, ST to SE, in three parts to be written one after
-/// the other: the typed loops, the claims' loops and SE. Rendered once: SE01
-/// is counted on the text. The claims' loops come after every typed loop
-/// (x12-types renders the 2000D loops last): written by `claim_loops`
-/// unless `typed` (then they are in the first part, and the second is
-/// empty).
-fn transaction_277(tx: &Tx, number: u32, ymd: &str, typed: bool) -> [String; 3] {
-    // About 300 bytes a claim's loops: sized once, not grown by copying.
-    let mut claims = String::with_capacity(if typed { 0 } else { tx.claims.len() * 320 });
-    let fast = (!typed).then_some(&mut claims);
-    let doc = render_277(tx, number, ymd, fast);
+/// Write one 277CA transaction, ST to SE: the typed loops, then the claims'
+/// loops (x12-types renders the 2000D loops last), written by `claim_loops`
+/// into `buf` a stretch at a time unless `typed` (then they are among the
+/// typed loops), then SE, its count kept as the loops are written.
+fn write_transaction_277(
+    out: &mut impl Write,
+    buf: &mut String,
+    tx: &Tx,
+    number: u32,
+    ymd: &str,
+    typed: bool,
+) -> io::Result<()> {
+    let mut plan = Vec::new();
+    let doc = render_277(tx, number, ymd, (!typed).then_some(&mut plan));
     let placeholder = doc.se.to_string();
     let mut doc = doc.to_string();
     doc.truncate(doc.len() - placeholder.len());
-    let count = |t: &str| memchr::memchr_iter(b'~', t.as_bytes()).count();
-    let segments = count(&doc) + count(&claims) + 1;
+    // The typed part's segments, the claims' loops' and SE.
+    let mut segments = memchr::memchr_iter(b'~', doc.as_bytes()).count() + 1;
+    out.write_all(doc.as_bytes())?;
+    let fixed = Fixed::new(ymd);
+    buf.clear();
+    for p in &plan {
+        segments += claim_loops(buf, p, &fixed);
+        if buf.len() >= 64 << 10 {
+            out.write_all(buf.as_bytes())?;
+            buf.clear();
+        }
+    }
+    out.write_all(buf.as_bytes())?;
     let se = x::SE {
         _01: segments.to_string(),
         _02: format!("{number:04}"),
-    }
-    .to_string();
-    [doc, claims, se]
+    };
+    out.write_all(se.to_string().as_bytes())
 }
 
-/// The 277CA as typed x12-types segments; with `fast`, the claims'
-/// 2000D loops are written as text there instead (the same bytes, tested
-/// in tests/acks.rs, at a fraction of the cost: x12-types builds a String
-/// for every element).
-fn render_277(tx: &Tx, number: u32, ymd: &str, mut fast: Option<&mut String>) -> x::_277 {
+/// A claim's 2000D loops to write: its HL id, its provider's, the claim
+/// and the HL it hangs from.
+struct Planned<'a> {
+    hl: usize,
+    parent: usize,
+    patient: &'a Hl,
+    claim: &'a ClaimAck,
+}
+
+/// What every claim's loops of a transaction share, put together once.
+struct Fixed<'a> {
+    ymd: &'a str,
+    /// An accepted claim's STC up to its amount.
+    accepted: String,
+}
+
+impl<'a> Fixed<'a> {
+    fn new(ymd: &'a str) -> Fixed<'a> {
+        Fixed {
+            ymd,
+            accepted: format!("STC*A2:20*{ymd}*WQ*"),
+        }
+    }
+}
+
+/// The 277CA as typed x12-types segments; with `fast`, the claims' 2000D
+/// loops are listed there instead, to be written as text by `claim_loops`
+/// (the same bytes, tested in tests/acks.rs, at a fraction of the cost:
+/// x12-types builds a String for every element).
+fn render_277<'a>(
+    tx: &'a Tx,
+    number: u32,
+    ymd: &str,
+    mut fast: Option<&mut Vec<Planned<'a>>>,
+) -> x::_277 {
     let ymd = ymd.to_string();
     let st02 = format!("{number:04}");
     let money = |m: Money| m.to_string();
@@ -879,17 +931,21 @@ fn render_277(tx: &Tx, number: u32, ymd: &str, mut fast: Option<&mut String>) ->
             }],
         });
         for c in mine {
-            let none = Hl::default();
-            let patient = c.hl.and_then(|h| tx.hls.get(h)).unwrap_or(&none);
+            let patient = c.hl.and_then(|h| tx.hls.get(h)).unwrap_or(&NO_HL);
+            if let Some(plan) = fast.as_deref_mut() {
+                plan.push(Planned {
+                    hl: next,
+                    parent: provider_hl,
+                    patient,
+                    claim: c,
+                });
+                next += 1;
+                continue;
+            }
             let (status, action, text) = match &c.reason {
                 None => ("A2:20", "WQ", None),
                 Some((code, msg)) => ("A7:21", "U", Some(free_text(*code, msg))),
             };
-            if let Some(out) = fast.as_deref_mut() {
-                claim_loops(out, next, provider_hl, patient, c, &ymd);
-                next += 1;
-                continue;
-            }
             let mut svc = Vec::new();
             if c.reason.is_some() {
                 for l in c.lines.iter().filter(|l| l.reason.is_some()) {
@@ -1060,50 +1116,56 @@ fn stc(status: &str, ymd: &str, action: &str, amount: &str, text: Option<String>
 }
 
 /// One claim's 277CA loops (2000D, 2100D, 2200D and a 2220D for each line
-/// in error), byte for byte what x12-types renders for them.
-fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &ClaimAck, ymd: &str) {
+/// in error), byte for byte what x12-types renders for them; the number of
+/// segments written.
+fn claim_loops(out: &mut String, p: &Planned<'_>, fixed: &Fixed<'_>) -> usize {
+    let (c, party) = (p.claim, &p.patient.party);
     // Plain pushes: `write!` cost more than the rest of the loop together.
     out.push_str("HL*");
-    push_decimal(out, hl as u64);
+    push_decimal(out, p.hl as u64);
     out.push('*');
-    push_decimal(out, parent as u64);
-    out.push_str("*PT~\n");
-    let party = &patient.party;
-    let last = if party.last.is_empty() {
+    push_decimal(out, p.parent as u64);
+    out.push_str("*PT~\nNM1*QC*1*");
+    out.push_str(if party.last.is_empty() {
         "UNKNOWN"
     } else {
         &party.last
-    };
-    let id: &str = if !party.id.is_empty() {
-        &party.id
-    } else {
+    });
+    out.push('*');
+    out.push_str(&party.first);
+    out.push_str("****MI*");
+    out.push_str(if party.id.is_empty() {
         &c.patient_id
-    };
-    for part in ["NM1*QC*1*", last, "*", &party.first, "****MI*", id, "~\n"] {
-        out.push_str(part);
-    }
-    let trn: &str = if c.id.is_empty() { "0" } else { &c.id };
-    for part in ["TRN*2*", trn, "~\n"] {
-        out.push_str(part);
-    }
+    } else {
+        &party.id
+    });
+    out.push_str("~\nTRN*2*");
+    out.push_str(if c.id.is_empty() { "0" } else { &c.id });
+    out.push_str("~\n");
+    let mut segments = 4;
     match &c.reason {
-        None => write_stc(out, "A2:20", ymd, "WQ", Some(c.charge), None),
+        None => {
+            out.push_str(&fixed.accepted);
+            c.charge.push_to(out);
+            out.push_str("~\n");
+        }
         Some((code, msg)) => write_stc(
             out,
             "A7:21",
-            ymd,
+            fixed.ymd,
             "U",
             Some(c.charge),
             Some(&free_text(*code, msg)),
         ),
     }
     if !c.date.is_empty() {
-        for part in ["DTP*472*D8*", &c.date, "~\n"] {
-            out.push_str(part);
-        }
+        out.push_str("DTP*472*D8*");
+        out.push_str(&c.date);
+        out.push_str("~\n");
+        segments += 1;
     }
     if c.reason.is_none() {
-        return;
+        return segments;
     }
     for l in c.lines.iter().filter(|l| l.reason.is_some()) {
         let (code, msg) = l.reason.as_ref().expect("filtered");
@@ -1123,18 +1185,29 @@ fn claim_loops(out: &mut String, hl: usize, parent: usize, patient: &Hl, c: &Cla
             out.push_str(&l.units);
         }
         out.push_str("~\n");
-        write_stc(out, "A7:21", ymd, "U", None, Some(&free_text(*code, msg)));
+        write_stc(
+            out,
+            "A7:21",
+            fixed.ymd,
+            "U",
+            None,
+            Some(&free_text(*code, msg)),
+        );
+        segments += 2;
         if !l.control.is_empty() {
             for part in ["REF*FJ*", &l.control, "~\n"] {
                 out.push_str(part);
             }
+            segments += 1;
         }
         if !l.date.is_empty() {
             for part in ["DTP*472*D8*", &l.date, "~\n"] {
                 out.push_str(part);
             }
+            segments += 1;
         }
     }
+    segments
 }
 
 /// An STC as `stc` builds it, as text: STC12 after two empty elements.
