@@ -90,11 +90,7 @@ struct Hl {
 static NO_HL: Hl = Hl {
     parent: None,
     provider: false,
-    party: Party {
-        last: Text::const_new(""),
-        first: Text::const_new(""),
-        id: Text::const_new(""),
-    },
+    party: Party::NONE,
 };
 
 struct LineAck {
@@ -265,7 +261,7 @@ impl Acks {
                 let hl = Hl {
                     parent: *parent,
                     provider: level.as_bytes() == b"20",
-                    party: party.take().map(|p| *p).unwrap_or_default(),
+                    party: party.take().unwrap_or_default(),
                 };
                 if let Some(tx) = &mut self.tx {
                     tx.hls.push(hl);
@@ -916,10 +912,10 @@ fn render_277<'a>(
                 nm1: nm1(
                     "85",
                     "2",
-                    &or(&node.party.last, "BILLING PROVIDER"),
+                    &or(node.party.last(), "BILLING PROVIDER"),
                     "",
                     "XX",
-                    &or(&node.party.id, "UNKNOWN"),
+                    &or(node.party.id(), "UNKNOWN"),
                 ),
                 ..Default::default()
             },
@@ -986,10 +982,10 @@ fn render_277<'a>(
                     nm1: x::NM1 {
                         _01: el("QC"),
                         _02: el("1"),
-                        _03: Some(or(&patient.party.last, "UNKNOWN")),
-                        _04: opt(&patient.party.first),
+                        _03: Some(or(patient.party.last(), "UNKNOWN")),
+                        _04: opt(patient.party.first()),
                         _08: Some(el("MI")),
-                        _09: Some(or(&patient.party.id, &c.patient_id)),
+                        _09: Some(or(patient.party.id(), &c.patient_id)),
                         ..Default::default()
                     },
                     ..Default::default()
@@ -1126,19 +1122,13 @@ fn claim_loops(out: &mut String, p: &Planned<'_>, fixed: &Fixed<'_>) -> usize {
     out.push('*');
     push_decimal(out, p.parent as u64);
     out.push_str("*PT~\nNM1*QC*1*");
-    out.push_str(if party.last.is_empty() {
-        "UNKNOWN"
-    } else {
-        &party.last
-    });
+    let last = party.last();
+    out.push_str(if last.is_empty() { "UNKNOWN" } else { last });
     out.push('*');
-    out.push_str(&party.first);
+    out.push_str(party.first());
     out.push_str("****MI*");
-    out.push_str(if party.id.is_empty() {
-        &c.patient_id
-    } else {
-        &party.id
-    });
+    let id = party.id();
+    out.push_str(if id.is_empty() { &c.patient_id } else { id });
     out.push_str("~\nTRN*2*");
     out.push_str(if c.id.is_empty() { "0" } else { &c.id });
     out.push_str("~\n");

@@ -1288,7 +1288,7 @@ fn keep_in(
 /// no whitespace around them (all but always), its elements are the ones
 /// `note_party` would split, and are read as they are (no second pass, and
 /// no UTF-8 check in an ASCII transaction).
-fn note_party_of(party: &mut Option<Box<Party>>, s: &Segment<'_>) {
+fn note_party_of(party: &mut Option<Party>, s: &Segment<'_>) {
     let space = |b: Option<&u8>| b.is_some_and(u8::is_ascii_whitespace);
     if space(s.bytes.first()) || space(s.bytes.last()) {
         return note_party(party, s.bytes, s.delims.element);
@@ -1300,17 +1300,18 @@ fn note_party_of(party: &mut Option<Box<Party>>, s: &Segment<'_>) {
     if !(matches!(entity, b"85" | b"IL" | b"QC") && (party.is_none() || entity == b"QC")) {
         return;
     }
-    *party = Some(Box::new(Party {
-        last: s.text_as_is(3),
-        first: s.text_as_is(4),
-        id: s.text_as_is(9),
-    }));
+    if s.ascii() {
+        *party = Some(Party::new(s.str_as_is(3), s.str_as_is(4), s.str_as_is(9)));
+    } else {
+        let t = |i: usize| String::from_utf8_lossy(s.el(i));
+        *party = Some(Party::new(&t(3), &t(4), &t(9)));
+    }
 }
 
 /// Take in one of an HL loop's kept segments (without its terminator; `e`
 /// is the element separator): an `NM1` with entity 85, IL or QC names the
 /// loop's party, unless one is named already and this is not QC.
-fn note_party(party: &mut Option<Box<Party>>, seg: &[u8], e: u8) {
+fn note_party(party: &mut Option<Party>, seg: &[u8], e: u8) {
     // Most of a loop's segments are not NM1: passed over on their first
     // bytes, before any trimming.
     let lead = seg.iter().take_while(|b| b.is_ascii_whitespace()).count();
@@ -1330,12 +1331,8 @@ fn note_party(party: &mut Option<Box<Party>>, seg: &[u8], e: u8) {
     for (slot, el) in f.iter_mut().zip(seg.split(|&b| b == e)) {
         *slot = el;
     }
-    let g = |i: usize| crate::model::text_lossy(f[i]);
-    *party = Some(Box::new(Party {
-        last: g(3),
-        first: g(4),
-        id: g(9),
-    }));
+    let g = |i: usize| String::from_utf8_lossy(f[i]);
+    *party = Some(Party::new(&g(3), &g(4), &g(9)));
 }
 
 /// A parsed job's buffer, shared by the raw segments kept from it (the

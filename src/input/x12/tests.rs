@@ -267,7 +267,13 @@ fn a_loops_party_is_its_first_provider_or_subscriber_or_its_patient() {
         for s in segs {
             note_party(&mut party, s.as_bytes(), b'*');
         }
-        let from_bytes = party.map(|p| (p.last.to_string(), p.first.to_string(), p.id.to_string()));
+        let from_bytes = party.map(|p| {
+            (
+                p.last().to_string(),
+                p.first().to_string(),
+                p.id().to_string(),
+            )
+        });
         let all_ascii = segs.iter().all(|s| s.is_ascii());
         for ascii in [false, true].into_iter().filter(|&a| !a || all_ascii) {
             let mut party = None;
@@ -289,8 +295,13 @@ fn a_loops_party_is_its_first_provider_or_subscriber_or_its_patient() {
                 };
                 note_party_of(&mut party, &seg);
             }
-            let of_segment =
-                party.map(|p| (p.last.to_string(), p.first.to_string(), p.id.to_string()));
+            let of_segment = party.map(|p| {
+                (
+                    p.last().to_string(),
+                    p.first().to_string(),
+                    p.id().to_string(),
+                )
+            });
             assert_eq!(of_segment, from_bytes, "{segs:?}, ascii {ascii}");
         }
         from_bytes

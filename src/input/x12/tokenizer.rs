@@ -95,6 +95,23 @@ impl<'a> Segment<'a> {
         crate::model::text_lossy(b)
     }
 
+    /// Whether every byte of this segment is ASCII (known from its buffer).
+    pub fn ascii(&self) -> bool {
+        self.ascii
+    }
+
+    /// Element `i` as it stands, of an `ascii` segment (empty otherwise).
+    pub fn str_as_is(&self, i: usize) -> &'a str {
+        if !self.ascii {
+            return "";
+        }
+        let b = self.el(i);
+        debug_assert!(b.is_ascii());
+        // SAFETY: as in `text_of`: every byte of an `ascii` segment is
+        // ASCII, and ASCII is UTF-8.
+        unsafe { std::str::from_utf8_unchecked(b) }
+    }
+
     /// Component `k` of element `i` as owned text, trimmed.
     pub fn comp_text(&self, i: usize, k: usize) -> crate::model::Text {
         self.text_of(self.comp(i, k))
