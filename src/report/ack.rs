@@ -18,8 +18,13 @@
 //! appended ones with our reader.
 //!
 //! Fed by the pipeline in input order with the same raw structure events as
-//! the clean/rejected split; the 277CA is rendered and written transaction
-//! by transaction on a thread of its own (`Out277`), at most two waiting.
+//! the clean/rejected split. Each claim's 277CA loops are rendered as the
+//! claim comes (`Tx::render`, into its billing provider's group: gathered
+//! into an ack per claim and rendered on another thread at the
+//! transaction's end, they cost a fifth more); the typed loops of a
+//! transaction, the claims' HL segments (numbered only then) and the
+//! writing are done on a thread of its own (`Out277`), at most two
+//! transactions waiting.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -121,7 +126,117 @@ struct Tx {
     submitter: (String, String),
     receiver: (String, String),
     hls: Vec<Hl>,
+    /// Every claim's ack, for x12-types to render (`Acks::typed_claims`).
     claims: Vec<ClaimAck>,
+    /// Else the claims' loops, rendered as they came, by billing provider.
+    groups: Vec<Group277>,
+    /// The group of each provider HL (by HL index), and of claims under none.
+    group_of: Vec<usize>,
+    no_group: Option<usize>,
+    /// Claims in the transaction, and their tally.
+    count: usize,
+    all: Tally,
+}
+
+/// The claims of one billing provider (or of none) in a transaction: their
+/// 2000D loops, rendered as each claim came but for its HL segment (whose
+/// number is known only when the transaction ends: every provider's 2000C
+/// loop comes before the first patient's).
+#[derive(Default)]
+struct Group277 {
+    /// The provider's HL (index).
+    provider: Option<usize>,
+    tally: Tally,
+    /// The claims' loops after their HL, end to end.
+    loops: String,
+    /// Where each claim's loops end in `loops`.
+    ends: Vec<usize>,
+    /// Segments in `loops`.
+    segments: usize,
+}
+
+impl Tx {
+    /// Render a claim's loops into its provider's group (opened at its
+    /// first claim, in order of first claim), and count it.
+    fn render(&mut self, c: &ClaimAck, fixed: &Fixed, size_hint: usize) {
+        let g = self.group(c.hl, size_hint);
+        let group = &mut self.groups[g];
+        group.tally.add(c.charge, c.reason.is_some());
+        let patient = c.hl.and_then(|h| self.hls.get(h)).unwrap_or(&NO_HL);
+        group.segments += claim_loops(&mut group.loops, &patient.party, c, fixed);
+        group.ends.push(group.loops.len());
+    }
+
+    /// `render` for an accepted claim, from the claim itself.
+    fn render_accepted(
+        &mut self,
+        claim: &Claim,
+        hl: Option<usize>,
+        charge: Money,
+        fixed: &Fixed,
+        size_hint: usize,
+    ) {
+        let g = self.group(hl, size_hint);
+        let group = &mut self.groups[g];
+        group.tally.add(charge, false);
+        let patient = hl.and_then(|h| self.hls.get(h)).unwrap_or(&NO_HL);
+        let date = claim.lines.iter().find_map(|l| l.date.date).map(ccyymmdd);
+        group.segments += accepted_loops(
+            &mut group.loops,
+            &patient.party,
+            &claim.id,
+            &claim.patient_id,
+            charge,
+            date.as_deref().unwrap_or_default(),
+            fixed,
+        );
+        group.ends.push(group.loops.len());
+    }
+
+    /// The group of the claims of `hl`'s provider: opened at its first
+    /// claim, in order of first claim.
+    fn group(&mut self, hl: Option<usize>, size_hint: usize) -> usize {
+        let g = match provider_of(&self.hls, hl) {
+            Some(p) => {
+                if self.group_of.len() <= p {
+                    self.group_of.resize(p + 1, usize::MAX);
+                }
+                let slot = &mut self.group_of[p];
+                if *slot == usize::MAX {
+                    *slot = self.groups.len();
+                    self.groups.push(Group277 {
+                        provider: Some(p),
+                        ..Group277::default()
+                    });
+                }
+                *slot
+            }
+            None => *self.no_group.get_or_insert_with(|| {
+                self.groups.push(Group277::default());
+                self.groups.len() - 1
+            }),
+        };
+        let group = &mut self.groups[g];
+        if group.ends.is_empty() && g == 0 {
+            // About 130 bytes a claim: sized once from the last transaction.
+            group.loops.reserve(size_hint.saturating_mul(144));
+            group.ends.reserve(size_hint);
+        }
+        g
+    }
+}
+
+/// The billing provider (HL 20 level) a claim's HL hangs from, if any.
+fn provider_of(hls: &[Hl], hl: Option<usize>) -> Option<usize> {
+    let mut at = hl;
+    while let Some(h) = at {
+        let node = hls.get(h)?;
+        if node.provider {
+            return Some(h);
+        }
+        at = node.parent;
+    }
+    None
 }
 
 type TxKey = (Arc<str>, Arc<str>, Arc<str>);
@@ -139,6 +254,8 @@ pub struct Acks {
     /// reference the fast writer is tested against): `CLAIMSCRUB_TYPED_277=1`.
     typed_claims: bool,
     ymd: String,
+    /// What every claim's 277CA loops share.
+    fixed: Fixed,
     /// Interchanges written to each ack file: ISA13 counts 1, 2, ... in its
     /// file (unique there, and the same for any `--threads`).
     isa_999: u32,
@@ -171,6 +288,7 @@ impl Acks {
             written_277: 0,
             typed_claims: std::env::var_os("CLAIMSCRUB_TYPED_277").is_some_and(|v| v == "1"),
             ymd: as_of.format("%Y%m%d").to_string(),
+            fixed: Fixed::new(&as_of.format("%Y%m%d").to_string()),
             isa_999: 0,
             isa_277: 0,
             verdicts: HashMap::new(),
@@ -224,7 +342,11 @@ impl Acks {
                 };
                 let mut tx = Tx {
                     hls: Vec::with_capacity(self.last_sizes.0),
-                    claims: Vec::with_capacity(self.last_sizes.1),
+                    claims: Vec::with_capacity(if self.typed_claims {
+                        self.last_sizes.1
+                    } else {
+                        0
+                    }),
                     ..Tx::default()
                 };
                 for seg in segs(segments, d) {
@@ -288,6 +410,16 @@ impl Acks {
         let Some(tx) = &mut self.tx else {
             return;
         };
+        let charge = claim
+            .total
+            .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum());
+        if !outcome.rejected && !self.typed_claims {
+            // Nearly every claim: its loops written from the claim itself.
+            tx.count += 1;
+            tx.all.add(charge, false);
+            tx.render_accepted(claim, hl, charge, &self.fixed, self.last_sizes.1);
+            return;
+        }
         let reason = |f: &Finding| (f.code, f.message.clone());
         let first_error = outcome
             .findings
@@ -316,13 +448,11 @@ impl Acks {
         } else {
             Vec::new()
         };
-        tx.claims.push(ClaimAck {
+        let ack = ClaimAck {
             id: claim.id.clone(),
             hl,
             patient_id: claim.patient_id.clone(),
-            charge: claim
-                .total
-                .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum()),
+            charge,
             date: claim
                 .lines
                 .iter()
@@ -339,7 +469,14 @@ impl Acks {
                 None
             },
             lines,
-        });
+        };
+        tx.count += 1;
+        tx.all.add(ack.charge, ack.reason.is_some());
+        if self.typed_claims {
+            tx.claims.push(ack);
+        } else {
+            tx.render(&ack, &self.fixed, self.last_sizes.1);
+        }
     }
 
     /// A finding that belongs to no claim.
@@ -564,8 +701,8 @@ impl Acks {
         let Some(tx) = self.tx.take() else {
             return Ok(());
         };
-        self.last_sizes = (tx.hls.len(), tx.claims.len());
-        if self.f277.is_none() || tx.claims.is_empty() {
+        self.last_sizes = (tx.hls.len(), tx.count);
+        if self.f277.is_none() || tx.count == 0 {
             return Ok(());
         }
         let mut head = String::new();
@@ -604,8 +741,9 @@ enum Msg277 {
     Text(String),
 }
 
-/// The 277CA file, written by a thread of its own: a transaction's 277CA is
-/// rendered there while the serial stage goes on with the next claims.
+/// The 277CA file, written by a thread of its own: a transaction's typed
+/// loops are rendered there, and its claims' loops written, while the
+/// serial stage goes on with the next claims.
 struct Out277 {
     send: Option<std::sync::mpsc::SyncSender<Msg277>>,
     thread: Option<std::thread::JoinHandle<io::Result<Staged>>>,
@@ -617,9 +755,6 @@ impl Out277 {
         let thread = std::thread::Builder::new()
             .name("cs-277ca".into())
             .spawn(move || {
-                // The claims' loops, put together a stretch at a time: the
-                // same buffer for every transaction.
-                let mut buf = String::new();
                 for msg in recv {
                     let wrote = match msg {
                         Msg277::Transaction {
@@ -629,7 +764,7 @@ impl Out277 {
                             ymd,
                             typed,
                         } => file.out.write_all(head.as_bytes()).and_then(|()| {
-                            write_transaction_277(&mut file.out, &mut buf, &tx, number, &ymd, typed)
+                            write_transaction_277(&mut file.out, &tx, number, &ymd, typed)
                         }),
                         Msg277::Text(t) => file.out.write_all(t.as_bytes()),
                     };
@@ -677,35 +812,45 @@ impl Drop for Out277 {
 }
 
 /// Write one 277CA transaction, ST to SE: the typed loops, then the claims'
-/// loops (x12-types renders the 2000D loops last), written by `claim_loops`
-/// into `buf` a stretch at a time unless `typed` (then they are among the
-/// typed loops), then SE, its count kept as the loops are written.
+/// loops (x12-types renders the 2000D loops last), each claim's HL segment
+/// put before the loops rendered when it came (`Tx::render`), unless
+/// `typed` (then they are among the typed loops), then SE, its count kept
+/// as the loops are written.
 fn write_transaction_277(
     out: &mut impl Write,
-    buf: &mut String,
     tx: &Tx,
     number: u32,
     ymd: &str,
     typed: bool,
 ) -> io::Result<()> {
-    let mut plan = Vec::new();
-    let doc = render_277(tx, number, ymd, (!typed).then_some(&mut plan));
+    let doc = render_277(tx, number, ymd, typed);
     let placeholder = doc.se.to_string();
     let mut doc = doc.to_string();
     doc.truncate(doc.len() - placeholder.len());
     // The typed part's segments, the claims' loops' and SE.
     let mut segments = memchr::memchr_iter(b'~', doc.as_bytes()).count() + 1;
     out.write_all(doc.as_bytes())?;
-    let fixed = Fixed::new(ymd);
-    buf.clear();
-    for p in &plan {
-        segments += claim_loops(buf, p, &fixed);
-        if buf.len() >= 64 << 10 {
-            out.write_all(buf.as_bytes())?;
-            buf.clear();
+    if !typed {
+        let mut next = 3 + tx.groups.len();
+        let mut hl = String::with_capacity(32);
+        for (g, group) in tx.groups.iter().enumerate() {
+            let provider_hl = 3 + g;
+            let mut from = 0;
+            for &end in &group.ends {
+                hl.clear();
+                hl.push_str("HL*");
+                push_decimal(&mut hl, next as u64);
+                hl.push('*');
+                push_decimal(&mut hl, provider_hl as u64);
+                hl.push_str("*PT~\n");
+                out.write_all(hl.as_bytes())?;
+                out.write_all(&group.loops.as_bytes()[from..end])?;
+                from = end;
+                next += 1;
+            }
+            segments += group.ends.len() + group.segments;
         }
     }
-    out.write_all(buf.as_bytes())?;
     let se = x::SE {
         _01: segments.to_string(),
         _02: format!("{number:04}"),
@@ -713,60 +858,30 @@ fn write_transaction_277(
     out.write_all(se.to_string().as_bytes())
 }
 
-/// A claim's 2000D loops to write: its HL id, its provider's, the claim
-/// and the HL it hangs from.
-struct Planned<'a> {
-    hl: usize,
-    parent: usize,
-    patient: &'a Hl,
-    claim: &'a ClaimAck,
-}
-
-/// What every claim's loops of a transaction share, put together once.
-struct Fixed<'a> {
-    ymd: &'a str,
+/// What every claim's loops share, put together once.
+struct Fixed {
+    ymd: String,
     /// An accepted claim's STC up to its amount.
     accepted: String,
 }
 
-impl<'a> Fixed<'a> {
-    fn new(ymd: &'a str) -> Fixed<'a> {
+impl Fixed {
+    fn new(ymd: &str) -> Fixed {
         Fixed {
-            ymd,
+            ymd: ymd.to_string(),
             accepted: format!("STC*A2:20*{ymd}*WQ*"),
         }
     }
 }
 
-/// The 277CA as typed x12-types segments; with `fast`, the claims' 2000D
-/// loops are listed there instead, to be written as text by `claim_loops`
-/// (the same bytes, tested in tests/acks.rs, at a fraction of the cost:
-/// x12-types builds a String for every element).
-fn render_277<'a>(
-    tx: &'a Tx,
-    number: u32,
-    ymd: &str,
-    mut fast: Option<&mut Vec<Planned<'a>>>,
-) -> x::_277 {
+/// The 277CA as typed x12-types segments; unless `typed`, without the
+/// claims' 2000D loops, written as text by `claim_loops` (the same bytes,
+/// tested in tests/acks.rs, at a fraction of the cost: x12-types builds a
+/// String for every element).
+fn render_277(tx: &Tx, number: u32, ymd: &str, typed: bool) -> x::_277 {
     let ymd = ymd.to_string();
     let st02 = format!("{number:04}");
     let money = |m: Money| m.to_string();
-    // Claims accepted and rejected, counted and summed (not gathered into
-    // lists: only their totals are written).
-    let tally = |claims: &mut dyn Iterator<Item = &ClaimAck>| {
-        let mut t = Tally::default();
-        for c in claims {
-            let side = if c.reason.is_none() {
-                &mut t.acc
-            } else {
-                &mut t.rej
-            };
-            side.0 += 1;
-            side.1 = side.1 + c.charge;
-            t.all = t.all + c.charge;
-        }
-        t
-    };
     let totals = |t: &Tally| {
         let mut qty = Vec::new();
         let mut amt = Vec::new();
@@ -796,7 +911,7 @@ fn render_277<'a>(
         }
         (qty, amt)
     };
-    let all = tally(&mut tx.claims.iter());
+    let all = &tx.all;
     // HL04 on the levels with children; the patient level has none.
     let hl = |id: usize, parent: Option<usize>, level: &str, child: bool| x::HL {
         _01: id.to_string(),
@@ -840,7 +955,7 @@ fn render_277<'a>(
             ..Default::default()
         },
     };
-    let (qty, amt) = totals(&all);
+    let (qty, amt) = totals(all);
     doc.loop_2000b.push(x::_277Loop2000B {
         hl: hl(2, Some(1), "21", true),
         loop_2100b: x::_277Loop2100B {
@@ -862,43 +977,40 @@ fn render_277<'a>(
             ..Default::default()
         }],
     });
-    // Billing providers (HL 20 level of the 837) in order of first claim.
-    let provider_of = |c: &ClaimAck| -> Option<usize> {
-        let mut at = c.hl;
-        while let Some(h) = at {
-            let node = tx.hls.get(h)?;
-            if node.provider {
-                return Some(h);
-            }
-            at = node.parent;
-        }
-        None
-    };
-    // Each provider's claims in input order, the providers in order of
-    // first claim: one pass (a scan of every claim per provider made a
-    // transaction of many providers quadratic).
+    // Billing providers (HL 20 level of the 837) in order of first claim,
+    // each with its claims' tally (and, typed, its claims in input order).
     // A provider's group by its HL's index (the last slot for claims under
     // no provider): a hashed map cost a quarter of the 277CA's rendering.
-    let mut groups: Vec<(Option<usize>, Vec<&ClaimAck>)> = Vec::new();
-    let mut group_of = vec![usize::MAX; tx.hls.len() + 1];
-    for c in &tx.claims {
-        let p = provider_of(c);
-        let slot = &mut group_of[p.unwrap_or(tx.hls.len())];
-        if *slot == usize::MAX {
-            *slot = groups.len();
-            groups.push((p, Vec::new()));
+    let mut groups: Vec<(Option<usize>, Tally, Vec<&ClaimAck>)> = Vec::new();
+    if typed {
+        let mut group_of = vec![usize::MAX; tx.hls.len() + 1];
+        for c in &tx.claims {
+            let p = provider_of(&tx.hls, c.hl);
+            let slot = &mut group_of[p.unwrap_or(tx.hls.len())];
+            if *slot == usize::MAX {
+                *slot = groups.len();
+                groups.push((p, Tally::default(), Vec::new()));
+            }
+            let g = &mut groups[*slot];
+            g.1.add(c.charge, c.reason.is_some());
+            g.2.push(c);
         }
-        groups[*slot].1.push(c);
+    } else {
+        groups.extend(
+            tx.groups
+                .iter()
+                .map(|g| (g.provider, g.tally.clone(), Vec::new())),
+        );
     }
     // HL ids count up in the order the loops are written: x12-types writes
     // every provider's 2000C loop before the first patient's 2000D, so the
     // providers take 3, 4, ... and the patients follow (numbered by provider
     // as they went, two providers made HL 3, 6, 4, 5, 7: out of sequence).
     let mut next = 3 + groups.len();
-    for (g, (p, mine)) in groups.into_iter().enumerate() {
+    for (g, (p, tally, mine)) in groups.into_iter().enumerate() {
         let node = p.and_then(|h| tx.hls.get(h)).cloned().unwrap_or_default();
         let provider_hl = 3 + g;
-        let (mut qty, amt) = totals(&tally(&mut mine.iter().copied()));
+        let (mut qty, amt) = totals(&tally);
         for q in &mut qty {
             q._01 = el(if q._01.to_string() == "90" {
                 "QA"
@@ -928,16 +1040,6 @@ fn render_277<'a>(
         });
         for c in mine {
             let patient = c.hl.and_then(|h| tx.hls.get(h)).unwrap_or(&NO_HL);
-            if let Some(plan) = fast.as_deref_mut() {
-                plan.push(Planned {
-                    hl: next,
-                    parent: provider_hl,
-                    patient,
-                    claim: c,
-                });
-                next += 1;
-                continue;
-            }
             let (status, action, text) = match &c.reason {
                 None => ("A2:20", "WQ", None),
                 Some((code, msg)) => ("A7:21", "U", Some(free_text(*code, msg))),
@@ -1035,12 +1137,25 @@ impl Acks {
 }
 
 /// Claims (count, charges) accepted and rejected.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Tally {
     acc: (usize, Money),
     rej: (usize, Money),
     /// Every claim's charges, summed in input order.
     all: Money,
+}
+
+impl Tally {
+    fn add(&mut self, charge: Money, rejected: bool) {
+        let side = if rejected {
+            &mut self.rej
+        } else {
+            &mut self.acc
+        };
+        side.0 += 1;
+        side.1 = side.1 + charge;
+        self.all = self.all + charge;
+    }
 }
 
 fn or(s: &str, default: &str) -> String {
@@ -1111,51 +1226,74 @@ fn stc(status: &str, ymd: &str, action: &str, amount: &str, text: Option<String>
     }
 }
 
-/// One claim's 277CA loops (2000D, 2100D, 2200D and a 2220D for each line
-/// in error), byte for byte what x12-types renders for them; the number of
-/// segments written.
-fn claim_loops(out: &mut String, p: &Planned<'_>, fixed: &Fixed<'_>) -> usize {
-    let (c, party) = (p.claim, &p.patient.party);
+/// An accepted claim's loops after its HL segment (`claim_loops`), from
+/// its parts: the claim need not be gathered into a `ClaimAck` first.
+fn accepted_loops(
+    out: &mut String,
+    party: &Party,
+    id: &str,
+    patient_id: &str,
+    charge: Money,
+    date: &str,
+    fixed: &Fixed,
+) -> usize {
+    let mut segments = nm1_trn(out, party, id, patient_id);
+    out.push_str(&fixed.accepted);
+    charge.push_to(out);
+    out.push_str("~\n");
+    segments += 1;
+    if !date.is_empty() {
+        out.push_str("DTP*472*D8*");
+        out.push_str(date);
+        out.push_str("~\n");
+        segments += 1;
+    }
+    segments
+}
+
+/// A claim's NM1 (its patient) and TRN (its CLM01): two segments.
+fn nm1_trn(out: &mut String, party: &Party, id: &str, patient_id: &str) -> usize {
     // Plain pushes: `write!` cost more than the rest of the loop together.
-    out.push_str("HL*");
-    push_decimal(out, p.hl as u64);
-    out.push('*');
-    push_decimal(out, p.parent as u64);
-    out.push_str("*PT~\nNM1*QC*1*");
+    out.push_str("NM1*QC*1*");
     let last = party.last();
     out.push_str(if last.is_empty() { "UNKNOWN" } else { last });
     out.push('*');
     out.push_str(party.first());
     out.push_str("****MI*");
-    let id = party.id();
-    out.push_str(if id.is_empty() { &c.patient_id } else { id });
+    let party_id = party.id();
+    out.push_str(if party_id.is_empty() {
+        patient_id
+    } else {
+        party_id
+    });
     out.push_str("~\nTRN*2*");
-    out.push_str(if c.id.is_empty() { "0" } else { &c.id });
+    out.push_str(if id.is_empty() { "0" } else { id });
     out.push_str("~\n");
-    let mut segments = 4;
-    match &c.reason {
-        None => {
-            out.push_str(&fixed.accepted);
-            c.charge.push_to(out);
-            out.push_str("~\n");
-        }
-        Some((code, msg)) => write_stc(
-            out,
-            "A7:21",
-            fixed.ymd,
-            "U",
-            Some(c.charge),
-            Some(&free_text(*code, msg)),
-        ),
-    }
+    2
+}
+
+/// One claim's 277CA loops (2000D, 2100D, 2200D and a 2220D for each line
+/// in error) after its HL segment, byte for byte what x12-types renders for
+/// them; the number of segments written.
+fn claim_loops(out: &mut String, party: &Party, c: &ClaimAck, fixed: &Fixed) -> usize {
+    let Some((code, msg)) = &c.reason else {
+        return accepted_loops(out, party, &c.id, &c.patient_id, c.charge, &c.date, fixed);
+    };
+    let mut segments = nm1_trn(out, party, &c.id, &c.patient_id);
+    write_stc(
+        out,
+        "A7:21",
+        &fixed.ymd,
+        "U",
+        Some(c.charge),
+        Some(&free_text(*code, msg)),
+    );
+    segments += 1;
     if !c.date.is_empty() {
         out.push_str("DTP*472*D8*");
         out.push_str(&c.date);
         out.push_str("~\n");
         segments += 1;
-    }
-    if c.reason.is_none() {
-        return segments;
     }
     for l in c.lines.iter().filter(|l| l.reason.is_some()) {
         let (code, msg) = l.reason.as_ref().expect("filtered");
@@ -1178,7 +1316,7 @@ fn claim_loops(out: &mut String, p: &Planned<'_>, fixed: &Fixed<'_>) -> usize {
         write_stc(
             out,
             "A7:21",
-            fixed.ymd,
+            &fixed.ymd,
             "U",
             None,
             Some(&free_text(*code, msg)),
