@@ -19,12 +19,12 @@
 //!
 //! Fed by the pipeline in input order with the same raw structure events as
 //! the clean/rejected split. Each claim's 277CA loops are rendered as the
-//! claim comes (`Tx::render`, into its billing provider's group: gathered
+//! claim comes (`Tx::render`, into its billing provider's group; gathered
 //! into an ack per claim and rendered on another thread at the
-//! transaction's end, they cost a fifth more); the typed loops of a
-//! transaction, the claims' HL segments (numbered only then) and the
-//! writing are done on a thread of its own (`Out277`), at most two
-//! transactions waiting.
+//! transaction's end, they cost more: BENCHMARKS.md, session 19); the
+//! typed loops of a transaction, the claims' HL segments (numbered only
+//! then) and the writing are done on a thread of its own (`Out277`), at
+//! most two transactions waiting.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
