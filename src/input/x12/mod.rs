@@ -476,8 +476,9 @@ impl Parser {
         if tx.keep_raw && id != b"HL" {
             // A claim's segments follow one another in the job's buffer:
             // its stretch grows here (a call to `keep` for each of the twenty
-            // or so segments of a claim was a tenth of the checker's cost of
-            // keeping the structure).
+            // or so segments of a claim was a seventh of what keeping the
+            // structure cost the checker: 4.8 of 33 M instructions, 20,000
+            // claims).
             let run = &mut tx.run;
             if tx.claim.is_some() && self.src.is_some() && run.2 > 0 && run.1 == self.at.0 {
                 run.1 = self.at.1;
