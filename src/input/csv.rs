@@ -10,6 +10,7 @@ use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::sync::Arc;
 
+use super::csv_rows::Row;
 use super::{trim, ClaimSource, Item, Limits, Piece, RawClaim, RawEvent, ReadClaim, ReadStats};
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
@@ -168,14 +169,15 @@ impl Shape {
 /// of a CSV run, that was two fifths of the work.
 pub struct CsvReader<R: Read> {
     file: Arc<str>,
-    rdr: csv::Reader<R>,
+    rdr: super::csv_rows::Rows<R>,
     cols: Vec<Option<Col>>,
     shape: Arc<Shape>,
     available: Available,
-    record: csv::ByteRecord,
-    /// `record` holds a row read but not yet put in a job (it starts the
-    /// next one).
-    pending: bool,
+    /// A row read but not yet put in a job (it starts the next one): its
+    /// bytes and its fields' ends in them.
+    pending: Pending,
+    carry: Vec<u8>,
+    carry_ends: Vec<usize>,
     row: u64,
     /// The claim id of the claim the rows are on, if one is open, and its
     /// hash (for `finished`).
@@ -226,10 +228,7 @@ fn slot(c: Col) -> usize {
 
 impl<R: Read> CsvReader<R> {
     pub fn new(file: Arc<str>, src: R, limits: Limits) -> Self {
-        let rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(src);
+        let rdr = super::csv_rows::Rows::new(src);
         let mut r = CsvReader {
             file,
             rdr,
@@ -241,8 +240,9 @@ impl<R: Read> CsvReader<R> {
                 keep_raw: limits.keep_raw && limits.segments,
             }),
             available: Available::NONE,
-            record: csv::ByteRecord::new(),
-            pending: false,
+            pending: Pending::No,
+            carry: Vec::new(),
+            carry_ends: Vec::new(),
             row: 0,
             open: None,
             finished: HashSet::default(),
@@ -350,16 +350,6 @@ impl<R: Read> CsvReader<R> {
         };
     }
 
-    /// The claim id of the row in `record`, as the claim will have it.
-    fn claim_id(&self) -> Text {
-        let field = self
-            .shape
-            .of(Col::ClaimId)
-            .and_then(|i| self.record.get(i))
-            .map(|b| trim(std::str::from_utf8(b).unwrap_or("\u{fffd}")));
-        Text::from(field.unwrap_or(""))
-    }
-
     /// The rows up to the end of the first claim after `JOB_BYTES`: a job
     /// of whole claims, with what only reading in order can tell (the row
     /// numbers, whether a claim id came back, rows the CSV parse refused).
@@ -372,41 +362,81 @@ impl<R: Read> CsvReader<R> {
             marks: Vec::new(),
         };
         while !self.done {
-            if !self.pending {
-                match self.rdr.read_byte_record(&mut self.record) {
-                    Ok(true) => {
+            // The row, put in the job as it stands: a plain line (its fields
+            // are what lies between its commas), or a record's fields end to
+            // end.
+            let (start, first_end) = (job.bytes.len(), job.ends.len());
+            let comma = match std::mem::replace(&mut self.pending, Pending::No) {
+                Pending::Row { comma } => {
+                    job.bytes.extend_from_slice(&self.carry);
+                    job.ends.extend(self.carry_ends.iter().map(|e| start + e));
+                    comma
+                }
+                Pending::No => {
+                    let read = self.rdr.next_row();
+                    if !matches!(read, Ok(Row::End)) {
                         self.row += 1;
-                        self.stats.records += 1;
-                        self.pending = true;
                     }
-                    Ok(false) => {
-                        self.done = true;
-                        break;
-                    }
-                    Err(e) => {
-                        // An I/O error: nothing after it can be read. (A
-                        // byte record is not checked for UTF-8; a row that
-                        // is not is read, and its fields replaced.)
-                        self.row += 1;
-                        let row = e.position().map_or(self.row, |p| p.record() + 1);
-                        job.marks.push(Mark::Unreadable {
-                            row,
-                            message: format!("CSV unreadable: {e}"),
-                        });
-                        self.close();
-                        self.done = true;
+                    match read {
+                        Ok(Row::Plain(line)) => {
+                            self.stats.records += 1;
+                            job.bytes.extend_from_slice(line);
+                            job.ends
+                                .extend(memchr::memchr_iter(b',', line).map(|comma| start + comma));
+                            job.ends.push(job.bytes.len());
+                            true
+                        }
+                        Ok(Row::Fields(bytes, ends)) => {
+                            self.stats.records += 1;
+                            job.bytes.extend_from_slice(bytes);
+                            job.ends.extend(ends.iter().map(|e| start + e));
+                            false
+                        }
+                        Ok(Row::End) => {
+                            self.done = true;
+                            break;
+                        }
+                        Err(e) => {
+                            // An I/O error: nothing after it can be read
+                            // (the row it ended is one with no fields). A
+                            // row that is not UTF-8 is read, and its fields
+                            // replaced.
+                            job.marks.push(Mark::Unreadable {
+                                row: self.row,
+                                message: format!("CSV unreadable: {e}"),
+                            });
+                            self.close();
+                            self.done = true;
+                            false
+                        }
                     }
                 }
-            }
+            };
+            let fields = job.ends.len() - first_end;
             // As the checker will: a row on another claim id ends the open
             // claim and (unless its id is empty: then it is unusable)
             // starts a new one.
-            let id = self.claim_id();
+            let id = claim_id_of(self.shape.of(Col::ClaimId).and_then(|i| {
+                let ends = &job.ends[first_end..];
+                let end = *ends.get(i)?;
+                let from = match i {
+                    0 => start,
+                    _ => ends[i - 1] + usize::from(comma),
+                };
+                Some(&job.bytes[from..end])
+            }));
             let same = self.open.as_ref().is_some_and(|(open, _)| *open == id);
-            if !same && job.bytes.len() >= JOB_BYTES {
+            if !same && start >= JOB_BYTES {
+                self.carry.clear();
+                self.carry.extend_from_slice(&job.bytes[start..]);
+                self.carry_ends.clear();
+                self.carry_ends
+                    .extend(job.ends[first_end..].iter().map(|e| e - start));
+                job.bytes.truncate(start);
+                job.ends.truncate(first_end);
+                self.pending = Pending::Row { comma };
                 break;
             }
-            self.pending = false;
             let mut again = false;
             if !same {
                 self.close();
@@ -416,18 +446,12 @@ impl<R: Read> CsvReader<R> {
                     self.open = Some((id, h));
                 }
             }
-            let start = job.bytes.len();
-            let mut end = start;
-            for f in self.record.iter() {
-                end += f.len();
-                job.ends.push(end);
-            }
-            job.bytes.extend_from_slice(self.record.as_slice());
             job.marks.push(Mark::Row {
                 row: self.row,
                 start,
-                fields: self.record.len(),
+                fields,
                 again,
+                comma,
             });
         }
         (!job.marks.is_empty()).then_some(job)
@@ -439,6 +463,19 @@ impl<R: Read> CsvReader<R> {
             self.finished.insert(h);
         }
     }
+}
+
+/// A claim id field as the claim will have it.
+fn claim_id_of(field: Option<&[u8]>) -> Text {
+    let field = field.map(|b| trim(std::str::from_utf8(b).unwrap_or("\u{fffd}")));
+    Text::from(field.unwrap_or(""))
+}
+
+/// A row read and not yet in a job (`comma`: a line as it stood).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    No,
+    Row { comma: bool },
 }
 
 /// Rows of whole claims, read in order by the reader and turned into
@@ -463,6 +500,9 @@ enum Mark {
         start: usize,
         fields: usize,
         again: bool,
+        /// The row is a line as it stood: a comma after each field but the
+        /// last.
+        comma: bool,
     },
     /// Where reading stopped: the input could not be read further.
     Unreadable { row: u64, message: String },
@@ -494,6 +534,7 @@ impl CsvJob {
                     start,
                     fields,
                     again,
+                    comma,
                 } => {
                     let ends = &self.ends[k..k + fields];
                     k += fields;
@@ -504,6 +545,7 @@ impl CsvJob {
                         bytes,
                         start,
                         ends,
+                        sep: usize::from(comma),
                     };
                     b.row(row, &f, again);
                 }
@@ -530,6 +572,8 @@ struct Fields<'a> {
     /// Where the row starts in the job's bytes, and its fields end.
     start: usize,
     ends: &'a [usize],
+    /// Bytes between a field's end and the next's start (a comma, or none).
+    sep: usize,
 }
 
 impl Fields<'_> {
@@ -539,7 +583,11 @@ impl Fields<'_> {
 
     fn span(&self, i: usize) -> Option<(usize, usize)> {
         let e = *self.ends.get(i)?;
-        let s = if i == 0 { self.start } else { self.ends[i - 1] };
+        let s = if i == 0 {
+            self.start
+        } else {
+            self.ends[i - 1] + self.sep
+        };
         Some((s - self.start, e - self.start))
     }
 
@@ -684,7 +732,8 @@ impl Builder<'_> {
                 self.shape.header_len
             ));
         }
-        let bytes: usize = f.bytes.len();
+        // The fields' bytes, without the commas between them.
+        let bytes: usize = f.bytes.len() - f.sep * f.len().saturating_sub(1);
         if bytes > self.shape.max_record {
             return Err(format!(
                 "row of {bytes} bytes is over the record size limit"

@@ -5,6 +5,7 @@
 //! `input::x12` knows X12 segment names; only `input::csv` knows headers.
 
 pub mod csv;
+mod csv_rows;
 pub mod minutes;
 pub mod x12;
 
