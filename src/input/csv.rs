@@ -163,10 +163,11 @@ impl Shape {
 }
 
 /// The reader: the header, then rows. The rows are read here (the CSV
-/// parse and the claim boundaries, X009 with them) and handed on in jobs
-/// of whole claims (`CsvJob`); turning a job's rows into claims runs on the
-/// checkers (`CsvJob::parse`). On the reader's thread, the one serial stage
-/// of a CSV run, that was two fifths of the work.
+/// parse, by `csv_rows::Rows`, and the claim boundaries, X009 with them)
+/// and handed on in jobs of whole claims (`CsvJob`); turning a job's rows
+/// into claims runs on the checkers (`CsvJob::parse`). On the reader's
+/// thread, the one serial stage of a CSV run, that was two fifths of the
+/// work.
 pub struct CsvReader<R: Read> {
     file: Arc<str>,
     rdr: super::csv_rows::Rows<R>,
