@@ -253,8 +253,7 @@ pub struct Acks {
     /// Render each claim's 277CA loops with x12-types too (slow; the
     /// reference the fast writer is tested against): `CLAIMSCRUB_TYPED_277=1`.
     typed_claims: bool,
-    ymd: String,
-    /// What every claim's 277CA loops share.
+    /// The run's date (CCYYMMDD), and what every claim's 277CA loops share.
     fixed: Fixed,
     /// Interchanges written to each ack file: ISA13 counts 1, 2, ... in its
     /// file (unique there, and the same for any `--threads`).
@@ -287,7 +286,6 @@ impl Acks {
             tx: None,
             written_277: 0,
             typed_claims: std::env::var_os("CLAIMSCRUB_TYPED_277").is_some_and(|v| v == "1"),
-            ymd: as_of.format("%Y%m%d").to_string(),
             fixed: Fixed::new(&as_of.format("%Y%m%d").to_string()),
             isa_999: 0,
             isa_277: 0,
@@ -299,7 +297,7 @@ impl Acks {
     }
 
     fn ymd(&self) -> String {
-        self.ymd.clone()
+        self.fixed.ymd.clone()
     }
 
     pub fn event(&mut self, ev: &mut RawEvent) -> io::Result<()> {
