@@ -423,12 +423,7 @@ impl<R: Read> CsvReader<R> {
             // claim and (unless its id is empty: then it is unusable)
             // starts a new one.
             let id = claim_id_of(self.shape.of(Col::ClaimId).and_then(|i| {
-                let ends = &job.ends[first_end..];
-                let end = *ends.get(i)?;
-                let from = match i {
-                    0 => start,
-                    _ => ends[i - 1] + usize::from(comma),
-                };
+                let (from, end) = span(start, &job.ends[first_end..], usize::from(comma), i)?;
                 Some(&job.bytes[from..end])
             }));
             let same = self.open.as_ref().is_some_and(|(open, _)| *open == id);
@@ -569,6 +564,15 @@ impl CsvJob {
     }
 }
 
+/// Where field `i` of a row is in a job's bytes: the row starts at
+/// `start`, its fields end at `ends`, `sep` bytes (a comma, or none) before
+/// each field but the first.
+fn span(start: usize, ends: &[usize], sep: usize, i: usize) -> Option<(usize, usize)> {
+    let e = *ends.get(i)?;
+    let s = if i == 0 { start } else { ends[i - 1] + sep };
+    Some((s, e))
+}
+
 /// One row's fields, in a job's bytes.
 struct Fields<'a> {
     /// The row's bytes when all of them are UTF-8 (checked once for the
@@ -587,13 +591,9 @@ impl Fields<'_> {
         self.ends.len()
     }
 
+    /// Where field `i` is in the row's bytes.
     fn span(&self, i: usize) -> Option<(usize, usize)> {
-        let e = *self.ends.get(i)?;
-        let s = if i == 0 {
-            self.start
-        } else {
-            self.ends[i - 1] + self.sep
-        };
+        let (s, e) = span(self.start, self.ends, self.sep, i)?;
         Some((s - self.start, e - self.start))
     }
 

@@ -194,15 +194,7 @@ mod tests {
     /// for), and as `Rows` reads them (a plain line split at its commas),
     /// through reads of `size` bytes.
     fn both(input: &[u8], size: usize) -> (Records, Records) {
-        struct Reads<'a>(&'a [u8], usize);
-        impl Read for Reads<'_> {
-            fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
-                let n = self.0.len().min(self.1).min(b.len());
-                b[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
+        use crate::input::Reads;
         let fields = |r: &csv::ByteRecord| r.iter().map(<[u8]>::to_vec).collect::<Vec<_>>();
         let mut theirs = Vec::new();
         let mut rdr = csv::ReaderBuilder::new()

@@ -536,6 +536,21 @@ pub fn sniff(head: &[u8], path: &str) -> Format {
 
 pub(crate) use crate::model::trim;
 
+/// A source that gives at most `.1` bytes a read (for readers' tests: the
+/// same input in reads of any size).
+#[cfg(test)]
+pub(crate) struct Reads<'a>(pub &'a [u8], pub usize);
+
+#[cfg(test)]
+impl Read for Reads<'_> {
+    fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.len().min(self.1).min(b.len());
+        b[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

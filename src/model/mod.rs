@@ -20,16 +20,6 @@ pub use visit::Visit;
 /// its dozens of fields (it did, and it showed in the profile).
 pub type Text = compact_str::CompactString;
 
-/// Bytes as text as they are (not trimmed); invalid UTF-8 is replaced.
-/// Valid UTF-8 (all but always) is taken as it is: `from_utf8_lossy`
-/// costs several times more for a short name or code.
-pub fn text_lossy(b: &[u8]) -> Text {
-    match std::str::from_utf8(b) {
-        Ok(s) => Text::from(s),
-        Err(_) => Text::from_utf8_lossy(b),
-    }
-}
-
 /// The procedure this tool exists for.
 pub const THERAPEUTIC_ACTIVITIES: &str = "97530";
 

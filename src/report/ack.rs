@@ -111,6 +111,8 @@ struct LineAck {
 struct ClaimAck {
     id: Text,
     hl: Option<usize>,
+    /// Its billing provider's group in the transaction (`Tx::add`).
+    group: usize,
     patient_id: Text,
     charge: Money,
     date: Text,
@@ -128,7 +130,8 @@ struct Tx {
     hls: Vec<Hl>,
     /// Every claim's ack, for x12-types to render (`Acks::typed_claims`).
     claims: Vec<ClaimAck>,
-    /// Else the claims' loops, rendered as they came, by billing provider.
+    /// The claims by billing provider, counted, and (but for `claims`)
+    /// their loops rendered as they came.
     groups: Vec<Group277>,
     /// The group of each provider HL (by HL index), and of claims under none.
     group_of: Vec<usize>,
@@ -156,46 +159,13 @@ struct Group277 {
 }
 
 impl Tx {
-    /// Render a claim's loops into its provider's group (opened at its
-    /// first claim, in order of first claim), and count it.
-    fn render(&mut self, c: &ClaimAck, fixed: &Fixed, size_hint: usize) {
-        let g = self.group(c.hl, size_hint);
-        let group = &mut self.groups[g];
-        group.tally.add(c.charge, c.reason.is_some());
-        let patient = c.hl.and_then(|h| self.hls.get(h)).unwrap_or(&NO_HL);
-        group.segments += claim_loops(&mut group.loops, &patient.party, c, fixed);
-        group.ends.push(group.loops.len());
-    }
-
-    /// `render` for an accepted claim, from the claim itself.
-    fn render_accepted(
-        &mut self,
-        claim: &Claim,
-        hl: Option<usize>,
-        charge: Money,
-        fixed: &Fixed,
-        size_hint: usize,
-    ) {
-        let g = self.group(hl, size_hint);
-        let group = &mut self.groups[g];
-        group.tally.add(charge, false);
-        let patient = hl.and_then(|h| self.hls.get(h)).unwrap_or(&NO_HL);
-        let date = claim.lines.iter().find_map(|l| l.date.date).map(ccyymmdd);
-        group.segments += accepted_loops(
-            &mut group.loops,
-            &patient.party,
-            &claim.id,
-            &claim.patient_id,
-            charge,
-            date.as_deref().unwrap_or_default(),
-            fixed,
-        );
-        group.ends.push(group.loops.len());
-    }
-
-    /// The group of the claims of `hl`'s provider: opened at its first
-    /// claim, in order of first claim.
-    fn group(&mut self, hl: Option<usize>, size_hint: usize) -> usize {
+    /// Count a claim, in the transaction and in its billing provider's
+    /// group (opened at its first claim, in order of first claim): the
+    /// group's index. `size_hint`: claims expected, to size the first
+    /// group's loops (0 when none are rendered).
+    fn add(&mut self, hl: Option<usize>, charge: Money, rejected: bool, size_hint: usize) -> usize {
+        self.count += 1;
+        self.all.add(charge, rejected);
         let g = match provider_of(&self.hls, hl) {
             Some(p) => {
                 if self.group_of.len() <= p {
@@ -217,12 +187,46 @@ impl Tx {
             }),
         };
         let group = &mut self.groups[g];
-        if group.ends.is_empty() && g == 0 {
-            // About 130 bytes a claim: sized once from the last transaction.
+        if g == 0 && group.tally.acc.0 + group.tally.rej.0 == 0 {
+            // The first group, at its first claim. About 130 bytes a
+            // claim's loops: sized once from the last transaction.
             group.loops.reserve(size_hint.saturating_mul(144));
             group.ends.reserve(size_hint);
         }
+        group.tally.add(charge, rejected);
         g
+    }
+
+    /// Render a claim's loops into its group (`add` counted it).
+    fn render(&mut self, c: &ClaimAck, fixed: &Fixed) {
+        let group = &mut self.groups[c.group];
+        let patient = c.hl.and_then(|h| self.hls.get(h)).unwrap_or(&NO_HL);
+        group.segments += claim_loops(&mut group.loops, &patient.party, c, fixed);
+        group.ends.push(group.loops.len());
+    }
+
+    /// `render` for an accepted claim of group `g`, from the claim itself.
+    fn render_accepted(
+        &mut self,
+        g: usize,
+        claim: &Claim,
+        hl: Option<usize>,
+        charge: Money,
+        fixed: &Fixed,
+    ) {
+        let group = &mut self.groups[g];
+        let patient = hl.and_then(|h| self.hls.get(h)).unwrap_or(&NO_HL);
+        let date = claim.lines.iter().find_map(|l| l.date.date).map(ccyymmdd);
+        group.segments += accepted_loops(
+            &mut group.loops,
+            &patient.party,
+            &claim.id,
+            &claim.patient_id,
+            charge,
+            date.as_deref().unwrap_or_default(),
+            fixed,
+        );
+        group.ends.push(group.loops.len());
     }
 }
 
@@ -411,11 +415,15 @@ impl Acks {
         let charge = claim
             .total
             .unwrap_or_else(|| claim.lines.iter().filter_map(|l| l.charge).sum());
+        let size_hint = if self.typed_claims {
+            0
+        } else {
+            self.last_sizes.1
+        };
+        let group = tx.add(hl, charge, outcome.rejected, size_hint);
         if !outcome.rejected && !self.typed_claims {
             // Nearly every claim: its loops written from the claim itself.
-            tx.count += 1;
-            tx.all.add(charge, false);
-            tx.render_accepted(claim, hl, charge, &self.fixed, self.last_sizes.1);
+            tx.render_accepted(group, claim, hl, charge, &self.fixed);
             return;
         }
         let reason = |f: &Finding| (f.code, f.message.clone());
@@ -449,6 +457,7 @@ impl Acks {
         let ack = ClaimAck {
             id: claim.id.clone(),
             hl,
+            group,
             patient_id: claim.patient_id.clone(),
             charge,
             date: claim
@@ -468,12 +477,10 @@ impl Acks {
             },
             lines,
         };
-        tx.count += 1;
-        tx.all.add(ack.charge, ack.reason.is_some());
         if self.typed_claims {
             tx.claims.push(ack);
         } else {
-            tx.render(&ack, &self.fixed, self.last_sizes.1);
+            tx.render(&ack, &self.fixed);
         }
     }
 
@@ -715,7 +722,6 @@ impl Acks {
             tx: Box::new(tx),
             number: self.written_277,
             ymd: self.ymd(),
-            typed: self.typed_claims,
         };
         match &mut self.f277 {
             Some(f) => f.send(job),
@@ -733,7 +739,6 @@ enum Msg277 {
         tx: Box<Tx>,
         number: u32,
         ymd: String,
-        typed: bool,
     },
     /// Envelope trailers (GE, IEA).
     Text(String),
@@ -760,10 +765,10 @@ impl Out277 {
                             tx,
                             number,
                             ymd,
-                            typed,
-                        } => file.out.write_all(head.as_bytes()).and_then(|()| {
-                            write_transaction_277(&mut file.out, &tx, number, &ymd, typed)
-                        }),
+                        } => file
+                            .out
+                            .write_all(head.as_bytes())
+                            .and_then(|()| write_transaction_277(&mut file.out, &tx, number, &ymd)),
                         Msg277::Text(t) => file.out.write_all(t.as_bytes()),
                     };
                     if let Err(e) = wrote {
@@ -810,44 +815,36 @@ impl Drop for Out277 {
 }
 
 /// Write one 277CA transaction, ST to SE: the typed loops, then the claims'
-/// loops (x12-types renders the 2000D loops last), each claim's HL segment
-/// put before the loops rendered when it came (`Tx::render`), unless
-/// `typed` (then they are among the typed loops), then SE, its count kept
-/// as the loops are written.
-fn write_transaction_277(
-    out: &mut impl Write,
-    tx: &Tx,
-    number: u32,
-    ymd: &str,
-    typed: bool,
-) -> io::Result<()> {
-    let doc = render_277(tx, number, ymd, typed);
+/// loops rendered as they came (`Tx::render`; x12-types renders the 2000D
+/// loops last), each after its HL segment, then SE, its count kept as the
+/// loops are written. (Claims gathered as acks are among the typed loops,
+/// and their groups hold no loops.)
+fn write_transaction_277(out: &mut impl Write, tx: &Tx, number: u32, ymd: &str) -> io::Result<()> {
+    let doc = render_277(tx, number, ymd);
     let placeholder = doc.se.to_string();
     let mut doc = doc.to_string();
     doc.truncate(doc.len() - placeholder.len());
     // The typed part's segments, the claims' loops' and SE.
     let mut segments = memchr::memchr_iter(b'~', doc.as_bytes()).count() + 1;
     out.write_all(doc.as_bytes())?;
-    if !typed {
-        let mut next = 3 + tx.groups.len();
-        let mut hl = String::with_capacity(32);
-        for (g, group) in tx.groups.iter().enumerate() {
-            let provider_hl = 3 + g;
-            let mut from = 0;
-            for &end in &group.ends {
-                hl.clear();
-                hl.push_str("HL*");
-                push_decimal(&mut hl, next as u64);
-                hl.push('*');
-                push_decimal(&mut hl, provider_hl as u64);
-                hl.push_str("*PT~\n");
-                out.write_all(hl.as_bytes())?;
-                out.write_all(&group.loops.as_bytes()[from..end])?;
-                from = end;
-                next += 1;
-            }
-            segments += group.ends.len() + group.segments;
+    let mut next = 3 + tx.groups.len();
+    let mut hl = String::with_capacity(32);
+    for (g, group) in tx.groups.iter().enumerate() {
+        let provider_hl = 3 + g;
+        let mut from = 0;
+        for &end in &group.ends {
+            hl.clear();
+            hl.push_str("HL*");
+            push_decimal(&mut hl, next as u64);
+            hl.push('*');
+            push_decimal(&mut hl, provider_hl as u64);
+            hl.push_str("*PT~\n");
+            out.write_all(hl.as_bytes())?;
+            out.write_all(&group.loops.as_bytes()[from..end])?;
+            from = end;
+            next += 1;
         }
+        segments += group.ends.len() + group.segments;
     }
     let se = x::SE {
         _01: segments.to_string(),
@@ -872,11 +869,12 @@ impl Fixed {
     }
 }
 
-/// The 277CA as typed x12-types segments; unless `typed`, without the
-/// claims' 2000D loops, written as text by `claim_loops` (the same bytes,
-/// tested in tests/acks.rs, at a fraction of the cost: x12-types builds a
-/// String for every element).
-fn render_277(tx: &Tx, number: u32, ymd: &str, typed: bool) -> x::_277 {
+/// The 277CA as typed x12-types segments; its claims' 2000D loops too
+/// only for the claims gathered as acks (`Acks::typed_claims`), else they
+/// are written as text by `claim_loops` (the same bytes, tested in
+/// tests/acks.rs, at a fraction of the cost: x12-types builds a String for
+/// every element).
+fn render_277(tx: &Tx, number: u32, ymd: &str) -> x::_277 {
     let ymd = ymd.to_string();
     let st02 = format!("{number:04}");
     let money = |m: Money| m.to_string();
@@ -975,40 +973,26 @@ fn render_277(tx: &Tx, number: u32, ymd: &str, typed: bool) -> x::_277 {
             ..Default::default()
         }],
     });
-    // Billing providers (HL 20 level of the 837) in order of first claim,
-    // each with its claims' tally (and, typed, its claims in input order).
-    // A provider's group by its HL's index (the last slot for claims under
-    // no provider): a hashed map cost a quarter of the 277CA's rendering.
-    let mut groups: Vec<(Option<usize>, Tally, Vec<&ClaimAck>)> = Vec::new();
-    if typed {
-        let mut group_of = vec![usize::MAX; tx.hls.len() + 1];
-        for c in &tx.claims {
-            let p = provider_of(&tx.hls, c.hl);
-            let slot = &mut group_of[p.unwrap_or(tx.hls.len())];
-            if *slot == usize::MAX {
-                *slot = groups.len();
-                groups.push((p, Tally::default(), Vec::new()));
-            }
-            let g = &mut groups[*slot];
-            g.1.add(c.charge, c.reason.is_some());
-            g.2.push(c);
-        }
-    } else {
-        groups.extend(
-            tx.groups
-                .iter()
-                .map(|g| (g.provider, g.tally.clone(), Vec::new())),
-        );
+    // Billing providers (HL 20 level of the 837) in order of first claim
+    // (`Tx::add`), each with its claims' tally and, typed, its claims in
+    // input order.
+    let mut mine: Vec<Vec<&ClaimAck>> = vec![Vec::new(); tx.groups.len()];
+    for c in &tx.claims {
+        mine[c.group].push(c);
     }
     // HL ids count up in the order the loops are written: x12-types writes
     // every provider's 2000C loop before the first patient's 2000D, so the
     // providers take 3, 4, ... and the patients follow (numbered by provider
     // as they went, two providers made HL 3, 6, 4, 5, 7: out of sequence).
-    let mut next = 3 + groups.len();
-    for (g, (p, tally, mine)) in groups.into_iter().enumerate() {
-        let node = p.and_then(|h| tx.hls.get(h)).cloned().unwrap_or_default();
+    let mut next = 3 + tx.groups.len();
+    for (g, (group, mine)) in tx.groups.iter().zip(mine).enumerate() {
+        let node = group
+            .provider
+            .and_then(|h| tx.hls.get(h))
+            .cloned()
+            .unwrap_or_default();
         let provider_hl = 3 + g;
-        let (mut qty, amt) = totals(&tally);
+        let (mut qty, amt) = totals(&group.tally);
         for q in &mut qty {
             q._01 = el(if q._01.to_string() == "90" {
                 "QA"

@@ -474,18 +474,7 @@ impl Parser {
             _ => tx.other(s),
         }
         if tx.keep_raw && id != b"HL" {
-            // A claim's segments follow one another in the job's buffer:
-            // its stretch grows here (a call to `keep` for each of the twenty
-            // or so segments of a claim was a seventh of what keeping the
-            // structure cost the checker: 4.8 of 33 M instructions, 20,000
-            // claims).
-            let run = &mut tx.run;
-            if tx.claim.is_some() && self.src.is_some() && run.2 > 0 && run.1 == self.at.0 {
-                run.1 = self.at.1;
-                run.2 += 1;
-            } else {
-                tx.keep(s, self.src.as_ref(), self.at);
-            }
+            tx.keep(s, self.src.as_ref(), self.at);
         }
     }
 
@@ -1394,7 +1383,24 @@ impl Transaction {
 
     /// Keep a body segment's bytes with what it belongs to: the open claim,
     /// else the current HL's loop, else the transaction header.
+    #[inline]
     fn keep(&mut self, s: &Segment<'_>, src: Option<&Arc<RawBuf>>, at: (u32, u32)) {
+        // A claim's segments follow one another in the job's buffer: its
+        // stretch grows here, in the parse loop (a call for each of the
+        // twenty or so segments of a claim was a seventh of what keeping the
+        // structure cost the checker: 4.8 of 33 M instructions, 20,000
+        // claims).
+        if self.claim.is_some() && self.src.is_some() && self.run.2 > 0 && self.run.1 == at.0 {
+            self.run.1 = at.1;
+            self.run.2 += 1;
+            return;
+        }
+        self.keep_other(s, src, at);
+    }
+
+    /// `keep`, but for a claim's segment that follows its stretch.
+    #[inline(never)]
+    fn keep_other(&mut self, s: &Segment<'_>, src: Option<&Arc<RawBuf>>, at: (u32, u32)) {
         let (bytes, delims) = (s.bytes, &s.delims);
         // A claim's own segments, and its loops', only for the clean and
         // rejected files (the acknowledgments need the structure alone).
@@ -1402,13 +1408,9 @@ impl Transaction {
             return;
         }
         if self.claim.is_some() && self.src.is_some() {
-            if self.run.2 > 0 && self.run.1 == at.0 {
-                self.run.1 = at.1;
-                self.run.2 += 1;
-            } else {
-                self.add_run();
-                self.run = (at.0, at.1, 1);
-            }
+            // A claim's first segment, or one its stretch does not reach.
+            self.add_run();
+            self.run = (at.0, at.1, 1);
             return;
         }
         if let Some(RawClaim::X12 { segments, .. }) =

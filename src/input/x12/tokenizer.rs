@@ -82,19 +82,6 @@ impl<'a> Segment<'a> {
         self.text_of(self.el(i))
     }
 
-    /// Element `i` as owned text as it stands (not trimmed); invalid UTF-8
-    /// is replaced.
-    pub fn text_as_is(&self, i: usize) -> crate::model::Text {
-        let b = self.el(i);
-        if self.ascii {
-            debug_assert!(b.is_ascii());
-            // SAFETY: as in `text_of`: every byte of an `ascii` segment is
-            // ASCII, and ASCII is UTF-8.
-            return unsafe { std::str::from_utf8_unchecked(b) }.into();
-        }
-        crate::model::text_lossy(b)
-    }
-
     /// Whether every byte of this segment is ASCII (known from its buffer).
     pub fn ascii(&self) -> bool {
         self.ascii
@@ -838,15 +825,7 @@ mod tests {
     /// and the same rare tokens, whatever the size of the reads.
     #[test]
     fn body_runs_read_as_next_token_alone() {
-        struct Reads<'a>(&'a [u8], usize);
-        impl Read for Reads<'_> {
-            fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
-                let n = self.0.len().min(self.1).min(b.len());
-                b[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
+        use crate::input::Reads;
         fn show(t: Token<'_>) -> Option<String> {
             Some(match t {
                 Token::Segment(s) => format!(
