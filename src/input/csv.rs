@@ -229,7 +229,7 @@ fn slot(c: Col) -> usize {
 
 impl<R: Read> CsvReader<R> {
     pub fn new(file: Arc<str>, src: R, limits: Limits) -> Self {
-        let rdr = super::csv_rows::Rows::new(src);
+        let rdr = super::csv_rows::Rows::new(src, limits.max_record);
         let mut r = CsvReader {
             file,
             rdr,
@@ -320,11 +320,20 @@ impl<R: Read> CsvReader<R> {
             // Count the rows left unread so the summary can say what was lost.
             let mut rows = 0u64;
             let mut rec = csv::ByteRecord::new();
-            while let Ok(true) = self.rdr.read_byte_record(&mut rec) {
-                rows += 1;
-                if keep_raw {
-                    self.out.push_back(Item::Raw(RawEvent::CsvRow(rec.clone())));
+            loop {
+                match self.rdr.next_row() {
+                    Ok(Row::End) | Err(_) => break,
+                    // A row over the size limit is not held.
+                    Ok(Row::Long { .. }) => {}
+                    Ok(row) => {
+                        if keep_raw {
+                            rec.clear();
+                            row.to_record(&mut rec);
+                            self.out.push_back(Item::Raw(RawEvent::CsvRow(rec.clone())));
+                        }
+                    }
                 }
+                rows += 1;
             }
             self.stats.records = rows;
             let msg = format!(
@@ -367,11 +376,11 @@ impl<R: Read> CsvReader<R> {
             // are what lies between its commas), or a record's fields end to
             // end.
             let (start, first_end) = (job.bytes.len(), job.ends.len());
-            let comma = match std::mem::replace(&mut self.pending, Pending::No) {
-                Pending::Row { comma } => {
+            let (comma, long) = match std::mem::replace(&mut self.pending, Pending::No) {
+                Pending::Row { comma, long } => {
                     job.bytes.extend_from_slice(&self.carry);
                     job.ends.extend(self.carry_ends.iter().map(|e| start + e));
-                    comma
+                    (comma, long)
                 }
                 Pending::No => {
                     let read = self.rdr.next_row();
@@ -390,13 +399,26 @@ impl<R: Read> CsvReader<R> {
                                 }
                             }
                             job.ends.push(job.bytes.len());
-                            true
+                            (true, None)
                         }
                         Ok(Row::Fields(bytes, ends)) => {
                             self.stats.records += 1;
                             job.bytes.extend_from_slice(bytes);
                             job.ends.extend(ends.iter().map(|e| start + e));
-                            false
+                            (false, None)
+                        }
+                        Ok(Row::Long {
+                            bytes,
+                            ends,
+                            size,
+                            fields,
+                        }) => {
+                            // Its held fields only (its claim id among them,
+                            // unless that comes late in a long row).
+                            self.stats.records += 1;
+                            job.bytes.extend_from_slice(bytes);
+                            job.ends.extend(ends.iter().map(|e| start + e));
+                            (false, Some(Box::new(Long { size, fields })))
                         }
                         Ok(Row::End) => {
                             self.done = true;
@@ -413,7 +435,7 @@ impl<R: Read> CsvReader<R> {
                             });
                             self.close();
                             self.done = true;
-                            false
+                            (false, None)
                         }
                     }
                 }
@@ -435,7 +457,7 @@ impl<R: Read> CsvReader<R> {
                     .extend(job.ends[first_end..].iter().map(|e| e - start));
                 job.bytes.truncate(start);
                 job.ends.truncate(first_end);
-                self.pending = Pending::Row { comma };
+                self.pending = Pending::Row { comma, long };
                 break;
             }
             let mut again = false;
@@ -453,6 +475,7 @@ impl<R: Read> CsvReader<R> {
                 fields,
                 again,
                 comma,
+                long,
             });
         }
         (!job.marks.is_empty()).then_some(job)
@@ -473,10 +496,19 @@ fn claim_id_of(field: Option<&[u8]>) -> Text {
 }
 
 /// A row read and not yet in a job (`comma`: a line as it stood).
-#[derive(Clone, Copy, PartialEq, Eq)]
 enum Pending {
     No,
-    Row { comma: bool },
+    Row {
+        comma: bool,
+        long: Option<Box<Long>>,
+    },
+}
+
+/// A row over the record size limit: its fields' bytes (commas and quotes
+/// not counted) and its fields, of which only the first are held.
+struct Long {
+    size: usize,
+    fields: usize,
 }
 
 /// Rows of whole claims, read in order by the reader and turned into
@@ -504,6 +536,8 @@ enum Mark {
         /// The row is a line as it stood: a comma after each field but the
         /// last.
         comma: bool,
+        /// The row is over the record size limit (its first fields held).
+        long: Option<Box<Long>>,
     },
     /// Where reading stopped: the input could not be read further.
     Unreadable { row: u64, message: String },
@@ -536,6 +570,7 @@ impl CsvJob {
                     fields,
                     again,
                     comma,
+                    long,
                 } => {
                     let ends = &self.ends[k..k + fields];
                     k += fields;
@@ -547,6 +582,7 @@ impl CsvJob {
                         start,
                         ends,
                         sep: usize::from(comma),
+                        long: long.as_deref(),
                     };
                     b.row(row, &f, again);
                 }
@@ -584,11 +620,25 @@ struct Fields<'a> {
     ends: &'a [usize],
     /// Bytes between a field's end and the next's start (a comma, or none).
     sep: usize,
+    /// The row is over the record size limit: these are its first fields.
+    long: Option<&'a Long>,
 }
 
 impl Fields<'_> {
     fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    /// The row's fields, and their bytes (without the commas between
+    /// them), in all.
+    fn size(&self) -> (usize, usize) {
+        match self.long {
+            Some(l) => (l.fields, l.size),
+            None => (
+                self.len(),
+                self.bytes.len() - self.sep * self.len().saturating_sub(1),
+            ),
+        }
     }
 
     /// Where field `i` is in the row's bytes.
@@ -720,7 +770,9 @@ impl Builder<'_> {
                 }
             }
         }
-        if self.shape.keep_raw {
+        // A row over the record size limit is skipped (as an 837P segment
+        // over it is): not held whole, it is not written out.
+        if self.shape.keep_raw && f.long.is_none() && f.size().1 <= self.shape.max_record {
             let rec = f.record();
             match self.current.as_mut().and_then(|c| c.raw.as_mut()) {
                 Some(RawClaim::Csv(rows)) if !claim_id.is_empty() => rows.push(rec),
@@ -731,18 +783,17 @@ impl Builder<'_> {
 
     /// The row's service line, or why the row is unusable.
     fn line(&self, row: u64, f: &Fields<'_>) -> Result<ServiceLine, String> {
-        if f.len() != self.shape.header_len {
+        let (fields, bytes) = f.size();
+        if fields != self.shape.header_len {
             return Err(format!(
-                "row has {} fields; the header has {}",
-                f.len(),
+                "row has {fields} fields; the header has {}",
                 self.shape.header_len
             ));
         }
-        // The fields' bytes, without the commas between them.
-        let bytes: usize = f.bytes.len() - f.sep * f.len().saturating_sub(1);
         if bytes > self.shape.max_record {
             return Err(format!(
-                "row of {bytes} bytes is over the record size limit"
+                "row of {bytes} bytes is over the record size limit ({} bytes): skipped",
+                self.shape.max_record
             ));
         }
         for (c, name) in REQUIRED {
@@ -1024,6 +1075,79 @@ mod tests {
             }
         }
         s
+    }
+
+    /// A row over the record size limit is counted and told with its row,
+    /// its claim rejected, and neither held whole nor written out; the
+    /// rows after it read as they are.
+    #[test]
+    fn a_row_over_the_size_limit_is_told_and_skipped() {
+        let limits = Limits {
+            max_record: 1000,
+            keep_raw: true,
+            segments: true,
+            ..Limits::default()
+        };
+        for quote in ["", "\""] {
+            let mut text =
+                String::from("claim_id,patient_id,date_of_service,procedure_code,units,note\n");
+            text.push_str("C1,P,2026-01-02,97530,1,fine\n");
+            text.push_str(&format!(
+                "C1,P,2026-01-02,97530,1,{quote}{}{quote}\n",
+                "x".repeat(3_000_000)
+            ));
+            text.push_str(&format!("C1,P,2026-01-02,97530,1,{}\n", ",".repeat(1999)));
+            text.push_str("C2,P,2026-01-02,97530,1,fine\n");
+            let mut r = CsvReader::new(Arc::from("t.csv"), text.as_bytes(), limits);
+            let mut items = Vec::new();
+            while let Some(piece) = r.next_piece() {
+                items.extend(piece.into_items().0);
+            }
+            assert_eq!(r.stats().records, 4);
+            let cs = claims(&items);
+            assert_eq!(cs.len(), 2);
+            let told: Vec<(String, String)> = cs[0]
+                .findings
+                .iter()
+                .map(|f| (f.origin.as_ref().unwrap().describe(), f.message.to_string()))
+                .collect();
+            assert_eq!(
+                told,
+                [
+                    (
+                        "row 3".to_string(),
+                        "row of 3000019 bytes is over the record size limit (1000 bytes): skipped"
+                            .to_string()
+                    ),
+                    (
+                        "row 4".to_string(),
+                        "row has 2005 fields; the header has 6".to_string()
+                    ),
+                ]
+            );
+            assert_eq!(cs[0].claim.lines.len(), 1);
+            assert!(cs[0].claim.incomplete);
+            let held = |c: &ReadClaim| match &c.raw {
+                Some(RawClaim::Csv(rows)) => {
+                    rows.iter().map(|r| r.as_slice().len()).collect::<Vec<_>>()
+                }
+                _ => panic!("rows kept"),
+            };
+            assert_eq!(held(cs[0]), [23, 19], "rows 2 and 4 held whole");
+            assert_eq!(held(cs[1]), [23]);
+        }
+        // A header over the limit: nothing can be read.
+        let text = format!("claim_id,{}\nC1\n", "h".repeat(5000));
+        let items: Vec<Item> =
+            CsvReader::new(Arc::from("t.csv"), text.as_bytes(), limits).collect();
+        assert_eq!(items.len(), 1, "{items:?}");
+        let Item::Finding(f) = &items[0] else {
+            panic!("a finding")
+        };
+        assert_eq!(
+            f.message,
+            "CSV header unreadable: a record of 2 field(s) and 5008 bytes is over the record size limit"
+        );
     }
 
     #[test]
