@@ -115,11 +115,18 @@ pub fn run(
             }
         }
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads.max(1))
-        .thread_name(|i| format!("cs-check-{i}"))
-        .build()
-        .map_err(|e| RunError::Threads(e.to_string()))?;
+    // `--threads 1`: the whole check on this thread (`run_inline`), no
+    // worker pool.
+    let pool = if cfg.threads > 1 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(cfg.threads)
+            .thread_name(|i| format!("cs-check-{i}"))
+            .build()
+            .map_err(|e| RunError::Threads(e.to_string()))?;
+        Some(pool)
+    } else {
+        None
+    };
     let mut summary = Summary::default();
     let total_bytes: u64 = cfg
         .inputs
@@ -170,6 +177,28 @@ pub fn run(
             cfg.tables.clone(),
         );
         engine.keys_for(&ledger);
+        let Some(pool) = &pool else {
+            let stats = run_inline(
+                source,
+                &engine,
+                cfg.minutes.as_deref(),
+                &mut ledger,
+                sink,
+                split.as_deref_mut(),
+                acks.as_deref_mut(),
+                &mut summary,
+                |read| {
+                    if let Some(b) = &bar {
+                        b.set_position(done_bytes + read);
+                    }
+                },
+                &count,
+            )?;
+            summary.transactions_skipped += stats.transactions_skipped;
+            summary.claims_skipped += stats.claims_skipped;
+            done_bytes += count.load(Ordering::Relaxed);
+            continue;
+        };
         let threads = pool.current_num_threads();
         // A rendezvous: the reader's next batch waits in its hands, not in
         // the channel as well (one transaction fewer in memory: 4-6 MB of a
@@ -306,11 +335,12 @@ pub fn run(
                             free();
                             let end = panic::catch_unwind(AssertUnwindSafe(|| {
                                 let mut n = 0;
-                                let stats = check_batch(batch, engine, minutes, render, |part| {
-                                    let _ = done_tx.send((seq, Back::Part(n, part)));
-                                    n += 1;
-                                    free();
-                                });
+                                let stats =
+                                    check_batch(batch, engine, minutes, render, true, |part| {
+                                        let _ = done_tx.send((seq, Back::Part(n, part)));
+                                        n += 1;
+                                        free();
+                                    });
                                 (n, stats)
                             }));
                             let _ = done_tx.send((seq, Back::End(end)));
@@ -354,6 +384,82 @@ pub fn run(
     Ok(summary)
 }
 
+/// One input's check on this thread (`--threads 1`): batches read as the
+/// reader thread reads them, each checked and written part by part before
+/// the next is read. One thread at work, no batch in flight; the outputs'
+/// writer threads still take the blocks to disk. The same outputs as the
+/// pipeline, batch for batch.
+#[allow(clippy::too_many_arguments)]
+fn run_inline(
+    mut source: Box<dyn input::ClaimSource>,
+    engine: &Engine,
+    minutes: Option<&MinutesTable>,
+    ledger: &mut Ledger,
+    sink: &mut Sink,
+    mut split: Option<&mut Split>,
+    mut acks: Option<&mut Acks>,
+    summary: &mut Summary,
+    progress: impl Fn(u64),
+    count: &AtomicU64,
+) -> Result<ReadStats, RunError> {
+    let render = sink.renders_csv();
+    let mut parsed = ReadStats::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut weight = 0;
+    let mut more = true;
+    while more {
+        match source.next_piece() {
+            Some(piece) => {
+                weight += piece.weight();
+                let whole = matches!(piece, Piece::Rows(_));
+                batch.push(piece);
+                if !(batch.len() == BATCH || weight >= BATCH_BYTES || whole) {
+                    continue;
+                }
+            }
+            None => more = false,
+        }
+        if batch.is_empty() {
+            break;
+        }
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            return Err(RunError::Interrupted);
+        }
+        let mut result = Ok(());
+        let stats = check_batch(
+            std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
+            engine,
+            minutes,
+            render,
+            false,
+            |part| {
+                if result.is_ok() {
+                    result = write_batch(
+                        part,
+                        engine,
+                        ledger,
+                        sink,
+                        split.as_deref_mut(),
+                        acks.as_deref_mut(),
+                        summary,
+                    )
+                    .map(drop);
+                }
+            },
+        );
+        result.map_err(RunError::Write)?;
+        parsed.add(&stats);
+        weight = 0;
+        progress(count.load(Ordering::Relaxed));
+    }
+    if INTERRUPTED.load(Ordering::Relaxed) {
+        return Err(RunError::Interrupted);
+    }
+    let mut stats = source.stats();
+    stats.add(&parsed);
+    Ok(stats)
+}
+
 /// A claim's CSV report rows (CSV reports only), rendered by the checker
 /// that checked it (while the claim is in its cache, and off the serial
 /// stage), for the `findings` findings it had then. The serial stage writes
@@ -393,11 +499,25 @@ fn check_batch(
     engine: &Engine,
     minutes: Option<&MinutesTable>,
     render: bool,
+    parallel: bool,
     mut send: impl FnMut(Part),
 ) -> ReadStats {
     let mut stats = ReadStats::default();
     let mut items: Vec<Item> = Vec::new();
     let check = |items: Vec<Item>| -> Part {
+        if !parallel {
+            // On this thread, chunk by chunk as the workers would.
+            let mut scratch = RowScratch::default();
+            let mut items = items.into_iter();
+            let mut part = Vec::new();
+            loop {
+                let chunk: Vec<Item> = items.by_ref().take(CHUNK).collect();
+                if chunk.is_empty() {
+                    return part;
+                }
+                part.push(check_chunk(chunk, engine, minutes, render, &mut scratch));
+            }
+        }
         items
             .into_par_iter()
             .chunks(CHUNK)

@@ -743,6 +743,60 @@ fn the_binary_runs_without_transparent_huge_pages() {
     assert_eq!(seen.as_deref(), Some("0"));
 }
 
+/// `--threads 1` is one thread at work: no reader thread and no checker
+/// pool beside the main one (the outputs' writer threads only wait on the
+/// disk, and there are none here). `--threads 2` runs them, and shows the
+/// look works. Thread names read from /proc while the run waits on stdin,
+/// the whole input given but not ended, for a second.
+#[cfg(target_os = "linux")]
+#[test]
+fn one_thread_runs_the_check_on_one_thread() {
+    use std::io::Write as _;
+    let input = std::fs::read(root().join("fixtures/demo.837")).unwrap();
+    let names = |threads: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+            .args(["check", "-q", "--as-of", AS_OF, "--threads", threads, "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&input).unwrap();
+        stdin.flush().unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..100 {
+            if let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", child.id())) {
+                for t in tasks.flatten() {
+                    if let Ok(name) = std::fs::read_to_string(t.path().join("comm")) {
+                        seen.insert(name.trim().to_string());
+                    }
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("claim PT1002"));
+        seen
+    };
+    let workers = |seen: &std::collections::BTreeSet<String>| {
+        seen.iter()
+            .filter(|n| n.starts_with("cs-read") || n.starts_with("cs-check"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let two = names("2");
+    assert_eq!(
+        workers(&two),
+        ["cs-check-0", "cs-check-1", "cs-read"],
+        "{two:?}"
+    );
+    let one = names("1");
+    assert_eq!(workers(&one), Vec::<String>::new(), "{one:?}");
+}
+
 /// The batch ledger spans the inputs of a run: a file given twice repeats
 /// every claim. Its first copy reports what the file alone does; in the
 /// second, every claim has a C003 and every dated 97530 line a V001 naming
