@@ -2,17 +2,20 @@
 //! envelopes, and hands on batches of pieces (items, and 837P transactions
 //! still to parse). Each batch is a rayon task: it parses its transactions
 //! and checks their claims, a part (some hundreds of items) at a time, and
-//! sends each part back as it is checked (a transaction's claims are never
-//! all held at once). This thread writes the parts in input order while
-//! later ones are still being checked, so the report is byte-identical for
-//! any `--threads`. A progress bar follows the bytes read
+//! delivers each part as it is checked (a transaction's claims are never
+//! all held at once). The serial stage (the batch ledger and the writing)
+//! runs on the checkers, one at a time: whichever delivers the part next in
+//! input order writes it and the waiting parts after it, while later ones
+//! are still being checked, so the report is byte-identical for any
+//! `--threads`. This thread hands out the batches; with `--threads 1` it
+//! does everything (`run_inline`). A progress bar follows the bytes read
 //! (stderr, TTY only).
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{channel, sync_channel};
+use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -232,138 +235,202 @@ pub fn run(
                 source.stats()
             })
             .map_err(|e| RunError::Threads(e.to_string()))?;
-        let mut result = Ok(());
-        let mut interrupted = false;
-        let mut parsed = ReadStats::default();
         // Batches being checked, at most `threads` (`depth`; CSV batches,
-        // small, one more: see where they are sent). A batch comes
-        // back in parts, as its claims are checked (a transaction's claims
-        // are not all held at once), then its end; parts wait in `parts` for
-        // their turn to be written. With `threads + 1`, a batch checked ahead
-        // waited whole for the one before it, and the next one began behind
-        // it: up to two transactions of checked claims waited (10,389 claims
-        // at most on 1,000,000). With `threads`, a checker done ahead waits
-        // for a batch; it is handed one as soon as the batch before is
-        // written, before the parts that waited for it (`break` below):
-        // 1,000,000 claims' peak 109-124 -> 97-101 MB, 3% slower (without
-        // that `break`, 7%; BENCHMARKS.md, session 18).
-        let (done_tx, done_rx) = channel::<(u64, Back)>();
-        let mut parts: BTreeMap<(u64, u32), Part> = BTreeMap::new();
-        let mut ends: BTreeMap<u64, thread::Result<(u32, ReadStats)>> = BTreeMap::new();
-        let (mut sent, mut written, mut next_part) = (0u64, 0u64, 0u32);
-        let mut depth = threads as u64;
-        let mut more = true;
-        // Claims written, freed by the workers between parts (this thread is
-        // the serial stage; held until the next batch began, a batch's worth
-        // waited here).
-        let graveyard: Mutex<Vec<Spent>> = Mutex::new(Vec::new());
-        let graveyard = &graveyard;
-        let file = |seq: u64,
-                    back: Back,
-                    parts: &mut BTreeMap<(u64, u32), Part>,
-                    ends: &mut BTreeMap<_, _>| match back {
-            Back::Part(i, part) => {
-                parts.insert((seq, i), part);
-            }
-            Back::End(end) => {
-                ends.insert(seq, end);
-            }
-        };
+        // small, one more: see where they are sent). A batch comes back in
+        // parts, as its claims are checked (a transaction's claims are not
+        // all held at once), then its end. The serial stage runs on the
+        // checkers: the thread that delivers the part next in input order
+        // writes it, and every part after it that is waiting (`deliver`);
+        // a part delivered out of turn waits in `parts`. Written where it
+        // was checked, a part's claims are still in that core's cache, and
+        // no thread is woken to write it (with this thread writing, every
+        // output took 2.85-2.90 s, now 2.51-2.65 s; BENCHMARKS.md, session
+        // 20). This thread hands out the batches.
+        let order = Mutex::new(Order {
+            parts: BTreeMap::new(),
+            ends: BTreeMap::new(),
+            written: 0,
+            next_part: 0,
+            writing: false,
+        });
+        let serial = Mutex::new(Serial {
+            ledger: &mut ledger,
+            sink: &mut *sink,
+            split: split.as_deref_mut(),
+            acks: acks.as_deref_mut(),
+            summary: &mut summary,
+            result: Ok(()),
+            parsed: ReadStats::default(),
+            panic: None,
+        });
+        // Set on a write error, a panic or an interrupt: parts are no longer
+        // written (the batches in flight run out), no batch is handed out.
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let written_cv = std::sync::Condvar::new();
         let engine = &engine;
         let minutes = cfg.minutes.as_deref();
-        let render = sink.renders_csv();
-        pool.in_place_scope(|scope| loop {
-            while let Ok((seq, back)) = done_rx.try_recv() {
-                file(seq, back, &mut parts, &mut ends);
+        let render = serial_renders(&serial);
+        let deliver = |seq: u64, back: Back| {
+            let mut o = lock(&order);
+            match back {
+                Back::Part(i, part) => {
+                    o.parts.insert((seq, i), part);
+                }
+                Back::End(end) => {
+                    o.ends.insert(seq, end);
+                }
             }
+            if o.writing {
+                // The thread writing will come to it.
+                return;
+            }
+            o.writing = true;
             loop {
-                if let Some(part) = parts.remove(&(written, next_part)) {
-                    next_part += 1;
-                    if result.is_ok() && !interrupted {
-                        let wrote = write_batch(
-                            part,
-                            engine,
-                            &mut ledger,
-                            sink,
-                            split.as_deref_mut(),
-                            acks.as_deref_mut(),
-                            &mut summary,
-                        );
-                        result = wrote.map(|spent| lock(graveyard).push(spent));
+                let at = (o.written, o.next_part);
+                if let Some(part) = o.parts.remove(&at) {
+                    o.next_part += 1;
+                    drop(o);
+                    let mut spent = None;
+                    {
+                        let mut s = lock(&serial);
+                        let s = &mut *s;
+                        if s.result.is_ok() && !stop.load(Ordering::Relaxed) {
+                            let wrote = panic::catch_unwind(AssertUnwindSafe(|| {
+                                write_batch(
+                                    part,
+                                    engine,
+                                    s.ledger,
+                                    s.sink,
+                                    s.split.as_deref_mut(),
+                                    s.acks.as_deref_mut(),
+                                    s.summary,
+                                )
+                            }));
+                            match wrote {
+                                Ok(Ok(claims)) => spent = Some(claims),
+                                Ok(Err(e)) => {
+                                    s.result = Err(e);
+                                    stop.store(true, Ordering::Relaxed);
+                                }
+                                Err(p) => {
+                                    s.panic.get_or_insert(p);
+                                    stop.store(true, Ordering::Relaxed);
+                                }
+                            }
+                        }
                     }
+                    // The claims are freed outside the locks.
+                    drop(spent);
+                    o = lock(&order);
                     continue;
                 }
                 // A batch is written when its end has come and every part
                 // before it.
-                match ends.get(&written) {
-                    Some(Ok((n, _))) if *n == next_part => {}
-                    Some(Err(_)) => {}
-                    _ => break,
+                let whole = match o.ends.get(&o.written) {
+                    Some(Ok((n, _))) => *n == o.next_part,
+                    Some(Err(_)) => true,
+                    None => false,
+                };
+                if !whole {
+                    break;
                 }
-                let end = ends.remove(&written).expect("looked up");
-                let (_, stats) = end.unwrap_or_else(|p| panic::resume_unwind(p));
-                parsed.add(&stats);
-                written += 1;
-                next_part = 0;
+                let written = o.written;
+                let end = o.ends.remove(&written).expect("looked up");
+                o.written += 1;
+                o.next_part = 0;
+                let mut s = lock(&serial);
+                match end {
+                    Ok((_, stats)) => s.parsed.add(&stats),
+                    Err(p) => {
+                        s.panic.get_or_insert(p);
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+                drop(s);
+                written_cv.notify_one();
+            }
+            o.writing = false;
+        };
+        let deliver = &deliver;
+        let mut interrupted = false;
+        pool.in_place_scope(|scope| {
+            let (mut sent, mut more) = (0u64, true);
+            let mut depth = threads as u64;
+            loop {
+                if INTERRUPTED.load(Ordering::Relaxed) {
+                    interrupted = true;
+                    stop.store(true, Ordering::Relaxed);
+                }
+                let written = lock(&order).written;
                 if let Some(b) = &bar {
                     b.set_position(done_bytes + count.load(Ordering::Relaxed));
                 }
-                if more && sent - written < depth {
-                    // A checker may be waiting for a batch: hand it one
-                    // before the parts that waited for this batch are written.
+                if more && !stop.load(Ordering::Relaxed) && sent - written < depth {
+                    match rx.recv() {
+                        Ok(batch) => {
+                            // A CSV job is a batch of its own, 128 KiB: one
+                            // more in flight holds little, and without it
+                            // the checkers ran dry behind the serial stage
+                            // (CSV with notes 10% slower; BENCHMARKS.md,
+                            // session 18).
+                            let small = matches!(batch.first(), Some(Piece::Rows(_)));
+                            depth = threads as u64 + u64::from(small);
+                            // A batch is checked by the thread it went to:
+                            // the batches in flight keep the threads busy.
+                            // Spread over the threads, a batch's chunks
+                            // left threads waiting on one another (1,000,000
+                            // claims 2.45 -> 2.05 s, every output 2.95 ->
+                            // 2.55 s; BENCHMARKS.md, session 20). Only a
+                            // transaction too big for that (one batch for a
+                            // long while) has its parts' chunks spread.
+                            let giant =
+                                batch.iter().map(Piece::weight).sum::<usize>() > GIANT_BATCH;
+                            let seq = sent;
+                            sent += 1;
+                            scope.spawn(move |_| {
+                                let end = panic::catch_unwind(AssertUnwindSafe(|| {
+                                    let mut n = 0;
+                                    let stats = check_batch(
+                                        batch,
+                                        engine,
+                                        minutes,
+                                        render,
+                                        giant,
+                                        |part| {
+                                            deliver(seq, Back::Part(n, part));
+                                            n += 1;
+                                        },
+                                    );
+                                    (n, stats)
+                                }));
+                                deliver(seq, Back::End(end));
+                            });
+                        }
+                        Err(_) => more = false,
+                    }
+                    continue;
+                }
+                if sent == written {
                     break;
                 }
-            }
-            if INTERRUPTED.load(Ordering::Relaxed) {
-                interrupted = true;
-            }
-            let stop = result.is_err() || interrupted;
-            if more && !stop && sent - written < depth {
-                match rx.recv() {
-                    Ok(batch) => {
-                        // A CSV job is a batch of its own, 128 KiB: one more
-                        // in flight holds little, and without it the
-                        // checkers ran dry behind the serial stage (CSV with
-                        // notes 10% slower; BENCHMARKS.md, session 18).
-                        let small = matches!(batch.first(), Some(Piece::Rows(_)));
-                        depth = threads as u64 + u64::from(small);
-                        let done_tx = done_tx.clone();
-                        let seq = sent;
-                        sent += 1;
-                        scope.spawn(move |_| {
-                            let free = || drop(std::mem::take(&mut *lock(graveyard)));
-                            free();
-                            let end = panic::catch_unwind(AssertUnwindSafe(|| {
-                                let mut n = 0;
-                                let stats =
-                                    check_batch(batch, engine, minutes, render, true, |part| {
-                                        let _ = done_tx.send((seq, Back::Part(n, part)));
-                                        n += 1;
-                                        free();
-                                    });
-                                (n, stats)
-                            }));
-                            let _ = done_tx.send((seq, Back::End(end)));
-                        });
-                    }
-                    Err(_) => more = false,
+                // Wait for a batch to be written (or a while, to see an
+                // interrupt).
+                let o = lock(&order);
+                if o.written == written {
+                    let _ = written_cv.wait_timeout(o, std::time::Duration::from_millis(100));
                 }
-                continue;
-            }
-            if sent == written {
-                break;
-            }
-            // Writing broke off for a batch to be handed over, and none was
-            // (the run stops, or the reader is done): back to writing, not
-            // to waiting for a message that may never come.
-            if parts.contains_key(&(written, next_part)) || ends.contains_key(&written) {
-                continue;
-            }
-            if let Ok((seq, back)) = done_rx.recv() {
-                file(seq, back, &mut parts, &mut ends);
             }
         });
         drop(rx);
+        let Serial {
+            result,
+            parsed,
+            panic: panicked,
+            ..
+        } = serial.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = panicked {
+            panic::resume_unwind(p);
+        }
         let mut stats = reader.join().unwrap_or_default();
         stats.add(&parsed);
         summary.transactions_skipped += stats.transactions_skipped;
@@ -492,8 +559,14 @@ enum Back {
 /// claims held whole, three or four in flight, was most of the memory).
 const PART: usize = 256;
 
-/// The parallel part: parse the batch's transactions, check their claims,
-/// and hand each part to `send` in input order as it is checked.
+/// A batch of more input bytes than this (one 837P transaction, never
+/// split) has each part's chunks checked on every thread.
+const GIANT_BATCH: usize = 16 * BATCH_BYTES;
+
+/// The parallel part: parse the batch's transactions, check their claims
+/// (the chunks of each part spread over the pool's threads when `parallel`,
+/// else on this thread), and hand each part to `send` in input order as it
+/// is checked.
 fn check_batch(
     batch: Vec<Piece>,
     engine: &Engine,
@@ -609,8 +682,36 @@ fn check_chunk(
         .collect()
 }
 
-/// Claims written, to be freed off the serial stage.
+/// Claims written, to be freed outside the serial stage's lock.
 type Spent = Vec<(Box<ReadClaim>, Outcome)>;
+
+/// Where the serial stage is in input order, and what waits for it.
+struct Order {
+    parts: BTreeMap<(u64, u32), Part>,
+    ends: BTreeMap<u64, thread::Result<(u32, ReadStats)>>,
+    /// Batches written, and parts written of the next.
+    written: u64,
+    next_part: u32,
+    /// A thread is writing (and will write what comes in meanwhile).
+    writing: bool,
+}
+
+/// The serial stage's state: held by the thread writing.
+struct Serial<'s> {
+    ledger: &'s mut Ledger,
+    sink: &'s mut Sink,
+    split: Option<&'s mut Split>,
+    acks: Option<&'s mut Acks>,
+    summary: &'s mut Summary,
+    result: io::Result<()>,
+    parsed: ReadStats,
+    panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+/// Whether the checkers render report rows (the sink is CSV).
+fn serial_renders(serial: &Mutex<Serial<'_>>) -> bool {
+    lock(serial).sink.renders_csv()
+}
 
 /// The serial part, in input order: the batch ledger, then the writing.
 fn write_batch(
