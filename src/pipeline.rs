@@ -1,21 +1,21 @@
-//! The check pipeline. Per input, a reader thread tokenizes and follows the
-//! envelopes, and hands on batches of pieces (items, and 837P transactions
-//! still to parse). Each batch is a rayon task: it parses its transactions
-//! and checks their claims, a part (some hundreds of items) at a time, and
+//! The check pipeline. Per input, the checkers (a rayon pool) take turns
+//! at the reader: it tokenizes and follows the envelopes, and gives a
+//! batch of pieces (items, and 837P transactions still to parse) at a
+//! time. The checker that read a batch parses its transactions and checks
+//! their claims, a part (some hundreds of items) at a time, and
 //! delivers each part as it is checked (a transaction's claims are never
 //! all held at once). The serial stage (the batch ledger and the writing)
 //! runs on the checkers, one at a time: whichever delivers the part next in
 //! input order writes it and the waiting parts after it, while later ones
 //! are still being checked, so the report is byte-identical for any
-//! `--threads`. This thread hands out the batches; with `--threads 1` it
-//! does everything (`run_inline`). A progress bar follows the bytes read
+//! `--threads`. This thread follows the progress; with `--threads 1` it does
+//! everything (`run_inline`). A progress bar follows the bytes read
 //! (stderr, TTY only).
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -203,38 +203,16 @@ pub fn run(
             continue;
         };
         let threads = pool.current_num_threads();
-        // A rendezvous: the reader's next batch waits in its hands, not in
-        // the channel as well (one transaction fewer in memory: 4-6 MB of a
-        // 1,000,000-claim run's peak, no slower; BENCHMARKS.md, session 18).
-        let (tx, rx) = sync_channel::<Vec<Piece>>(0);
-        let reader = thread::Builder::new()
-            .name("cs-read".into())
-            .spawn(move || {
-                let mut source = source;
-                let mut batch = Vec::with_capacity(BATCH);
-                let mut weight = 0;
-                while let Some(piece) = source.next_piece() {
-                    weight += piece.weight();
-                    // A CSV job is a batch of its own (`csv::JOB_BYTES`).
-                    let whole = matches!(piece, Piece::Rows(_));
-                    batch.push(piece);
-                    if (batch.len() == BATCH || weight >= BATCH_BYTES || whole)
-                        && tx
-                            .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                            .is_err()
-                    {
-                        return source.stats();
-                    }
-                    if batch.is_empty() {
-                        weight = 0;
-                    }
-                }
-                if !batch.is_empty() {
-                    let _ = tx.send(batch);
-                }
-                source.stats()
-            })
-            .map_err(|e| RunError::Threads(e.to_string()))?;
+        // The checkers read their own batches, one at a time, in turn
+        // (`feed`): a batch's bytes are parsed on the core that read them,
+        // still in its cache (read on a reader thread and parsed on
+        // another, they were fetched across; BENCHMARKS.md, session 20).
+        let feed = Mutex::new(Feed {
+            source,
+            next: 0,
+            done: false,
+            small: false,
+        });
         // Batches being checked, at most `threads` (`depth`; CSV batches,
         // small, one more: see where they are sent). A batch comes back in
         // parts, as its claims are checked (a transaction's claims are not
@@ -245,7 +223,7 @@ pub fn run(
         // was checked, a part's claims are still in that core's cache, and
         // no thread is woken to write it (with this thread writing, every
         // output took 2.85-2.90 s, now 2.51-2.65 s; BENCHMARKS.md, session
-        // 20). This thread hands out the batches.
+        // 20).
         let order = Mutex::new(Order {
             parts: BTreeMap::new(),
             ends: BTreeMap::new(),
@@ -347,81 +325,110 @@ pub fn run(
                     }
                 }
                 drop(s);
-                written_cv.notify_one();
+                written_cv.notify_all();
             }
             o.writing = false;
         };
         let deliver = &deliver;
+        let feed = &feed;
+        let (stop, order, written_cv) = (&stop, &order, &written_cv);
+        let running = std::sync::atomic::AtomicUsize::new(threads);
+        let running = &running;
+        let fault: Mutex<Option<Box<dyn std::any::Any + Send>>> = Mutex::new(None);
+        let fault = &fault;
         let mut interrupted = false;
+        // One checker's turn after turn: read the next batch, check it,
+        // deliver its parts. A batch is begun only while fewer than `depth`
+        // are ahead of the one being written (a checker ahead waits, taking
+        // up the pool's other work meanwhile: a giant transaction's chunks).
+        let work = move || {
+            let turns = panic::catch_unwind(AssertUnwindSafe(|| loop {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let (seq, batch) = {
+                    let mut f = lock(feed);
+                    if f.done {
+                        return;
+                    }
+                    let seq = f.next;
+                    // A CSV job is a batch of its own, 128 KiB: one more in
+                    // flight holds little, and without it the checkers ran
+                    // dry behind the serial stage (CSV with notes 10%
+                    // slower; BENCHMARKS.md, session 18).
+                    let depth = threads as u64 + u64::from(f.small);
+                    if seq - lock(order).written >= depth {
+                        drop(f);
+                        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                            let o = lock(order);
+                            if seq - o.written >= depth && !stop.load(Ordering::Relaxed) {
+                                let _ = written_cv
+                                    .wait_timeout(o, std::time::Duration::from_millis(10));
+                            }
+                        }
+                        continue;
+                    }
+                    let batch = next_batch(&mut *f.source);
+                    if batch.is_empty() {
+                        f.done = true;
+                        return;
+                    }
+                    f.small = matches!(batch.first(), Some(Piece::Rows(_)));
+                    f.next += 1;
+                    (seq, batch)
+                };
+                // A batch is checked by the thread it went to: the batches
+                // in flight keep the threads busy. Spread over the threads,
+                // a batch's chunks left threads waiting on one another
+                // (1,000,000 claims 2.45 -> 2.05 s, every output 2.95 ->
+                // 2.55 s; BENCHMARKS.md, session 20). Only a transaction too
+                // big for that (one batch for a long while) has its parts'
+                // chunks spread.
+                let giant = batch.iter().map(Piece::weight).sum::<usize>() > GIANT_BATCH;
+                let end = panic::catch_unwind(AssertUnwindSafe(|| {
+                    let mut n = 0;
+                    let stats = check_batch(batch, engine, minutes, render, giant, |part| {
+                        deliver(seq, Back::Part(n, part));
+                        n += 1;
+                    });
+                    (n, stats)
+                }));
+                deliver(seq, Back::End(end));
+            }));
+            if let Err(p) = turns {
+                lock(fault).get_or_insert(p);
+                stop.store(true, Ordering::Relaxed);
+            }
+            // Under the lock the main thread checks `running` with, so
+            // that it is not left waiting for a wake-up already sent.
+            let o = lock(order);
+            running.fetch_sub(1, Ordering::Relaxed);
+            drop(o);
+            written_cv.notify_all();
+        };
         pool.in_place_scope(|scope| {
-            let (mut sent, mut more) = (0u64, true);
-            let mut depth = threads as u64;
-            loop {
+            for _ in 0..threads {
+                scope.spawn(move |_| work());
+            }
+            // This thread follows: the progress bar, an interrupt.
+            while running.load(Ordering::Relaxed) > 0 {
                 if INTERRUPTED.load(Ordering::Relaxed) {
                     interrupted = true;
                     stop.store(true, Ordering::Relaxed);
+                    written_cv.notify_all();
                 }
-                let written = lock(&order).written;
                 if let Some(b) = &bar {
                     b.set_position(done_bytes + count.load(Ordering::Relaxed));
                 }
-                if more && !stop.load(Ordering::Relaxed) && sent - written < depth {
-                    match rx.recv() {
-                        Ok(batch) => {
-                            // A CSV job is a batch of its own, 128 KiB: one
-                            // more in flight holds little, and without it
-                            // the checkers ran dry behind the serial stage
-                            // (CSV with notes 10% slower; BENCHMARKS.md,
-                            // session 18).
-                            let small = matches!(batch.first(), Some(Piece::Rows(_)));
-                            depth = threads as u64 + u64::from(small);
-                            // A batch is checked by the thread it went to:
-                            // the batches in flight keep the threads busy.
-                            // Spread over the threads, a batch's chunks
-                            // left threads waiting on one another (1,000,000
-                            // claims 2.45 -> 2.05 s, every output 2.95 ->
-                            // 2.55 s; BENCHMARKS.md, session 20). Only a
-                            // transaction too big for that (one batch for a
-                            // long while) has its parts' chunks spread.
-                            let giant =
-                                batch.iter().map(Piece::weight).sum::<usize>() > GIANT_BATCH;
-                            let seq = sent;
-                            sent += 1;
-                            scope.spawn(move |_| {
-                                let end = panic::catch_unwind(AssertUnwindSafe(|| {
-                                    let mut n = 0;
-                                    let stats = check_batch(
-                                        batch,
-                                        engine,
-                                        minutes,
-                                        render,
-                                        giant,
-                                        |part| {
-                                            deliver(seq, Back::Part(n, part));
-                                            n += 1;
-                                        },
-                                    );
-                                    (n, stats)
-                                }));
-                                deliver(seq, Back::End(end));
-                            });
-                        }
-                        Err(_) => more = false,
-                    }
-                    continue;
-                }
-                if sent == written {
-                    break;
-                }
-                // Wait for a batch to be written (or a while, to see an
-                // interrupt).
-                let o = lock(&order);
-                if o.written == written {
+                let o = lock(order);
+                if running.load(Ordering::Relaxed) > 0 {
                     let _ = written_cv.wait_timeout(o, std::time::Duration::from_millis(100));
                 }
             }
         });
-        drop(rx);
+        if let Some(p) = lock(fault).take() {
+            panic::resume_unwind(p);
+        }
         let Serial {
             result,
             parsed,
@@ -431,7 +438,11 @@ pub fn run(
         if let Some(p) = panicked {
             panic::resume_unwind(p);
         }
-        let mut stats = reader.join().unwrap_or_default();
+        let mut stats = feed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .source
+            .stats();
         stats.add(&parsed);
         summary.transactions_skipped += stats.transactions_skipped;
         summary.claims_skipped += stats.claims_skipped;
@@ -452,7 +463,7 @@ pub fn run(
 }
 
 /// One input's check on this thread (`--threads 1`): batches read as the
-/// reader thread reads them, each checked and written part by part before
+/// checkers read them, each checked and written part by part before
 /// the next is read. One thread at work, no batch in flight; the outputs'
 /// writer threads still take the blocks to disk. The same outputs as the
 /// pipeline, batch for batch.
@@ -471,21 +482,8 @@ fn run_inline(
 ) -> Result<ReadStats, RunError> {
     let render = sink.renders_csv();
     let mut parsed = ReadStats::default();
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut weight = 0;
-    let mut more = true;
-    while more {
-        match source.next_piece() {
-            Some(piece) => {
-                weight += piece.weight();
-                let whole = matches!(piece, Piece::Rows(_));
-                batch.push(piece);
-                if !(batch.len() == BATCH || weight >= BATCH_BYTES || whole) {
-                    continue;
-                }
-            }
-            None => more = false,
-        }
+    loop {
+        let batch = next_batch(&mut *source);
         if batch.is_empty() {
             break;
         }
@@ -493,30 +491,22 @@ fn run_inline(
             return Err(RunError::Interrupted);
         }
         let mut result = Ok(());
-        let stats = check_batch(
-            std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
-            engine,
-            minutes,
-            render,
-            false,
-            |part| {
-                if result.is_ok() {
-                    result = write_batch(
-                        part,
-                        engine,
-                        ledger,
-                        sink,
-                        split.as_deref_mut(),
-                        acks.as_deref_mut(),
-                        summary,
-                    )
-                    .map(drop);
-                }
-            },
-        );
+        let stats = check_batch(batch, engine, minutes, render, false, |part| {
+            if result.is_ok() {
+                result = write_batch(
+                    part,
+                    engine,
+                    ledger,
+                    sink,
+                    split.as_deref_mut(),
+                    acks.as_deref_mut(),
+                    summary,
+                )
+                .map(drop);
+            }
+        });
         result.map_err(RunError::Write)?;
         parsed.add(&stats);
-        weight = 0;
         progress(count.load(Ordering::Relaxed));
     }
     if INTERRUPTED.load(Ordering::Relaxed) {
@@ -684,6 +674,32 @@ fn check_chunk(
 
 /// Claims written, to be freed outside the serial stage's lock.
 type Spent = Vec<(Box<ReadClaim>, Outcome)>;
+
+/// The input, read a batch at a time by the checkers in turn.
+struct Feed {
+    source: Box<dyn input::ClaimSource>,
+    /// The next batch's number, in input order.
+    next: u64,
+    done: bool,
+    /// The last batch read was a CSV job (small: one more may be in flight).
+    small: bool,
+}
+
+/// The next batch of pieces: up to `BATCH` of them or about `BATCH_BYTES`
+/// of input, a CSV job alone (`csv::JOB_BYTES`); empty at the input's end.
+fn next_batch(source: &mut dyn input::ClaimSource) -> Vec<Piece> {
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut weight = 0;
+    while let Some(piece) = source.next_piece() {
+        weight += piece.weight();
+        let whole = matches!(piece, Piece::Rows(_));
+        batch.push(piece);
+        if batch.len() == BATCH || weight >= BATCH_BYTES || whole {
+            break;
+        }
+    }
+    batch
+}
 
 /// Where the serial stage is in input order, and what waits for it.
 struct Order {

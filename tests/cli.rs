@@ -743,10 +743,10 @@ fn the_binary_runs_without_transparent_huge_pages() {
     assert_eq!(seen.as_deref(), Some("0"));
 }
 
-/// `--threads 1` is one thread at work: no reader thread and no checker
-/// pool beside the main one (the outputs' writer threads only wait on the
-/// disk, and there are none here). `--threads 2` runs them, and shows the
-/// look works. Thread names read from /proc while the run waits on stdin,
+/// `--threads 1` is one thread at work: no checker pool beside the main
+/// one (the outputs' writer threads only wait on the disk, and there are
+/// none here). `--threads 2` runs two checkers (they read in turn: no
+/// reader thread), and shows the look works. Thread names read from /proc while the run waits on stdin,
 /// the whole input given but not ended, for a second.
 #[cfg(target_os = "linux")]
 #[test]
@@ -788,11 +788,7 @@ fn one_thread_runs_the_check_on_one_thread() {
             .collect::<Vec<_>>()
     };
     let two = names("2");
-    assert_eq!(
-        workers(&two),
-        ["cs-check-0", "cs-check-1", "cs-read"],
-        "{two:?}"
-    );
+    assert_eq!(workers(&two), ["cs-check-0", "cs-check-1"], "{two:?}");
     let one = names("1");
     assert_eq!(workers(&one), Vec::<String>::new(), "{one:?}");
 }

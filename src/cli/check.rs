@@ -32,9 +32,9 @@ pub struct Args {
     /// Report format, when the extension does not say.
     #[arg(long, value_name = "csv|jsonl")]
     report_format: Option<String>,
-    /// Worker threads that parse transactions, run the rules and write in
-    /// turn (default: all cores), besides the reader; 1 runs the whole check
-    /// on one thread (one core's work). The report is the same for any number.
+    /// Threads that read, parse, run the rules and write, in turn (default:
+    /// all cores); 1 runs the whole check on this one thread. The report is
+    /// the same for any number.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Date the date rules measure against (default: today).
