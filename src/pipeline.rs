@@ -407,9 +407,11 @@ pub fn run(
             written_cv.notify_all();
         };
         pool.in_place_scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(move |_| work());
-            }
+            // One turn-taker on each of the pool's threads, for it alone: a
+            // thread waiting inside a giant batch's parallel chunks takes up
+            // only other chunks, never a second turn-taker (which could wait
+            // on the very batch it sits on).
+            scope.spawn_broadcast(move |_, _| work());
             // This thread follows: the progress bar, an interrupt.
             while running.load(Ordering::Relaxed) > 0 {
                 if INTERRUPTED.load(Ordering::Relaxed) {
