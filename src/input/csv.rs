@@ -391,13 +391,10 @@ impl<R: Read> CsvReader<R> {
                         Ok(Row::Plain(line)) => {
                             self.stats.records += 1;
                             job.bytes.extend_from_slice(line);
-                            // Byte by byte: fields are short, and a
-                            // search call for each comma cost more.
-                            for (i, &b) in line.iter().enumerate() {
-                                if b == b',' {
-                                    job.ends.push(start + i);
-                                }
-                            }
+                            // Eight bytes at a time: fields are short, and
+                            // a search call for each comma cost more than a
+                            // byte at a time, which was a tenth of a run.
+                            super::swar::each(line, b',', |i| job.ends.push(start + i));
                             job.ends.push(job.bytes.len());
                             (true, None)
                         }

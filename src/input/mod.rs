@@ -7,6 +7,7 @@
 pub mod csv;
 mod csv_rows;
 pub mod minutes;
+mod swar;
 pub mod x12;
 
 use std::fs::File;
