@@ -180,8 +180,13 @@ pub fn run(
             cfg.tables.clone(),
         );
         engine.keys_for(&ledger);
-        let Some(pool) = &pool else {
-            let stats = run_inline(
+        let progress = |read: u64| {
+            if let Some(b) = &bar {
+                b.set_position(done_bytes + read);
+            }
+        };
+        let run = match &pool {
+            None => run_inline(
                 source,
                 &engine,
                 cfg.minutes.as_deref(),
@@ -190,270 +195,27 @@ pub fn run(
                 split.as_deref_mut(),
                 acks.as_deref_mut(),
                 &mut summary,
-                |read| {
-                    if let Some(b) = &bar {
-                        b.set_position(done_bytes + read);
-                    }
-                },
+                progress,
                 &count,
-            )?;
-            summary.transactions_skipped += stats.transactions_skipped;
-            summary.claims_skipped += stats.claims_skipped;
-            done_bytes += count.load(Ordering::Relaxed);
-            continue;
+            ),
+            Some(pool) => run_pooled(
+                pool,
+                source,
+                &engine,
+                cfg.minutes.as_deref(),
+                &mut ledger,
+                sink,
+                split.as_deref_mut(),
+                acks.as_deref_mut(),
+                &mut summary,
+                progress,
+                &count,
+            ),
         };
-        let threads = pool.current_num_threads();
-        // The checkers read their own batches, one at a time, in turn
-        // (`feed`): a batch's bytes are parsed on the core that read them,
-        // still in its cache (read on a reader thread and parsed on
-        // another, they were fetched across; BENCHMARKS.md, session 20).
-        let feed = Mutex::new(Feed {
-            source,
-            next: 0,
-            done: false,
-            small: false,
-        });
-        // Batches being checked, at most `threads` (`depth`; CSV batches,
-        // small, one more: see where they are sent). A batch comes back in
-        // parts, as its claims are checked (a transaction's claims are not
-        // all held at once), then its end. The serial stage runs on the
-        // checkers: the thread that delivers the part next in input order
-        // writes it, and every part after it that is waiting (`deliver`);
-        // a part delivered out of turn waits in `parts`. Written where it
-        // was checked, a part's claims are still in that core's cache, and
-        // no thread is woken to write it (with this thread writing, every
-        // output took 2.85-2.90 s, now 2.51-2.65 s; BENCHMARKS.md, session
-        // 20).
-        let order = Mutex::new(Order {
-            parts: BTreeMap::new(),
-            ends: BTreeMap::new(),
-            written: 0,
-            next_part: 0,
-            writing: false,
-        });
-        let serial = Mutex::new(Serial {
-            ledger: &mut ledger,
-            sink: &mut *sink,
-            split: split.as_deref_mut(),
-            acks: acks.as_deref_mut(),
-            summary: &mut summary,
-            result: Ok(()),
-            parsed: ReadStats::default(),
-            panic: None,
-        });
-        // Set on a write error, a panic or an interrupt: parts are no longer
-        // written (the batches in flight run out), no batch is handed out.
-        let stop = std::sync::atomic::AtomicBool::new(false);
-        let written_cv = std::sync::Condvar::new();
-        let engine = &engine;
-        let minutes = cfg.minutes.as_deref();
-        let render = serial_renders(&serial);
-        let deliver = |seq: u64, back: Back| {
-            let mut o = lock(&order);
-            match back {
-                Back::Part(i, part) => {
-                    o.parts.insert((seq, i), part);
-                }
-                Back::End(end) => {
-                    o.ends.insert(seq, end);
-                }
-            }
-            if o.writing {
-                // The thread writing will come to it.
-                return;
-            }
-            o.writing = true;
-            loop {
-                let at = (o.written, o.next_part);
-                if let Some(part) = o.parts.remove(&at) {
-                    o.next_part += 1;
-                    drop(o);
-                    let mut spent = None;
-                    {
-                        let mut s = lock(&serial);
-                        let s = &mut *s;
-                        if s.result.is_ok() && !stop.load(Ordering::Relaxed) {
-                            let wrote = panic::catch_unwind(AssertUnwindSafe(|| {
-                                write_batch(
-                                    part,
-                                    engine,
-                                    s.ledger,
-                                    s.sink,
-                                    s.split.as_deref_mut(),
-                                    s.acks.as_deref_mut(),
-                                    s.summary,
-                                )
-                            }));
-                            match wrote {
-                                Ok(Ok(claims)) => spent = Some(claims),
-                                Ok(Err(e)) => {
-                                    s.result = Err(e);
-                                    stop.store(true, Ordering::Relaxed);
-                                }
-                                Err(p) => {
-                                    s.panic.get_or_insert(p);
-                                    stop.store(true, Ordering::Relaxed);
-                                }
-                            }
-                        }
-                    }
-                    // The claims are freed outside the locks.
-                    drop(spent);
-                    o = lock(&order);
-                    continue;
-                }
-                // A batch is written when its end has come and every part
-                // before it.
-                let whole = match o.ends.get(&o.written) {
-                    Some(Ok((n, _))) => *n == o.next_part,
-                    Some(Err(_)) => true,
-                    None => false,
-                };
-                if !whole {
-                    break;
-                }
-                let written = o.written;
-                let end = o.ends.remove(&written).expect("looked up");
-                o.written += 1;
-                o.next_part = 0;
-                let mut s = lock(&serial);
-                match end {
-                    Ok((_, stats)) => s.parsed.add(&stats),
-                    Err(p) => {
-                        s.panic.get_or_insert(p);
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                }
-                drop(s);
-                written_cv.notify_all();
-            }
-            o.writing = false;
-        };
-        let deliver = &deliver;
-        let feed = &feed;
-        let (stop, order, written_cv) = (&stop, &order, &written_cv);
-        let running = std::sync::atomic::AtomicUsize::new(threads);
-        let running = &running;
-        let fault: Mutex<Option<Box<dyn std::any::Any + Send>>> = Mutex::new(None);
-        let fault = &fault;
-        let mut interrupted = false;
-        // One checker's turn after turn: read the next batch, check it,
-        // deliver its parts. A batch is begun only while fewer than `depth`
-        // are ahead of the one being written (a checker ahead waits, taking
-        // up the pool's other work meanwhile: a giant transaction's chunks).
-        let work = move || {
-            let turns = panic::catch_unwind(AssertUnwindSafe(|| loop {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let (seq, batch) = {
-                    let mut f = lock(feed);
-                    if f.done {
-                        return;
-                    }
-                    let seq = f.next;
-                    // A CSV job is a batch of its own, 128 KiB: one more in
-                    // flight holds little, and without it the checkers ran
-                    // dry behind the serial stage (CSV with notes 10%
-                    // slower; BENCHMARKS.md, session 18).
-                    let depth = threads as u64 + u64::from(f.small);
-                    if seq - lock(order).written >= depth {
-                        drop(f);
-                        if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                            let o = lock(order);
-                            if seq - o.written >= depth && !stop.load(Ordering::Relaxed) {
-                                let _ = written_cv
-                                    .wait_timeout(o, std::time::Duration::from_millis(10));
-                            }
-                        }
-                        continue;
-                    }
-                    let batch = next_batch(&mut *f.source);
-                    if batch.is_empty() {
-                        f.done = true;
-                        return;
-                    }
-                    f.small = matches!(batch.first(), Some(Piece::Rows(_)));
-                    f.next += 1;
-                    (seq, batch)
-                };
-                // A batch is checked by the thread it went to: the batches
-                // in flight keep the threads busy. Spread over the threads,
-                // a batch's chunks left threads waiting on one another
-                // (1,000,000 claims 2.45 -> 2.05 s, every output 2.95 ->
-                // 2.55 s; BENCHMARKS.md, session 20). Only a transaction too
-                // big for that (one batch for a long while) has its parts'
-                // chunks spread.
-                let giant = batch.iter().map(Piece::weight).sum::<usize>() > GIANT_BATCH;
-                let end = panic::catch_unwind(AssertUnwindSafe(|| {
-                    let mut n = 0;
-                    let stats = check_batch(batch, engine, minutes, render, giant, |part| {
-                        deliver(seq, Back::Part(n, part));
-                        n += 1;
-                    });
-                    (n, stats)
-                }));
-                deliver(seq, Back::End(end));
-            }));
-            if let Err(p) = turns {
-                lock(fault).get_or_insert(p);
-                stop.store(true, Ordering::Relaxed);
-            }
-            // Under the lock the main thread checks `running` with, so
-            // that it is not left waiting for a wake-up already sent.
-            let o = lock(order);
-            running.fetch_sub(1, Ordering::Relaxed);
-            drop(o);
-            written_cv.notify_all();
-        };
-        pool.in_place_scope(|scope| {
-            // One turn-taker on each of the pool's threads, for it alone: a
-            // thread waiting inside a giant batch's parallel chunks takes up
-            // only other chunks, never a second turn-taker (which could wait
-            // on the very batch it sits on).
-            scope.spawn_broadcast(move |_, _| work());
-            // This thread follows: the progress bar, an interrupt.
-            while running.load(Ordering::Relaxed) > 0 {
-                if INTERRUPTED.load(Ordering::Relaxed) {
-                    interrupted = true;
-                    stop.store(true, Ordering::Relaxed);
-                    written_cv.notify_all();
-                }
-                if let Some(b) = &bar {
-                    b.set_position(done_bytes + count.load(Ordering::Relaxed));
-                }
-                let o = lock(order);
-                if running.load(Ordering::Relaxed) > 0 {
-                    let _ = written_cv.wait_timeout(o, std::time::Duration::from_millis(100));
-                }
-            }
-        });
-        if let Some(p) = lock(fault).take() {
-            panic::resume_unwind(p);
-        }
-        let Serial {
-            result,
-            parsed,
-            panic: panicked,
-            ..
-        } = serial.into_inner().unwrap_or_else(|e| e.into_inner());
-        if let Some(p) = panicked {
-            panic::resume_unwind(p);
-        }
-        let mut stats = feed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .source
-            .stats();
-        stats.add(&parsed);
+        let stats = run?;
         summary.transactions_skipped += stats.transactions_skipped;
         summary.claims_skipped += stats.claims_skipped;
-        let bytes = count.load(Ordering::Relaxed);
-        done_bytes += bytes;
-        if interrupted || INTERRUPTED.load(Ordering::Relaxed) {
-            return Err(RunError::Interrupted);
-        }
-        result.map_err(RunError::Write)?;
+        done_bytes += count.load(Ordering::Relaxed);
     }
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -462,6 +224,271 @@ pub fn run(
         summary.minutes_rows = Some((m.len() as u64, m.unmatched() as u64));
     }
     Ok(summary)
+}
+
+/// One input's check on the pool's threads (`--threads` 2 or more): each
+/// takes turns at reading a batch, checks it and delivers its parts; the
+/// serial stage runs on whichever delivers the part next in input order.
+/// This thread follows the progress and an interrupt.
+#[allow(clippy::too_many_arguments)]
+fn run_pooled(
+    pool: &rayon::ThreadPool,
+    source: Box<dyn input::ClaimSource>,
+    engine: &Engine,
+    minutes: Option<&MinutesTable>,
+    ledger: &mut Ledger,
+    sink: &mut Sink,
+    split: Option<&mut Split>,
+    acks: Option<&mut Acks>,
+    summary: &mut Summary,
+    progress: impl Fn(u64),
+    count: &AtomicU64,
+) -> Result<ReadStats, RunError> {
+    let threads = pool.current_num_threads();
+    // The checkers read their own batches, one at a time, in turn
+    // (`feed`): a batch's bytes are parsed on the core that read them,
+    // still in its cache (read on a reader thread and parsed on
+    // another, they were fetched across; BENCHMARKS.md, session 20).
+    let feed = Mutex::new(Feed {
+        source,
+        next: 0,
+        done: false,
+        small: false,
+    });
+    // Batches being checked, at most `threads` (`depth`; CSV batches,
+    // small, one more: see where one is read). A batch comes back in
+    // parts, as its claims are checked (a transaction's claims are not
+    // all held at once), then its end. The serial stage runs on the
+    // checkers: the thread that delivers the part next in input order
+    // writes it, and every part after it that is waiting (`deliver`);
+    // a part delivered out of turn waits in `parts`. Written where it
+    // was checked, a part's claims are still in that core's cache, and
+    // no thread is woken to write it (with this thread writing, every
+    // output took 2.85-2.90 s, now 2.51-2.65 s; BENCHMARKS.md, session
+    // 20).
+    let order = Mutex::new(Order {
+        parts: BTreeMap::new(),
+        ends: BTreeMap::new(),
+        written: 0,
+        next_part: 0,
+        writing: false,
+    });
+    let render = sink.renders_csv();
+    let serial = Mutex::new(Serial {
+        ledger,
+        sink,
+        split,
+        acks,
+        summary,
+        result: Ok(()),
+        parsed: ReadStats::default(),
+        panic: None,
+    });
+    // Set on a write error, a panic or an interrupt: parts are no longer
+    // written (the batches in flight run out), no batch is read.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let written_cv = std::sync::Condvar::new();
+    let deliver = |seq: u64, back: Back| {
+        let mut o = lock(&order);
+        match back {
+            Back::Part(i, part) => {
+                o.parts.insert((seq, i), part);
+            }
+            Back::End(end) => {
+                o.ends.insert(seq, end);
+            }
+        }
+        if o.writing {
+            // The thread writing will come to it.
+            return;
+        }
+        o.writing = true;
+        loop {
+            let at = (o.written, o.next_part);
+            if let Some(part) = o.parts.remove(&at) {
+                o.next_part += 1;
+                drop(o);
+                let mut spent = None;
+                {
+                    let mut s = lock(&serial);
+                    let s = &mut *s;
+                    if s.result.is_ok() && !stop.load(Ordering::Relaxed) {
+                        let wrote = panic::catch_unwind(AssertUnwindSafe(|| {
+                            write_batch(
+                                part,
+                                engine,
+                                s.ledger,
+                                s.sink,
+                                s.split.as_deref_mut(),
+                                s.acks.as_deref_mut(),
+                                s.summary,
+                            )
+                        }));
+                        match wrote {
+                            Ok(Ok(claims)) => spent = Some(claims),
+                            Ok(Err(e)) => {
+                                s.result = Err(e);
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                            Err(p) => {
+                                s.panic.get_or_insert(p);
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                }
+                // The claims are freed outside the locks.
+                drop(spent);
+                o = lock(&order);
+                continue;
+            }
+            // A batch is written when its end has come and every part
+            // before it.
+            let whole = match o.ends.get(&o.written) {
+                Some(Ok((n, _))) => *n == o.next_part,
+                Some(Err(_)) => true,
+                None => false,
+            };
+            if !whole {
+                break;
+            }
+            let written = o.written;
+            let end = o.ends.remove(&written).expect("looked up");
+            o.written += 1;
+            o.next_part = 0;
+            let mut s = lock(&serial);
+            match end {
+                Ok((_, stats)) => s.parsed.add(&stats),
+                Err(p) => {
+                    s.panic.get_or_insert(p);
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+            drop(s);
+            written_cv.notify_all();
+        }
+        o.writing = false;
+    };
+    let deliver = &deliver;
+    let feed = &feed;
+    let (stop, order, written_cv) = (&stop, &order, &written_cv);
+    let running = std::sync::atomic::AtomicUsize::new(threads);
+    let running = &running;
+    let fault: Mutex<Option<Box<dyn std::any::Any + Send>>> = Mutex::new(None);
+    let fault = &fault;
+    let mut interrupted = false;
+    // One checker's turn after turn: read the next batch, check it,
+    // deliver its parts. A batch is begun only while fewer than `depth`
+    // are ahead of the one being written (a checker ahead waits, taking
+    // up the pool's other work meanwhile: a giant transaction's chunks).
+    let work = move || {
+        let turns = panic::catch_unwind(AssertUnwindSafe(|| loop {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let (seq, batch) = {
+                let mut f = lock(feed);
+                if f.done {
+                    return;
+                }
+                let seq = f.next;
+                // A CSV job is a batch of its own, 128 KiB: one more in
+                // flight holds little, and without it the checkers ran
+                // dry behind the serial stage (CSV with notes 10%
+                // slower; BENCHMARKS.md, session 18).
+                let depth = threads as u64 + u64::from(f.small);
+                if seq - lock(order).written >= depth {
+                    drop(f);
+                    if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                        let o = lock(order);
+                        if seq - o.written >= depth && !stop.load(Ordering::Relaxed) {
+                            let _ =
+                                written_cv.wait_timeout(o, std::time::Duration::from_millis(10));
+                        }
+                    }
+                    continue;
+                }
+                let batch = next_batch(&mut *f.source);
+                if batch.is_empty() {
+                    f.done = true;
+                    return;
+                }
+                f.small = matches!(batch.first(), Some(Piece::Rows(_)));
+                f.next += 1;
+                (seq, batch)
+            };
+            // A batch is checked by the thread it went to: the batches
+            // in flight keep the threads busy. Spread over the threads,
+            // a batch's chunks left threads waiting on one another
+            // (1,000,000 claims 2.45 -> 2.05 s, every output 2.95 ->
+            // 2.55 s; BENCHMARKS.md, session 20). Only a transaction too
+            // big for that (one batch for a long while) has its parts'
+            // chunks spread.
+            let giant = batch.iter().map(Piece::weight).sum::<usize>() > GIANT_BATCH;
+            let end = panic::catch_unwind(AssertUnwindSafe(|| {
+                let mut n = 0;
+                let stats = check_batch(batch, engine, minutes, render, giant, |part| {
+                    deliver(seq, Back::Part(n, part));
+                    n += 1;
+                });
+                (n, stats)
+            }));
+            deliver(seq, Back::End(end));
+        }));
+        if let Err(p) = turns {
+            lock(fault).get_or_insert(p);
+            stop.store(true, Ordering::Relaxed);
+        }
+        // Under the lock the main thread checks `running` with, so
+        // that it is not left waiting for a wake-up already sent.
+        let o = lock(order);
+        running.fetch_sub(1, Ordering::Relaxed);
+        drop(o);
+        written_cv.notify_all();
+    };
+    pool.in_place_scope(|scope| {
+        // One turn-taker on each of the pool's threads, for it alone: a
+        // thread waiting inside a giant batch's parallel chunks takes up
+        // only other chunks, never a second turn-taker (which could wait
+        // on the very batch it sits on).
+        scope.spawn_broadcast(move |_, _| work());
+        // This thread follows: the progress bar, an interrupt.
+        while running.load(Ordering::Relaxed) > 0 {
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                interrupted = true;
+                stop.store(true, Ordering::Relaxed);
+                written_cv.notify_all();
+            }
+            progress(count.load(Ordering::Relaxed));
+            let o = lock(order);
+            if running.load(Ordering::Relaxed) > 0 {
+                let _ = written_cv.wait_timeout(o, std::time::Duration::from_millis(100));
+            }
+        }
+    });
+    if let Some(p) = lock(fault).take() {
+        panic::resume_unwind(p);
+    }
+    let Serial {
+        result,
+        parsed,
+        panic: panicked,
+        ..
+    } = serial.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = panicked {
+        panic::resume_unwind(p);
+    }
+    let mut stats = feed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .source
+        .stats();
+    stats.add(&parsed);
+    if interrupted || INTERRUPTED.load(Ordering::Relaxed) {
+        return Err(RunError::Interrupted);
+    }
+    result.map_err(RunError::Write)?;
+    Ok(stats)
 }
 
 /// One input's check on this thread (`--threads 1`): batches read as the
@@ -724,11 +751,6 @@ struct Serial<'s> {
     result: io::Result<()>,
     parsed: ReadStats,
     panic: Option<Box<dyn std::any::Any + Send>>,
-}
-
-/// Whether the checkers render report rows (the sink is CSV).
-fn serial_renders(serial: &Mutex<Serial<'_>>) -> bool {
-    lock(serial).sink.renders_csv()
 }
 
 /// The serial part, in input order: the batch ledger, then the writing.
