@@ -473,7 +473,9 @@ impl Parser {
             b"SV1" => tx.sv1(s),
             _ => tx.other(s),
         }
-        if tx.keep_raw && id != b"HL" {
+        // The 999 alone needs no loop's segments: only those before the
+        // first HL (the transaction's header) are kept for it.
+        if tx.keep_raw && id != b"HL" && (tx.parties || tx.keep_segments || tx.hls.is_empty()) {
             tx.keep(s, self.src.as_ref(), self.at);
         }
     }
@@ -1531,7 +1533,9 @@ impl Transaction {
             patient_id: Text::default(),
         });
         self.cur_hl = Some(index);
-        if self.keep_raw {
+        // HL loops are kept for the clean and rejected files and the
+        // 277CA (their parties), not for the 999 alone.
+        if self.parties || self.keep_segments {
             self.items.push(Item::Raw(RawEvent::Hl {
                 parent,
                 level: LevelCode::new(s.el(3)),
@@ -1591,7 +1595,7 @@ impl Transaction {
                 }
             }
         }
-        let raw = self.keep_raw.then(|| RawClaim::X12 {
+        let raw = (self.parties || self.keep_segments).then(|| RawClaim::X12 {
             segments: RawSegs::default(),
             hl: self.cur_hl,
         });
