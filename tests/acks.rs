@@ -349,15 +349,17 @@ fn ack_inputs(tmp: &TempDir) -> Vec<std::path::PathBuf> {
 
 /// Asked for alone, the acknowledgments are read from the structure only
 /// (not the claims' own segments, which only the clean and rejected files
-/// need): they, the report and the exit code are the same as when the
-/// clean and rejected files are written too.
+/// need; and for the 999 alone, not the HL loops either, which only the
+/// 277CA reads): they, the report and the exit code are the same as when
+/// the clean and rejected files are written too.
 #[test]
 fn acks_alone_are_the_acks_written_with_the_clean_and_rejected_files() {
     let tmp = TempDir::new("acks-alone");
     let mut compared = 0;
     for input in ack_inputs(&tmp) {
-        let run = |split: bool| {
-            let dir = tmp.path(if split { "with" } else { "alone" });
+        // 0: the 999 alone; 1: both acknowledgments; 2: and the split.
+        let run = |mode: u8| {
+            let dir = tmp.path(["only999", "alone", "with"][usize::from(mode)]);
             std::fs::create_dir_all(&dir).unwrap();
             let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
             let mut args = vec![
@@ -369,10 +371,11 @@ fn acks_alone_are_the_acks_written_with_the_clean_and_rejected_files() {
                 out("r.csv"),
                 "--ack-999".into(),
                 out("a.999"),
-                "--ack-277ca".into(),
-                out("a.277"),
             ];
-            if split {
+            if mode >= 1 {
+                args.extend(["--ack-277ca".into(), out("a.277")]);
+            }
+            if mode == 2 {
                 args.extend([
                     "--clean-out".into(),
                     out("c"),
@@ -393,8 +396,15 @@ fn acks_alone_are_the_acks_written_with_the_clean_and_rejected_files() {
                 read("a.277"),
             )
         };
-        let (alone, with) = (run(false), run(true));
+        let (only999, alone, with) = (run(0), run(1), run(2));
         assert_eq!(alone, with, "{}", input.display());
+        assert_eq!(
+            (&only999.0, &only999.1, &only999.2),
+            (&with.0, &with.1, &with.2),
+            "the 999 alone, {}",
+            input.display()
+        );
+        assert!(only999.3.is_empty(), "no 277CA asked for");
         compared += usize::from(String::from_utf8_lossy(&alone.3).contains("HL*"));
     }
     assert!(compared >= 10, "only {compared} inputs gave a 277CA");
