@@ -185,32 +185,20 @@ pub fn run(
                 b.set_position(done_bytes + read);
             }
         };
+        let serial = Serial {
+            ledger: &mut ledger,
+            sink: &mut *sink,
+            split: split.as_deref_mut(),
+            acks: acks.as_deref_mut(),
+            summary: &mut summary,
+            result: Ok(()),
+            parsed: ReadStats::default(),
+            panic: None,
+        };
+        let minutes = cfg.minutes.as_deref();
         let run = match &pool {
-            None => run_inline(
-                source,
-                &engine,
-                cfg.minutes.as_deref(),
-                &mut ledger,
-                sink,
-                split.as_deref_mut(),
-                acks.as_deref_mut(),
-                &mut summary,
-                progress,
-                &count,
-            ),
-            Some(pool) => run_pooled(
-                pool,
-                source,
-                &engine,
-                cfg.minutes.as_deref(),
-                &mut ledger,
-                sink,
-                split.as_deref_mut(),
-                acks.as_deref_mut(),
-                &mut summary,
-                progress,
-                &count,
-            ),
+            None => run_inline(source, &engine, minutes, serial, progress, &count),
+            Some(pool) => run_pooled(pool, source, &engine, minutes, serial, progress, &count),
         };
         let stats = run?;
         summary.transactions_skipped += stats.transactions_skipped;
@@ -230,17 +218,12 @@ pub fn run(
 /// takes turns at reading a batch, checks it and delivers its parts; the
 /// serial stage runs on whichever delivers the part next in input order.
 /// This thread follows the progress and an interrupt.
-#[allow(clippy::too_many_arguments)]
 fn run_pooled(
     pool: &rayon::ThreadPool,
     source: Box<dyn input::ClaimSource>,
     engine: &Engine,
     minutes: Option<&MinutesTable>,
-    ledger: &mut Ledger,
-    sink: &mut Sink,
-    split: Option<&mut Split>,
-    acks: Option<&mut Acks>,
-    summary: &mut Summary,
+    serial: Serial<'_>,
     progress: impl Fn(u64),
     count: &AtomicU64,
 ) -> Result<ReadStats, RunError> {
@@ -273,17 +256,8 @@ fn run_pooled(
         next_part: 0,
         writing: false,
     });
-    let render = sink.renders_csv();
-    let serial = Mutex::new(Serial {
-        ledger,
-        sink,
-        split,
-        acks,
-        summary,
-        result: Ok(()),
-        parsed: ReadStats::default(),
-        panic: None,
-    });
+    let render = serial.sink.renders_csv();
+    let serial = Mutex::new(serial);
     // Set on a write error, a panic or an interrupt: parts are no longer
     // written (the batches in flight run out), no batch is read.
     let stop = std::sync::atomic::AtomicBool::new(false);
@@ -313,17 +287,7 @@ fn run_pooled(
                     let mut s = lock(&serial);
                     let s = &mut *s;
                     if s.result.is_ok() && !stop.load(Ordering::Relaxed) {
-                        let wrote = panic::catch_unwind(AssertUnwindSafe(|| {
-                            write_batch(
-                                part,
-                                engine,
-                                s.ledger,
-                                s.sink,
-                                s.split.as_deref_mut(),
-                                s.acks.as_deref_mut(),
-                                s.summary,
-                            )
-                        }));
+                        let wrote = panic::catch_unwind(AssertUnwindSafe(|| s.write(part, engine)));
                         match wrote {
                             Ok(Ok(claims)) => spent = Some(claims),
                             Ok(Err(e)) => {
@@ -496,21 +460,16 @@ fn run_pooled(
 /// the next is read. One thread at work, no batch in flight; the outputs'
 /// writer threads still take the blocks to disk. The same outputs as the
 /// pipeline, batch for batch.
-#[allow(clippy::too_many_arguments)]
 fn run_inline(
     mut source: Box<dyn input::ClaimSource>,
     engine: &Engine,
     minutes: Option<&MinutesTable>,
-    ledger: &mut Ledger,
-    sink: &mut Sink,
-    mut split: Option<&mut Split>,
-    mut acks: Option<&mut Acks>,
-    summary: &mut Summary,
+    mut serial: Serial<'_>,
     progress: impl Fn(u64),
     count: &AtomicU64,
 ) -> Result<ReadStats, RunError> {
-    let render = sink.renders_csv();
-    let mut parsed = ReadStats::default();
+    let render = serial.sink.renders_csv();
+    let s = &mut serial;
     loop {
         let batch = next_batch(&mut *source);
         if batch.is_empty() {
@@ -519,30 +478,20 @@ fn run_inline(
         if INTERRUPTED.load(Ordering::Relaxed) {
             return Err(RunError::Interrupted);
         }
-        let mut result = Ok(());
         let stats = check_batch(batch, engine, minutes, render, false, |part| {
-            if result.is_ok() {
-                result = write_batch(
-                    part,
-                    engine,
-                    ledger,
-                    sink,
-                    split.as_deref_mut(),
-                    acks.as_deref_mut(),
-                    summary,
-                )
-                .map(drop);
+            if s.result.is_ok() {
+                s.result = s.write(part, engine).map(drop);
             }
         });
-        result.map_err(RunError::Write)?;
-        parsed.add(&stats);
+        std::mem::replace(&mut s.result, Ok(())).map_err(RunError::Write)?;
+        s.parsed.add(&stats);
         progress(count.load(Ordering::Relaxed));
     }
     if INTERRUPTED.load(Ordering::Relaxed) {
         return Err(RunError::Interrupted);
     }
     let mut stats = source.stats();
-    stats.add(&parsed);
+    stats.add(&s.parsed);
     Ok(stats)
 }
 
@@ -751,6 +700,21 @@ struct Serial<'s> {
     result: io::Result<()>,
     parsed: ReadStats,
     panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+impl Serial<'_> {
+    /// Write a checked part in input order (`write_batch`).
+    fn write(&mut self, part: Part, engine: &Engine) -> io::Result<Spent> {
+        write_batch(
+            part,
+            engine,
+            self.ledger,
+            self.sink,
+            self.split.as_deref_mut(),
+            self.acks.as_deref_mut(),
+            self.summary,
+        )
+    }
 }
 
 /// The serial part, in input order: the batch ledger, then the writing.
