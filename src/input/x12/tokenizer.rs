@@ -165,51 +165,19 @@ impl<'a> Segment<'a> {
     }
 }
 
-/// Eight bytes at a time: the separators of a word found at once (a mask
-/// with the top bit of each byte that equals `element`), then taken one by
-/// one. Segments are tens of bytes, where `memchr_iter`'s setup per element
-/// cost more than it saved; a byte at a time, the loop was a tenth of a
-/// run's instructions (`split_elements_bytewise`, the reference in tests).
+/// Each element's span. The separators are found eight bytes at a time
+/// (`input::swar::each`): segments are tens of bytes, where `memchr_iter`'s
+/// setup per element cost more than it saved; a byte at a time, the loop
+/// was a tenth of a run's instructions (`split_elements_bytewise`, the
+/// reference in tests).
 fn split_elements(bytes: &[u8], element: u8, elems: &mut Vec<(u32, u32)>) {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let splat = u64::from_ne_bytes([element; 8]);
     elems.clear();
-    // Bytes equal to `element` are zero in `t`: exactly those get their top
-    // bit in the mask (no carry crosses a byte: each is at most 0xff).
-    let hits = |word: &[u8]| {
-        let t = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ splat;
-        !(((t & LOW7) + LOW7) | t | LOW7)
-    };
     let mut last = 0u32;
-    let mut take = |at: usize, mut hit: u64, elems: &mut Vec<(u32, u32)>| {
-        while hit != 0 {
-            let i = (at + (hit.trailing_zeros() / 8) as usize) as u32;
-            elems.push((last, i));
-            last = i + 1;
-            hit &= hit - 1;
-        }
-    };
-    let n = bytes.len();
-    let mut at = 0;
-    while at + 8 <= n {
-        take(at, hits(&bytes[at..at + 8]), elems);
-        at += 8;
-    }
-    if at < n {
-        if n >= 8 {
-            // The last eight bytes, without those already taken.
-            let seen = (8 - (n - at)) * 8;
-            take(n - 8, hits(&bytes[n - 8..]) >> seen << seen, elems);
-        } else {
-            for (i, &b) in bytes.iter().enumerate() {
-                if b == element {
-                    elems.push((last, i as u32));
-                    last = i as u32 + 1;
-                }
-            }
-        }
-    }
-    elems.push((last, n as u32));
+    crate::input::swar::each(bytes, element, |i| {
+        elems.push((last, i as u32));
+        last = i as u32 + 1;
+    });
+    elems.push((last, bytes.len() as u32));
 }
 
 /// Whether a segment id is one of the envelope's (ISA, GS, ST, SE, GE,
