@@ -113,6 +113,13 @@ proptest! {
     }
 }
 
+/// The case the property test found in CI (session 21): seven '0's inserted
+/// into a start time made an hour whose minutes overflowed u32.
+#[test]
+fn a_damaged_csv_found_in_ci_does_not_panic() {
+    csv(&damage(DEMO_CSV, 994, 2, 7, 48));
+}
+
 proptest! {
     // Each case runs the binary on a generated batch: few cases, real files.
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]

@@ -141,7 +141,9 @@ fn split_list(s: &str) -> impl Iterator<Item = &str> {
 fn clock(s: &str) -> Option<u32> {
     let (h, m) = s.trim().split_once(':')?;
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60 && !s.trim().is_empty()).then_some(h * 60 + m)
+    // `then`, not `then_some`: the sum must not be computed for an hour
+    // out of range (a huge hour overflowed it).
+    (h < 24 && m < 60).then(|| h * 60 + m)
 }
 
 /// Where the header put each known column: what a checker needs to turn
@@ -933,6 +935,20 @@ mod tests {
 
     fn claims(items: &[Item]) -> Vec<&ReadClaim> {
         items.iter().filter_map(Item::claim).collect()
+    }
+
+    #[test]
+    fn clock_reads_hh_mm_and_refuses_the_rest() {
+        assert_eq!(clock("09:31"), Some(571));
+        assert_eq!(clock(" 23:59 "), Some(1439));
+        assert_eq!(clock("0:00"), Some(0));
+        for bad in ["24:00", "12:60", "", ":", "12", "a:b", "-1:00"] {
+            assert_eq!(clock(bad), None, "{bad:?}");
+        }
+        // An hour that overflows when multiplied by 60 is refused, not a
+        // panic (the property test found 4294967295:00's kind).
+        assert_eq!(clock("4294967295:00"), None);
+        assert_eq!(clock("71582789:00"), None);
     }
 
     #[test]
