@@ -19,4 +19,5 @@ pub mod pipeline;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod scratch;
 pub mod units;

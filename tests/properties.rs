@@ -25,6 +25,7 @@ fn limits() -> Limits {
         keep_raw: true,
         parties: true,
         segments: true,
+        ..Limits::default()
     }
 }
 
@@ -51,8 +52,17 @@ fn read_all(items: impl Iterator<Item = Item>) -> usize {
     n
 }
 
+/// Read twice: each transaction held in memory, and each past 300 bytes
+/// in a scratch file; both must read the same.
 fn x12(bytes: &[u8]) -> usize {
-    read_all(X12Reader::new(Arc::from("p"), bytes, limits()))
+    let held: Vec<Item> = X12Reader::new(Arc::from("p"), bytes, limits()).collect();
+    let spilled = Limits {
+        max_held: 300,
+        ..limits()
+    };
+    let from_file: Vec<Item> = X12Reader::new(Arc::from("p"), bytes, spilled).collect();
+    assert_eq!(format!("{held:?}"), format!("{from_file:?}"));
+    read_all(held.into_iter())
 }
 
 fn csv(bytes: &[u8]) -> usize {

@@ -16,10 +16,19 @@ fuzz_target!(|data: &[u8]| {
         keep_raw: true,
         parties: true,
         segments: true,
+        ..Limits::default()
     };
-    for item in X12Reader::new(Arc::from("fuzz"), data, limits) {
+    let items: Vec<Item> = X12Reader::new(Arc::from("fuzz"), data, limits).collect();
+    for item in &items {
         if let Item::Finding(f) = item {
             assert!(f.origin.is_some(), "a finding with no place: {f:?}");
         }
     }
+    // A transaction past 200 bytes goes to a scratch file: read the same.
+    let spilled = Limits {
+        max_held: 200,
+        ..limits
+    };
+    let from_file: Vec<Item> = X12Reader::new(Arc::from("fuzz"), data, spilled).collect();
+    assert_eq!(format!("{items:?}"), format!("{from_file:?}"));
 });

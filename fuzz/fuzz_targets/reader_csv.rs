@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
         keep_raw: true,
         parties: true,
         segments: true,
+        ..Limits::default()
     };
     for item in CsvReader::new(Arc::from("fuzz"), data, limits) {
         if let Item::Finding(f) = item {

@@ -87,6 +87,10 @@ pub struct Args {
     /// Longest segment or CSV record read, in bytes; a longer one is a finding.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
     max_record_bytes: usize,
+    /// Bytes of one 837P transaction held in memory; a larger one goes to
+    /// an unnamed scratch file in the temporary folder while it is read.
+    #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
+    max_held_bytes: usize,
 }
 
 fn parse_as_of(s: &str) -> Result<NaiveDate, String> {
@@ -187,6 +191,7 @@ pub fn run(a: Args) -> CliResult {
                 || a.ack_277ca.is_some(),
             parties: a.ack_277ca.is_some(),
             segments: a.clean_out.is_some() || a.rejected_out.is_some(),
+            max_held: a.max_held_bytes,
         },
         progress: !a.quiet,
         tables: Arc::new(tables),

@@ -35,6 +35,10 @@ pub struct Limits {
     /// structure is kept (envelopes, transaction headers, HL levels), which
     /// is all the acknowledgments need.
     pub segments: bool,
+    /// Input bytes of one 837P transaction held in memory; past this, the
+    /// transaction goes to a scratch file as it is read, and comes back
+    /// from it in windows when parsed (`crate::scratch`).
+    pub max_held: usize,
 }
 
 impl Default for Limits {
@@ -44,6 +48,7 @@ impl Default for Limits {
             keep_raw: false,
             parties: false,
             segments: false,
+            max_held: 32 << 20,
         }
     }
 }
@@ -74,10 +79,20 @@ pub enum RawClaim {
 /// end to end. Parsed from a transaction job, they are a stretch of the
 /// job's own buffer (shared, not copied: a claim costs no copy of its
 /// bytes); built any other way, one buffer of their own.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RawSegs {
     data: RawData,
     pub count: u32,
+}
+
+/// The segments as they stand, not how they are stored (shared or owned).
+impl std::fmt::Debug for RawSegs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawSegs")
+            .field("bytes", &String::from_utf8_lossy(self.bytes()))
+            .field("count", &self.count)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone)]

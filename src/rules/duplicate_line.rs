@@ -217,44 +217,9 @@ fn decode(rest: &[u8]) -> Option<(u32, String)> {
 }
 
 impl Spill {
-    /// A file in the temporary folder with no name (the file lasts as long
-    /// as the run holds it open): unnamed from the start where the system
-    /// can (`O_TMPFILE`, Linux), else named, readable by its owner only,
-    /// and its name removed at once. The records hold claim ids.
-    #[cfg(unix)]
+    /// A scratch file (`crate::scratch::file`): the records hold claim ids.
     fn create() -> Option<Spill> {
-        Spill::create_in(&std::env::temp_dir(), true)
-    }
-
-    /// `create` in `dir`; `unnamed`: try `O_TMPFILE` first.
-    #[cfg(unix)]
-    fn create_in(dir: &std::path::Path, unnamed: bool) -> Option<Spill> {
-        use std::os::unix::fs::OpenOptionsExt;
-        use std::sync::atomic::{AtomicU32, Ordering};
-        let mut open = std::fs::OpenOptions::new();
-        open.read(true).write(true).mode(0o600);
-        #[cfg(target_os = "linux")]
-        if unnamed {
-            if let Ok(file) = open.clone().custom_flags(libc::O_TMPFILE).open(dir) {
-                return Some(Spill { file, len: 0 });
-            }
-        }
-        #[cfg(not(target_os = "linux"))]
-        let _ = unnamed;
-        static N: AtomicU32 = AtomicU32::new(0);
-        let path = dir.join(format!(
-            "claimscrub-v001-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let file = open.create_new(true).open(&path).ok()?;
-        std::fs::remove_file(&path).ok()?;
-        Some(Spill { file, len: 0 })
-    }
-
-    #[cfg(not(unix))]
-    fn create() -> Option<Spill> {
-        None
+        crate::scratch::file().map(|file| Spill { file, len: 0 })
     }
 
     /// The bytes of the record at `at` (with what follows it in the file).
@@ -335,35 +300,6 @@ mod tests {
             assert_eq!(got, id.replace('\0', "?"));
         }
         assert!(firsts.get(NO_RECORD).is_none());
-    }
-
-    /// The record file leaves no name behind, either way it is made, and
-    /// only its owner may read it (it holds claim ids).
-    #[cfg(unix)]
-    #[test]
-    fn the_record_file_has_no_name_and_one_reader() {
-        use std::io::Write;
-        use std::os::unix::fs::{FileExt, PermissionsExt};
-        let dir = std::env::temp_dir().join(format!("cs-v001-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut seen = Vec::new();
-        for unnamed in [true, false] {
-            let Some(mut spill) = Spill::create_in(&dir, unnamed) else {
-                seen.push((unnamed, None));
-                continue;
-            };
-            let names = std::fs::read_dir(&dir).unwrap().count();
-            let mode = spill.file.metadata().unwrap().permissions().mode() & 0o777;
-            spill.file.write_all(b"\x05C17\0").unwrap();
-            let mut back = [0u8; 5];
-            spill.file.read_exact_at(&mut back, 0).unwrap();
-            seen.push((unnamed, Some((names, mode, back))));
-        }
-        // The folder goes before anything is asserted.
-        std::fs::remove_dir_all(&dir).unwrap();
-        for (unnamed, got) in seen {
-            assert_eq!(got, Some((0, 0o600, *b"\x05C17\0")), "unnamed {unnamed}");
-        }
     }
 
     /// Past a mebibyte, records go to a file (on Unix) and come back from

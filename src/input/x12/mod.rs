@@ -48,6 +48,7 @@ impl<R: Read> X12Reader<R> {
     pub fn new(file: Arc<str>, src: R, limits: Limits) -> Self {
         let mut p = Parser::new(file, limits.keep_raw, limits.parties, limits.segments);
         p.split = true;
+        p.max_held = limits.max_held;
         X12Reader {
             tok: Tokenizer::new(src, limits.max_record).lazy(),
             elems: Vec::with_capacity(32),
@@ -162,10 +163,13 @@ struct Hl {
     level: Level,
     parent: Option<usize>,
     /// X005 for this HL (bad or missing parent, repeated id); copied onto
-    /// every claim beneath it.
-    problem: Option<Finding>,
+    /// every claim beneath it. Boxed: rare, and an HL is kept for the whole
+    /// transaction (a transaction of 1,000,000 claims has as many HLs).
+    problem: Option<Box<Finding>>,
     problem_used: bool,
-    billing: Provider,
+    /// Shared with the HLs beneath (set in the billing provider's own loop;
+    /// an HL is kept for the whole transaction).
+    billing: Arc<Provider>,
     /// Inline text (no allocation for an id of up to 24 bytes): copied
     /// onto every claim beneath.
     member_id: Text,
@@ -274,6 +278,8 @@ struct Parser {
     /// (with its terminator): kept segments are stretches of it.
     src: Option<Arc<RawBuf>>,
     at: (u32, u32),
+    /// `Limits::max_held`, for the jobs it starts.
+    max_held: usize,
 }
 
 fn is(b: &[u8], s: &str) -> bool {
@@ -305,6 +311,7 @@ impl Parser {
             part_items: usize::MAX,
             src: None,
             at: (0, 0),
+            max_held: Limits::default().max_held,
         }
     }
 
@@ -376,7 +383,9 @@ impl Parser {
                 job.push(s);
                 if id == b"SE" {
                     let job = self.job.take().expect("a job is open");
-                    job.spare.note(job.buf.len(), job.segs.len());
+                    if job.spill.is_none() {
+                        job.spare.note(job.buf.len(), job.segs.len());
+                    }
                     self.out.push_back(Piece::Deferred(job));
                 }
                 return;
@@ -569,6 +578,8 @@ impl Parser {
                 hls: 0,
                 clms: 0,
                 empty: 0,
+                limit: self.max_held.min(LONG as usize),
+                spill: None,
             };
             job.push(s);
             self.job = Some(job);
@@ -815,7 +826,7 @@ impl Parser {
         // HL problems that no claim carried are still reported.
         for hl in &mut tx.hls {
             if let (Some(p), false) = (&hl.problem, hl.problem_used) {
-                tx.items.push(Item::Finding(p.clone()));
+                tx.items.push(Item::Finding((**p).clone()));
             }
         }
         let has_claims = tx.claims_out || tx.items.iter().any(|i| matches!(i, Item::Claim(_)));
@@ -932,6 +943,64 @@ pub struct TxJob {
     clms: usize,
     /// Segments with no id (two terminators in a row): not counted in SE01.
     empty: u32,
+    /// Where `push_bytes` turns to `push_far`: at `Limits::max_held` bytes
+    /// (the job then goes to a scratch file, so that memory does not grow
+    /// with the largest transaction: one of 1,000,000 claims, 435 MB, held
+    /// whole peaked at 1.0 GB; 5,000 claims are about 2 MB); 0 once it is
+    /// there; `LONG` where no file could be made.
+    limit: usize,
+    /// The transaction's segments in a scratch file, once past `SPILL_AT`.
+    spill: Option<Box<Spilled>>,
+}
+
+/// Bytes written to a scratch file at a time, and read back at a time
+/// (small in unit tests: many blocks and windows, claims across them).
+const SPILL_BLOCK: usize = if cfg!(test) { 100 } else { 1 << 20 };
+const SPILL_WINDOW: usize = if cfg!(test) { 64 } else { 4 << 20 };
+
+/// A transaction's segments in a scratch file (`crate::scratch`), in input
+/// order: each as its bytes, the segment terminator and, when the raw
+/// segments are kept, the line end (`TxJob::tail`), so that they split
+/// again at the terminators. A segment skipped as too long is not in it.
+struct Spilled {
+    file: std::fs::File,
+    /// Bytes not written yet.
+    staged: Vec<u8>,
+    /// Bytes in the file.
+    written: u64,
+    /// Segments pushed, the too long ones included.
+    count: u32,
+    /// Where the next segment starts in the input if it follows the last
+    /// one (past its terminator and the usual line end), and the segments
+    /// that start elsewhere: (number, offset).
+    next: u64,
+    jumps: Vec<(u32, u64)>,
+    /// Numbers of the segments skipped as too long (their lengths are in
+    /// `TxJob::long`).
+    longs: Vec<u32>,
+    /// SE: its bytes and offset, for the findings read ahead.
+    se: Option<(Vec<u8>, u64)>,
+    /// A write failed: what follows is only counted (`spill_failed`).
+    failed: bool,
+}
+
+impl Spilled {
+    /// The place of segment number `count` at `offset`, `len` bytes long.
+    fn place(&mut self, offset: u64, len: usize, eol: usize) {
+        if offset != self.next {
+            self.jumps.push((self.count, offset));
+        }
+        self.next = offset + (len + 1 + eol) as u64;
+        self.count += 1;
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        use std::io::Write;
+        self.file.write_all(&self.staged)?;
+        self.written += self.staged.len() as u64;
+        self.staged.clear();
+        Ok(())
+    }
 }
 
 /// Buffers of parsed jobs, handed back to the reader for the next ones: a
@@ -1039,9 +1108,8 @@ impl TxJob {
     fn push_bytes(&mut self, bytes: &[u8], id: &[u8], offset: u64) {
         let tail = self.tail();
         let end = self.buf.len() + bytes.len();
-        if end + tail >= LONG as usize {
-            // A transaction past 2 GiB: what does not fit is told as too long.
-            return self.too_long(offset, bytes.len() as u64);
+        if end + tail >= self.limit {
+            return self.push_far(bytes, id, offset);
         }
         let end = end as u32;
         self.buf.extend_from_slice(bytes);
@@ -1069,7 +1137,130 @@ impl TxJob {
         }
     }
 
+    /// `push_bytes` past `limit`: into the scratch file (made now if it is
+    /// not yet), else, past 2 GiB in memory, told as too long.
+    #[cold]
+    #[inline(never)]
+    fn push_far(&mut self, bytes: &[u8], id: &[u8], offset: u64) {
+        if self.spill.is_none() && self.limit < LONG as usize {
+            self.start_spill();
+        }
+        let Some(sp) = self.spill.as_mut() else {
+            if self.buf.len() + bytes.len() + self.tail() >= LONG as usize {
+                // A transaction past 2 GiB: what does not fit is told as too long.
+                return self.too_long(offset, bytes.len() as u64);
+            }
+            // No scratch file could be made: held in memory (`limit` is
+            // `LONG` now).
+            return self.push_bytes(bytes, id, offset);
+        };
+        match id {
+            b"HL" => self.hls += 1,
+            b"CLM" => self.clms += 1,
+            b"" => self.empty += 1,
+            _ => {}
+        }
+        let d = self.delims;
+        sp.place(offset, bytes.len(), d.eol.len());
+        if sp.failed {
+            return;
+        }
+        if id == b"SE" {
+            sp.se = Some((bytes.to_vec(), offset));
+        }
+        sp.staged.extend_from_slice(bytes);
+        sp.staged.push(d.segment);
+        if self.keep_raw {
+            sp.staged.extend_from_slice(d.eol);
+        }
+        if sp.staged.len() >= SPILL_BLOCK {
+            if let Err(e) = sp.flush() {
+                Self::spill_failed(&mut self.end, sp, offset, &e);
+            }
+        }
+    }
+
+    /// Move what is held to a scratch file, and the rest of the transaction
+    /// after it (`push_far`); where none can be made, it all stays here.
+    fn start_spill(&mut self) {
+        self.limit = LONG as usize;
+        let Some(file) = crate::scratch::file() else {
+            return;
+        };
+        let mut sp = Box::new(Spilled {
+            file,
+            staged: Vec::with_capacity(SPILL_BLOCK + (64 << 10)),
+            written: 0,
+            count: 0,
+            next: self.base,
+            jumps: Vec::new(),
+            longs: Vec::new(),
+            se: None,
+            failed: false,
+        });
+        let (d, tail) = (self.delims, self.tail());
+        let (mut start, mut far, mut long) = (0, self.far.iter(), self.long.iter());
+        let mut failed = None;
+        for &seg in &self.segs {
+            let offset = self.offset(seg, &mut far);
+            if seg.long() {
+                let len = long.next().copied().unwrap_or(0);
+                sp.longs.push(sp.count);
+                sp.place(offset, len as usize, d.eol.len());
+                continue;
+            }
+            let end = seg.end();
+            sp.place(offset, end - start, d.eol.len());
+            if failed.is_none() {
+                sp.staged.extend_from_slice(&self.buf[start..end]);
+                sp.staged.push(d.segment);
+                if self.keep_raw {
+                    sp.staged.extend_from_slice(d.eol);
+                }
+                if sp.staged.len() >= SPILL_BLOCK {
+                    failed = sp.flush().err().map(|e| (offset, e));
+                }
+            }
+            start = end + tail;
+        }
+        // The memory goes back: a transaction this large is rare.
+        self.buf = Vec::new();
+        self.segs = Vec::new();
+        self.far = Vec::new();
+        if let Some((offset, e)) = failed {
+            Self::spill_failed(&mut self.end, &mut sp, offset, &e);
+        }
+        self.spill = Some(sp);
+        // Every segment from here goes through `push_far`.
+        self.limit = 0;
+    }
+
+    /// The scratch file could not be written: the transaction is told as
+    /// cut short there (X006, its claims rejected), and what was written
+    /// is still read.
+    fn spill_failed(
+        end: &mut Option<(u64, String)>,
+        sp: &mut Spilled,
+        offset: u64,
+        e: &std::io::Error,
+    ) {
+        if end.is_none() {
+            *end = Some((
+                offset,
+                format!("the transaction is too large to hold in memory and its scratch file could not be written ({e})"),
+            ));
+        }
+        sp.staged = Vec::new();
+        sp.failed = true;
+    }
+
     fn too_long(&mut self, offset: u64, len: u64) {
+        if let Some(sp) = &mut self.spill {
+            sp.longs.push(sp.count);
+            sp.place(offset, len as usize, self.delims.eol.len());
+            self.long.push(len);
+            return;
+        }
         let end = self.segs.last().map_or(0, |s| s.end & !LONG);
         let at = self.at(offset);
         self.segs.push(Seg {
@@ -1111,7 +1302,11 @@ impl TxJob {
 
     /// Input bytes held (to size batches).
     pub fn weight(&self) -> usize {
-        self.buf.len() + self.segs.len() * 2
+        let spilled = self
+            .spill
+            .as_ref()
+            .map_or(0, |sp| sp.written as usize + sp.staged.len());
+        self.buf.len() + self.segs.len() * 2 + spilled
     }
 
     /// Parse the transaction: its claims and findings in input order (with
@@ -1150,6 +1345,35 @@ impl TxJob {
             transactions: 0,
             version: version.clone(),
         });
+        let mut parts = Parts {
+            part,
+            ahead: false,
+            due: 0,
+        };
+        if let Some(sp) = self.spill.take() {
+            self.parse_spilled(*sp, &mut p, &mut parts, &mut each);
+        } else {
+            self.parse_held(&mut p, &mut parts, &mut each);
+        }
+        if let Some((byte, why)) = &self.end {
+            p.close_tx(*byte, why);
+        }
+        p.src = None;
+        self.spare.give_segs(std::mem::take(&mut self.segs));
+        // Most often one piece: the transaction's items, taken as they are.
+        let mut items = Vec::new();
+        for piece in p.out {
+            match piece {
+                Piece::Items(v) if items.is_empty() => items = v,
+                piece => items.extend(piece_items(piece)),
+            }
+        }
+        each(items);
+        p.stats
+    }
+
+    /// `parse_each` of a job held in memory.
+    fn parse_held(&mut self, p: &mut Parser, parts: &mut Parts, each: &mut impl FnMut(Vec<Item>)) {
         let tail = self.tail();
         let buf = Arc::new(RawBuf {
             bytes: std::mem::take(&mut self.buf),
@@ -1163,9 +1387,6 @@ impl TxJob {
         // element of an ASCII buffer is text as it is.
         let ascii = buf.bytes.is_ascii();
         let (mut start, mut long, mut far) = (0usize, self.long.iter(), self.far.iter());
-        // Whether the findings were read ahead; segments until the next look
-        // for a part that is done (not at every segment: a part is hundreds).
-        let (mut ahead, mut due) = (false, 0u32);
         for &seg in &self.segs {
             let end = seg.end();
             let offset = self.offset(seg, &mut far);
@@ -1184,81 +1405,265 @@ impl TxJob {
                 p.segment(&s);
                 start = end + tail;
             }
-            if part == usize::MAX {
-                continue;
+            parts.after(p, each, |p| {
+                // SE is the last segment: where the one before it ended (a
+                // segment too long ends where the one before it did), past
+                // its terminator. A far offset is the last of `far`.
+                let se = match (&self.end, self.segs.last()) {
+                    (None, Some(&se)) => {
+                        let from = match self.segs.len() {
+                            1 => 0,
+                            n => self.segs[n - 2].end() + tail,
+                        };
+                        let far = &self.far[self.far.len().saturating_sub(1)..];
+                        let offset = self.offset(se, &mut far.iter());
+                        Some((&buf.bytes[from..se.end()], offset))
+                    }
+                    _ => None,
+                };
+                read_ahead(self, p, se, self.segs.len() as u32)
+            });
+        }
+    }
+
+    /// `parse_each` of a job in a scratch file: read back in windows of
+    /// whole segments, each a buffer of its own (a claim across two is
+    /// kept as two stretches).
+    fn parse_spilled(
+        &mut self,
+        mut sp: Spilled,
+        p: &mut Parser,
+        parts: &mut Parts,
+        each: &mut impl FnMut(Vec<Item>),
+    ) {
+        use std::io::{Read, Seek};
+        if !sp.failed {
+            if let Err(e) = sp.flush() {
+                let at = sp.next;
+                Self::spill_failed(&mut self.end, &mut sp, at, &e);
             }
-            if ahead {
-                due -= 1;
-                if due > 0 {
-                    continue;
+        }
+        let (tail, d) = (self.tail().max(1), self.delims);
+        let eol = d.eol.len();
+        let mut file = &sp.file;
+        let mut left = sp.written;
+        let mut lost = None;
+        if let Err(e) = file.rewind() {
+            lost = Some(format!("its scratch file could not be read back ({e})"));
+            left = 0;
+        }
+        let (mut jumps, mut longs) = (sp.jumps.iter().peekable(), sp.longs.iter().peekable());
+        let mut lens = self.long.iter();
+        let (mut number, mut next) = (0u32, self.base);
+        // The offset of segment `number` (`len` bytes long), and the next's.
+        let mut place = |number: u32, len: usize| {
+            let offset = match jumps.peek() {
+                Some(&&(n, at)) if n == number => {
+                    jumps.next();
+                    at
+                }
+                _ => next,
+            };
+            next = offset + (len + 1 + eol) as u64;
+            offset
+        };
+        let mut elems = Vec::with_capacity(32);
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            // Segments skipped as too long stand between those in the file.
+            while longs.peek() == Some(&&number) {
+                longs.next();
+                let len = lens.next().copied().unwrap_or(0);
+                let offset = place(number, len as usize);
+                p.too_long(offset, len);
+                number += 1;
+                parts.after(p, each, |p| {
+                    read_ahead(self, p, sp.se.as_ref().map(|(b, o)| (&b[..], *o)), sp.count)
+                });
+            }
+            if left == 0 && carry.is_empty() {
+                break;
+            }
+            // A window: what the last one left, then more of the file, up
+            // to the end of its last whole segment.
+            let mut window = Vec::with_capacity(SPILL_WINDOW + carry.len() + SPILL_BLOCK);
+            window.append(&mut carry);
+            let mut cut = 0;
+            loop {
+                let want = (SPILL_WINDOW as u64).min(left) as usize;
+                let have = window.len();
+                window.resize(have + want, 0);
+                if let Err(e) = file.read_exact(&mut window[have..]) {
+                    window.truncate(have);
+                    lost = Some(format!("its scratch file could not be read back ({e})"));
+                    left = 0;
+                    break;
+                }
+                left -= want as u64;
+                // Past the last terminator that its line end follows whole.
+                let mut at = cut;
+                while let Some(i) = memchr::memchr(d.segment, &window[at..]) {
+                    if at + i + tail > window.len() {
+                        break;
+                    }
+                    at += i + tail;
+                }
+                cut = at;
+                if cut > 0 || left == 0 {
+                    break;
                 }
             }
-            due = 32;
-            let Some(tx) = p.tx.as_mut() else { continue };
-            if !ahead {
-                ahead = true;
-                // Just after ST: the transaction's own findings, read ahead.
-                let found = read_ahead(&self, &mut p, &buf.bytes, tail);
-                let tx = p.tx.as_mut().expect("open");
-                tx.findings.extend(found);
-                tx.findings_known = true;
-            } else if tx.final_len >= part {
-                // The part keeps the list; what is not final yet (an HL's
-                // loop, at most) moves to a new one.
-                let mut done = std::mem::replace(&mut tx.items, Vec::with_capacity(2 * part));
-                tx.items.extend(done.drain(tx.final_len..));
-                tx.raw_hl = tx.raw_hl.and_then(|h| h.checked_sub(tx.final_len));
-                tx.final_len = 0;
-                tx.claims_out |= done.iter().any(|i| matches!(i, Item::Claim(_)));
-                for piece in p.out.drain(..) {
-                    each(piece_items(piece));
+            if cut == 0 {
+                // Bytes with no terminator at the very end: not whole.
+                break;
+            }
+            carry.extend_from_slice(&window[cut..]);
+            window.truncate(cut);
+            let buf = Arc::new(RawBuf {
+                bytes: window,
+                spare: Spare::default(),
+            });
+            if self.keep_raw {
+                // The open claim's stretch so far is in the last window.
+                if let Some(tx) = p.tx.as_mut() {
+                    tx.add_run();
+                    tx.src = Some(buf.clone());
                 }
-                each(done);
+                p.src = Some(buf.clone());
+            }
+            let ascii = buf.bytes.is_ascii();
+            let mut start = 0;
+            while let Some(i) = memchr::memchr(d.segment, &buf.bytes[start..]) {
+                while longs.peek() == Some(&&number) {
+                    longs.next();
+                    let len = lens.next().copied().unwrap_or(0);
+                    let offset = place(number, len as usize);
+                    p.too_long(offset, len);
+                    number += 1;
+                    parts.after(p, each, |p| {
+                        read_ahead(self, p, sp.se.as_ref().map(|(b, o)| (&b[..], *o)), sp.count)
+                    });
+                }
+                let end = start + i;
+                let bytes = &buf.bytes[start..end];
+                let offset = place(number, bytes.len());
+                let s = if ascii {
+                    // SAFETY: the whole window is ASCII (checked above), so
+                    // is this stretch of it.
+                    unsafe { Segment::from_ascii_bytes(bytes, offset, d, &mut elems) }
+                } else {
+                    Segment::from_bytes(bytes, offset, d, &mut elems)
+                };
+                p.at = (start as u32, (end + tail) as u32);
+                p.segment(&s);
+                start = end + tail;
+                number += 1;
+                parts.after(p, each, |p| {
+                    read_ahead(self, p, sp.se.as_ref().map(|(b, o)| (&b[..], *o)), sp.count)
+                });
+            }
+            if lost.is_some() {
+                break;
             }
         }
-        if let Some((byte, why)) = &self.end {
-            p.close_tx(*byte, why);
+        let Some(why) = lost else { return };
+        if !p.in_tx() {
+            // Not even its ST came back (after a failed write, that is why).
+            let why = self.end.as_ref().map_or(&why, |(_, first)| first);
+            let msg = format!("transaction ST02 {} is not whole: {why}", self.control);
+            let f = p.finding(Code::X006, self.base, msg);
+            return p.emit(f);
         }
-        p.src = None;
-        drop(buf);
-        self.spare.give_segs(self.segs);
-        // Most often one piece: the transaction's items, taken as they are.
-        let mut items = Vec::new();
-        for piece in p.out {
-            match piece {
-                Piece::Items(v) if items.is_empty() => items = v,
-                piece => items.extend(piece_items(piece)),
+        // Its findings were read ahead: the claim open here, or the
+        // transaction, carries the cut.
+        let count = p.tx.as_ref().map_or(0, |t| t.segments);
+        let f = p.cut_finding(next, &why, count);
+        match p.tx.as_mut().and_then(|t| t.claim.as_mut()) {
+            Some(c) => c.findings.push(f),
+            None => p.emit(f),
+        }
+        p.close_tx(next, &why);
+    }
+}
+
+/// Handing a transaction's items on in parts as they become final.
+struct Parts {
+    /// At least this many items a part; `usize::MAX`: one part, at the end.
+    part: usize,
+    /// Whether the findings were read ahead; segments until the next look
+    /// for a part that is done (not at every segment: a part is hundreds).
+    ahead: bool,
+    due: u32,
+}
+
+impl Parts {
+    /// After each segment: once ST is read, the transaction's own findings
+    /// (`ahead`, read ahead); then, every so often, the items that are
+    /// final, handed to `each`.
+    #[inline]
+    fn after(
+        &mut self,
+        p: &mut Parser,
+        each: &mut impl FnMut(Vec<Item>),
+        ahead: impl FnOnce(&mut Parser) -> Vec<Finding>,
+    ) {
+        if self.part == usize::MAX {
+            return;
+        }
+        if self.ahead {
+            self.due -= 1;
+            if self.due > 0 {
+                return;
             }
         }
-        each(items);
-        p.stats
+        self.due = 32;
+        if p.tx.is_none() {
+            return;
+        }
+        if !self.ahead {
+            self.ahead = true;
+            // Just after ST: the transaction's own findings, read ahead.
+            let found = ahead(p);
+            let tx = p.tx.as_mut().expect("open");
+            tx.findings.extend(found);
+            tx.findings_known = true;
+            return;
+        }
+        let part = self.part;
+        let tx = p.tx.as_mut().expect("open");
+        if tx.final_len >= part {
+            // The part keeps the list; what is not final yet (an HL's
+            // loop, at most) moves to a new one.
+            let mut done = std::mem::replace(&mut tx.items, Vec::with_capacity(2 * part));
+            tx.items.extend(done.drain(tx.final_len..));
+            tx.raw_hl = tx.raw_hl.and_then(|h| h.checked_sub(tx.final_len));
+            tx.final_len = 0;
+            tx.claims_out |= done.iter().any(|i| matches!(i, Item::Claim(_)));
+            for piece in p.out.drain(..) {
+                each(piece_items(piece));
+            }
+            each(done);
+        }
     }
 }
 
 /// What SE says of a job's transaction (X003, X002), or that it was cut
 /// short (X006), read before its body: the findings `Parser::se` and
 /// `Parser::close_tx` make at its end, for the transaction opened in `p`.
-fn read_ahead(job: &TxJob, p: &mut Parser, bytes: &[u8], tail: usize) -> Vec<Finding> {
-    let segs = &job.segs;
+/// `se`: SE's bytes and offset (none when the job was cut short).
+/// `count`: the job's segments, as `TxJob::segs` counts them.
+fn read_ahead(job: &TxJob, p: &mut Parser, se: Option<(&[u8], u64)>, count: u32) -> Vec<Finding> {
     // Segments to SE as `Parser::segment` counts them: every one with an id
     // (two terminators in a row are none), too long or not, ST included.
-    let count = segs.len() as u32 - job.empty;
-    match &job.end {
-        Some((byte, why)) => vec![p.cut_finding(*byte, why, count)],
-        None => {
-            // SE is the last: where the one before it ended (a segment too
-            // long ends where the one before it did), past its terminator.
-            let se = *segs.last().expect("ST and SE");
-            let from = match segs.len() {
-                1 => 0,
-                n => segs[n - 2].end() + tail,
-            };
-            // A far offset is the last of `far` (SE is the last segment).
-            let offset = job.offset(se, &mut job.far[job.far.len().saturating_sub(1)..].iter());
+    let count = count - job.empty;
+    match (&job.end, se) {
+        (Some((byte, why)), _) => vec![p.cut_finding(*byte, why, count)],
+        (None, Some((bytes, offset))) => {
             let mut elems = Vec::new();
-            let se = Segment::from_bytes(&bytes[from..se.end()], offset, job.delims, &mut elems);
+            let se = Segment::from_bytes(bytes, offset, job.delims, &mut elems);
             p.se_findings(&se, count)
         }
+        (None, None) => Vec::new(),
     }
 }
 
@@ -1523,8 +1928,9 @@ impl Transaction {
         self.hls.push(Hl {
             level,
             parent,
-            problem: problem
-                .map(|m| Finding::new(Code::X005, Severity::Error, m).at(self.origin(s.offset))),
+            problem: problem.map(|m| {
+                Box::new(Finding::new(Code::X005, Severity::Error, m).at(self.origin(s.offset)))
+            }),
             problem_used: false,
             billing,
             member_id,
@@ -1572,7 +1978,7 @@ impl Transaction {
                         .at(claim.origin.clone()),
                     );
                 }
-                claim.billing = hl.billing.clone();
+                claim.billing = (*hl.billing).clone();
                 claim.payer = hl.payer.clone();
                 claim.patient_id = if hl.level == Level::Patient {
                     if !hl.patient_id.is_empty() {
@@ -1588,7 +1994,7 @@ impl Transaction {
                 while let Some(i) = at {
                     let hl = &mut self.hls[i];
                     if let Some(p) = &hl.problem {
-                        findings.push(p.clone());
+                        findings.push((**p).clone());
                         hl.problem_used = true;
                     }
                     at = hl.parent;
@@ -1683,7 +2089,7 @@ impl Transaction {
                 match (self.ctx, q) {
                     (Ctx::Hl, b"85") => {
                         if let Some(h) = self.cur_hl {
-                            self.hls[h].billing.npi = npi;
+                            Arc::make_mut(&mut self.hls[h].billing).npi = npi;
                         }
                     }
                     (Ctx::Hl, b"IL") => {
@@ -1736,7 +2142,7 @@ impl Transaction {
                 match (self.ctx, q) {
                     (Ctx::Hl, b"BI") => {
                         if let Some(h) = self.cur_hl {
-                            self.hls[h].billing.taxonomy = taxonomy;
+                            Arc::make_mut(&mut self.hls[h].billing).taxonomy = taxonomy;
                         }
                     }
                     (Ctx::ClaimRendering, b"PE") => {

@@ -231,9 +231,7 @@ fn a_too_long_segment_inside_a_claim_is_counted_and_told_on_the_claim() {
     ]);
     let limits = Limits {
         max_record: 200,
-        keep_raw: false,
-        parties: false,
-        segments: false,
+        ..Limits::default()
     };
     let items: Vec<Item> =
         X12Reader::new(Arc::from("t.837"), x12(&body).as_bytes(), limits).collect();
@@ -562,20 +560,32 @@ fn a_transaction_parsed_in_parts_gives_what_a_whole_parse_gives() {
             keep_raw: true,
             parties: true,
             segments: true,
+            ..Limits::default()
         },
         Limits {
             max_record: 1 << 20,
             keep_raw: true,
-            parties: false,
-            segments: false,
+            ..Limits::default()
         },
     ];
     let mut jobs = 0;
     for (t, text) in texts.iter().enumerate() {
         for limits in kinds {
-            for part in [1, 2, 3, 64] {
-                let reader = || X12Reader::new(Arc::from("t.837"), text.as_bytes(), limits);
-                let (mut a, mut b) = (reader(), reader());
+            // Held in memory, and in a scratch file from its ST or from
+            // past 150 bytes (read back in windows of 64 bytes).
+            for (part, held) in [1, 2, 3, 64]
+                .into_iter()
+                .flat_map(|p| [(p, None), (p, Some(0)), (p, Some(150))])
+            {
+                let reader = |held: Option<usize>| {
+                    let max_held = held.unwrap_or(limits.max_held);
+                    X12Reader::new(
+                        Arc::from("t.837"),
+                        text.as_bytes(),
+                        Limits { max_held, ..limits },
+                    )
+                };
+                let (mut a, mut b) = (reader(None), reader(held));
                 loop {
                     let (pa, pb) = match (a.next_piece_inner(), b.next_piece_inner()) {
                         (Some(pa), Some(pb)) => (pa, pb),
@@ -585,6 +595,12 @@ fn a_transaction_parsed_in_parts_gives_what_a_whole_parse_gives() {
                     let (Piece::Deferred(ja), Piece::Deferred(jb)) = (pa, pb) else {
                         continue;
                     };
+                    assert!(ja.spill.is_none());
+                    assert_eq!(
+                        jb.spill.is_some(),
+                        held.is_some_and(|h| jb.weight() > h),
+                        "text {t}"
+                    );
                     jobs += 1;
                     let (expected, stats) = ja.parse();
                     let mut parts: Vec<Vec<Item>> = Vec::new();
@@ -597,13 +613,13 @@ fn a_transaction_parsed_in_parts_gives_what_a_whole_parse_gives() {
                     assert_eq!(
                         format!("{got:#?}"),
                         format!("{expected:#?}"),
-                        "text {t}, part {part}, {limits:?}"
+                        "text {t}, part {part}, held {held:?}, {limits:?}"
                     );
                 }
             }
         }
     }
-    assert!(jobs > 6 * 3 * 4, "{jobs} transactions compared");
+    assert!(jobs > 6 * 3 * 4 * 3, "{jobs} transactions compared");
 }
 
 /// A segment's offset comes back whether it is kept near (`Seg::at` past
@@ -646,5 +662,70 @@ fn segment_offsets_kept_near_or_far_read_the_same() {
         j.parse_each(part, |p| got.extend(p));
         assert!(!expected.is_empty());
         assert_eq!(format!("{got:#?}"), format!("{expected:#?}"), "part {part}");
+    }
+}
+
+/// A transaction in a scratch file that cannot be written, or read back,
+/// is told (X006, naming the scratch file) and the run goes on: the next
+/// transaction is read.
+#[cfg(unix)]
+#[test]
+fn a_scratch_file_that_fails_is_told_and_the_next_transaction_read() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.837")).unwrap();
+    // The demo's transaction twice, the second one under ST02 0002.
+    let st = text.find("ST*837*").unwrap();
+    let se_end = text[st..].find("\nSE*").map(|i| st + i + 1).unwrap();
+    let se_end = se_end + text[se_end..].find('~').unwrap() + 1;
+    let tx = &text[st..se_end];
+    let second = tx.replacen("ST*837*", "ST*837*9", 1);
+    let both = format!("{}{}{}", &text[..se_end], second, &text[se_end..]);
+    for (write, what) in [(false, "written"), (true, "read back")] {
+        let limits = Limits {
+            max_held: 0,
+            ..Limits::default()
+        };
+        let mut r = X12Reader::new(Arc::from("t.837"), both.as_bytes(), limits);
+        let mut jobs = Vec::new();
+        while let Some(piece) = r.next_piece_inner() {
+            if let Piece::Deferred(job) = piece {
+                jobs.push(job);
+            }
+        }
+        assert_eq!(jobs.len(), 2);
+        // The first job's file swapped for one that refuses: writing (its
+        // last block is written when it is parsed) or reading.
+        let sp = jobs[0].spill.as_mut().expect("in a scratch file");
+        sp.file = std::fs::OpenOptions::new()
+            .read(!write)
+            .write(write)
+            .open("/dev/null")
+            .unwrap();
+        let mut second = jobs.pop().unwrap().parse().0;
+        let first = jobs.pop().unwrap().parse().0;
+        let told: Vec<String> = first
+            .iter()
+            .flat_map(|i| match i {
+                Item::Finding(f) => vec![f],
+                Item::Claim(c) => c.findings.iter().collect(),
+                Item::Raw(_) => vec![],
+            })
+            .filter(|f| f.code == Code::X006)
+            .map(|f| f.message.to_string())
+            .collect();
+        assert!(
+            told.iter()
+                .any(|m| m.contains("scratch file") && m.contains(what)),
+            "{what}: {told:?}"
+        );
+        // Every claim that came back carries the cut.
+        for c in claims(&first) {
+            assert!(c.findings.iter().any(|f| f.code == Code::X006), "{c:?}");
+        }
+        assert!(!claims(&second).is_empty());
+        second.retain(
+            |i| matches!(i, Item::Claim(c) if c.findings.iter().any(|f| f.code == Code::X006)),
+        );
+        assert!(second.is_empty(), "the second transaction is whole");
     }
 }
