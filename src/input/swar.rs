@@ -42,6 +42,45 @@ pub(crate) fn each(hay: &[u8], needle: u8, mut hit: impl FnMut(usize)) {
     }
 }
 
+/// The places of `needle` in `room[..n]` as the bits of a `u64`, for a
+/// stretch of at most 64 bytes: sixteen bytes a step (SSE2, in every
+/// x86_64), reading on into `room[n..]`, whose bytes are left out. `None`
+/// where `n` is over 64, where `room` does not reach the last step's end,
+/// or on another architecture.
+#[inline]
+pub(crate) fn mask_within(room: &[u8], n: usize, needle: u8) -> Option<u64> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        };
+        let steps = n.div_ceil(16);
+        if n > 64 || steps * 16 > room.len() {
+            return None;
+        }
+        let mut mask = 0u64;
+        // SAFETY: SSE2 is in every x86_64 processor; each load is of
+        // sixteen bytes inside `room` (checked above), unaligned.
+        unsafe {
+            let splat = _mm_set1_epi8(needle as i8);
+            for k in 0..steps {
+                let v = _mm_loadu_si128(room.as_ptr().add(16 * k).cast::<__m128i>());
+                let m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, splat)) as u32 as u64;
+                mask |= m << (16 * k);
+            }
+        }
+        if n < 64 {
+            mask &= (1u64 << n) - 1;
+        }
+        Some(mask)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (room, n, needle);
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +121,23 @@ mod tests {
             needle in prop_oneof![Just(b','), Just(0u8), Just(0xffu8), any::<u8>()],
         ) {
             prop_assert_eq!(found(&hay, needle), bytewise(&hay, needle));
+        }
+
+        #[test]
+        fn a_mask_has_the_bits_a_byte_at_a_time_finds(
+            room in proptest::collection::vec(prop_oneof![Just(b','), Just(0u8), Just(0xffu8), any::<u8>()], 0..100),
+            n in 0usize..80,
+            needle in prop_oneof![Just(b','), Just(0u8), Just(0xffu8), any::<u8>()],
+        ) {
+            let fits = n <= 64 && n.div_ceil(16) * 16 <= room.len();
+            match mask_within(&room, n, needle) {
+                Some(mask) => {
+                    prop_assert!(fits);
+                    let bits: Vec<usize> = (0..64).filter(|b| mask >> b & 1 == 1).collect();
+                    prop_assert_eq!(bits, bytewise(&room[..n], needle));
+                }
+                None => prop_assert!(!fits || cfg!(not(target_arch = "x86_64"))),
+            }
         }
     }
 }

@@ -1397,7 +1397,16 @@ impl TxJob {
                 let s = if ascii {
                     // SAFETY: the whole buffer is ASCII (checked above), so
                     // is this stretch of it.
-                    unsafe { Segment::from_ascii_bytes(bytes, offset, self.delims, &mut elems) }
+                    unsafe {
+                        Segment::from_ascii_in(
+                            &buf.bytes,
+                            start,
+                            end,
+                            offset,
+                            self.delims,
+                            &mut elems,
+                        )
+                    }
                 } else {
                     Segment::from_bytes(bytes, offset, self.delims, &mut elems)
                 };
@@ -1550,7 +1559,7 @@ impl TxJob {
                 let s = if ascii {
                     // SAFETY: the whole window is ASCII (checked above), so
                     // is this stretch of it.
-                    unsafe { Segment::from_ascii_bytes(bytes, offset, d, &mut elems) }
+                    unsafe { Segment::from_ascii_in(&buf.bytes, start, end, offset, d, &mut elems) }
                 } else {
                     Segment::from_bytes(bytes, offset, d, &mut elems)
                 };

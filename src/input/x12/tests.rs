@@ -284,10 +284,14 @@ fn a_loops_party_is_its_first_provider_or_subscriber_or_its_patient() {
                     segment: b'~',
                     eol: b"",
                 };
+                // Room after it: a short segment's separators are a mask.
+                let padded = format!("{s}{}", " ".repeat(64));
                 let seg = if ascii {
                     assert!(s.is_ascii());
                     // SAFETY: checked just above.
-                    unsafe { Segment::from_ascii_bytes(s.as_bytes(), 0, d, &mut elems) }
+                    unsafe {
+                        Segment::from_ascii_in(padded.as_bytes(), 0, s.len(), 0, d, &mut elems)
+                    }
                 } else {
                     Segment::from_bytes(s.as_bytes(), 0, d, &mut elems)
                 };

@@ -34,7 +34,15 @@ pub struct Segment<'a> {
     /// Byte offset of the segment's first byte in the input.
     pub offset: u64,
     pub delims: Delims,
+    /// Each element's span; unused (empty) where `short`.
     elems: &'a [(u32, u32)],
+    /// A segment of at most 64 bytes (most are): its element separators
+    /// as the bits of `mask` (`swar::mask_within`), an element found from
+    /// them when asked for. Spans for every element of every segment were
+    /// a tenth of a run's instructions (190 a segment), where the parser
+    /// asks for two or three.
+    short: bool,
+    mask: u64,
     /// Every byte of the segment is ASCII (known from its job's buffer,
     /// checked once): its elements are text without a UTF-8 check.
     ascii: bool,
@@ -46,20 +54,52 @@ impl<'a> Segment<'a> {
     }
 
     /// Element `i` (0 is the segment id); empty when absent.
+    #[inline]
     pub fn el(&self, i: usize) -> &'a [u8] {
+        if self.short {
+            return self.el_short(i);
+        }
         match self.elems.get(i) {
             Some(&(s, e)) => &self.bytes[s as usize..e as usize],
             None => &[],
         }
     }
 
+    /// `el` of a `short` segment: past the `i`th separator, up to the next.
+    #[inline]
+    fn el_short(&self, i: usize) -> &'a [u8] {
+        let mut m = self.mask;
+        let start = if i == 0 {
+            0
+        } else {
+            for _ in 1..i {
+                m &= m.wrapping_sub(1);
+            }
+            if m == 0 {
+                return &[];
+            }
+            let at = m.trailing_zeros() as usize;
+            m &= m - 1;
+            at + 1
+        };
+        let end = if m == 0 {
+            self.bytes.len()
+        } else {
+            m.trailing_zeros() as usize
+        };
+        &self.bytes[start..end]
+    }
+
     /// Number of elements, the id included.
     pub fn len(&self) -> usize {
+        if self.short {
+            return self.mask.count_ones() as usize + 1;
+        }
         self.elems.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.elems.is_empty()
+        !self.short && self.elems.is_empty()
     }
 
     /// Component `k` (0-based) of element `i`; empty when absent.
@@ -109,7 +149,7 @@ impl<'a> Segment<'a> {
     pub fn text_of(&self, b: &[u8]) -> crate::model::Text {
         if self.ascii {
             debug_assert!(b.is_ascii());
-            // SAFETY: `ascii` is set only by `from_ascii_bytes`, whose
+            // SAFETY: `ascii` is set only by `from_ascii_in`, whose
             // caller vouches that every byte is ASCII; ASCII is UTF-8.
             let s = unsafe { std::str::from_utf8_unchecked(b) };
             return crate::input::trim(s).into();
@@ -130,21 +170,39 @@ impl<'a> Segment<'a> {
         Segment::split(bytes, offset, delims, elems, false)
     }
 
-    /// `from_bytes` for bytes known to be all ASCII (the caller checked a
-    /// buffer that holds them): `text` makes text of its elements without
-    /// checking them for UTF-8 one by one.
+    /// `from_bytes` of the segment at `start..end` of `buf`, its bytes known
+    /// to be all ASCII (the caller checked a buffer that holds them): `text`
+    /// makes text of its elements without checking them for UTF-8 one by
+    /// one. One of at most 64 bytes, with room for the steps that read them
+    /// in `buf`, is `short` (its separators a mask; the bytes past `end`
+    /// are read, not taken).
     ///
     /// # Safety
-    /// Every byte of `bytes` is ASCII: `text` reads its elements as `str`
-    /// unchecked.
-    pub(crate) unsafe fn from_ascii_bytes(
-        bytes: &'a [u8],
+    /// Every byte of `buf[start..end]` is ASCII: `text` reads its elements
+    /// as `str` unchecked.
+    #[inline]
+    pub(crate) unsafe fn from_ascii_in(
+        buf: &'a [u8],
+        start: usize,
+        end: usize,
         offset: u64,
         delims: Delims,
         elems: &'a mut Vec<(u32, u32)>,
     ) -> Segment<'a> {
+        let bytes = &buf[start..end];
         debug_assert!(bytes.is_ascii());
-        Segment::split(bytes, offset, delims, elems, true)
+        match crate::input::swar::mask_within(&buf[start..], bytes.len(), delims.element) {
+            Some(mask) => Segment {
+                bytes,
+                offset,
+                delims,
+                elems: &[],
+                short: true,
+                mask,
+                ascii: true,
+            },
+            None => Segment::split(bytes, offset, delims, elems, true),
+        }
     }
 
     fn split(
@@ -160,6 +218,8 @@ impl<'a> Segment<'a> {
             offset,
             delims,
             elems,
+            short: false,
+            mask: 0,
             ascii,
         }
     }
@@ -404,6 +464,8 @@ impl<R: Read> Tokenizer<R> {
             offset: self.base + s as u64,
             delims: d,
             elems: &self.elems,
+            short: false,
+            mask: 0,
             ascii: false,
         })
     }
@@ -665,6 +727,50 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A short segment (separators as a mask) gives every element, its
+    /// components and its count as one split into spans: lengths 0 to 70
+    /// (past 64 it is split), separators side by side and at both ends,
+    /// with and without room after it, elements asked for past the last.
+    #[test]
+    fn a_short_segments_elements_are_those_split_into_spans() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let d = Delims {
+            element: b'*',
+            component: b':',
+            repetition: None,
+            segment: b'~',
+            eol: b"",
+        };
+        let (mut e1, mut e2) = (Vec::new(), Vec::new());
+        let mut shorts = 0;
+        for len in 0..70 {
+            for _ in 0..100 {
+                let buf: Vec<u8> = (0..len + 70)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        b"**:AB1 "[(x % 7) as usize]
+                    })
+                    .collect();
+                for room in [len, len + 70] {
+                    let buf = &buf[..room];
+                    // SAFETY: every byte above is ASCII.
+                    let short = unsafe { Segment::from_ascii_in(buf, 0, len, 0, d, &mut e1) };
+                    let split = Segment::from_bytes(&buf[..len], 0, d, &mut e2);
+                    shorts += usize::from(short.short);
+                    assert_eq!(short.len(), split.len(), "{buf:?} {len}");
+                    for i in 0..split.len() + 3 {
+                        assert_eq!(short.el(i), split.el(i), "{buf:?} {len} el {i}");
+                        assert_eq!(short.comp(i, 1), split.comp(i, 1));
+                    }
+                    assert_eq!(short.id(), split.id());
+                }
+            }
+        }
+        assert!(shorts > 5000, "{shorts} short segments");
     }
 
     fn ids(input: &[u8], max: usize) -> Vec<String> {
