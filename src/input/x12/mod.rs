@@ -1966,7 +1966,11 @@ impl Transaction {
         let mut findings = Vec::new();
         let mut claim = Claim {
             id: s.text(1),
-            total: std::str::from_utf8(s.el(2)).ok().and_then(Money::parse),
+            total: if s.ascii() {
+                Money::parse(s.str_as_is(2))
+            } else {
+                std::str::from_utf8(s.el(2)).ok().and_then(Money::parse)
+            },
             origin: self.origin(s.offset),
             ..Default::default()
         };
@@ -2069,9 +2073,18 @@ impl Transaction {
                 .map(|m| s.text_of(m))
                 .collect(),
         );
-        line.charge = std::str::from_utf8(s.el(2)).ok().and_then(Money::parse);
+        // (An ASCII segment's elements are text as they stand: no check.)
+        line.charge = if s.ascii() {
+            Money::parse(s.str_as_is(2))
+        } else {
+            std::str::from_utf8(s.el(2)).ok().and_then(Money::parse)
+        };
         line.unit_basis = s.text(3);
-        line.units = Units::parse(&String::from_utf8_lossy(s.el(4)));
+        line.units = if s.ascii() {
+            Units::parse(s.str_as_is(4))
+        } else {
+            Units::parse(&String::from_utf8_lossy(s.el(4)))
+        };
         if line.unit_basis == "MJ" {
             line.minutes = line
                 .units
