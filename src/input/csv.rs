@@ -181,6 +181,11 @@ pub struct CsvReader<R: Read> {
     pending: Pending,
     carry: Vec<u8>,
     carry_ends: Vec<usize>,
+    /// The last job's fields and rows: the next one's lists are made that
+    /// size at once (grown by doubling from nothing, a job's list of field
+    /// ends was copied a dozen times: 19 M instructions of a 20,000-claim
+    /// run, 3%).
+    last_sizes: (usize, usize),
     row: u64,
     /// The claim id of the claim the rows are on, if one is open, and its
     /// hash (for `finished`).
@@ -246,6 +251,7 @@ impl<R: Read> CsvReader<R> {
             pending: Pending::No,
             carry: Vec::new(),
             carry_ends: Vec::new(),
+            last_sizes: (0, 0),
             row: 0,
             open: None,
             finished: HashSet::default(),
@@ -370,8 +376,8 @@ impl<R: Read> CsvReader<R> {
             file: self.file.clone(),
             shape: self.shape.clone(),
             bytes: Vec::with_capacity(JOB_BYTES + (JOB_BYTES >> 2)),
-            ends: Vec::new(),
-            marks: Vec::new(),
+            ends: Vec::with_capacity(self.last_sizes.0 + (self.last_sizes.0 >> 3)),
+            marks: Vec::with_capacity(self.last_sizes.1 + (self.last_sizes.1 >> 3)),
         };
         while !self.done {
             // The row, put in the job as it stands: a plain line (its fields
@@ -478,6 +484,7 @@ impl<R: Read> CsvReader<R> {
                 long,
             });
         }
+        self.last_sizes = (job.ends.len(), job.marks.len());
         (!job.marks.is_empty()).then_some(job)
     }
 
