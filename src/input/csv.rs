@@ -450,11 +450,16 @@ impl<R: Read> CsvReader<R> {
             // As the checker will: a row on another claim id ends the open
             // claim and (unless its id is empty: then it is unusable)
             // starts a new one.
-            let id = claim_id_of(self.shape.of(Col::ClaimId).and_then(|i| {
+            let field = self.shape.of(Col::ClaimId).and_then(|i| {
                 let (from, end) = span(start, &job.ends[first_end..], usize::from(comma), i)?;
                 Some(&job.bytes[from..end])
-            }));
-            let same = self.open.as_ref().is_some_and(|(open, _)| *open == id);
+            });
+            // Compared as it stands; made a claim id only when it is new.
+            let id_str = claim_id_str(field);
+            let same = self
+                .open
+                .as_ref()
+                .is_some_and(|(open, _)| open.as_str() == id_str);
             if !same && start >= JOB_BYTES {
                 self.carry.clear();
                 self.carry.extend_from_slice(&job.bytes[start..]);
@@ -469,6 +474,7 @@ impl<R: Read> CsvReader<R> {
             let mut again = false;
             if !same {
                 self.close();
+                let id = Text::from(id_str);
                 if !id.is_empty() {
                     let h = hash(&id);
                     again = self.finished.contains(&h);
@@ -497,9 +503,9 @@ impl<R: Read> CsvReader<R> {
 }
 
 /// A claim id field as the claim will have it.
-fn claim_id_of(field: Option<&[u8]>) -> Text {
+fn claim_id_str(field: Option<&[u8]>) -> &str {
     let field = field.map(|b| trim(std::str::from_utf8(b).unwrap_or("\u{fffd}")));
-    Text::from(field.unwrap_or(""))
+    field.unwrap_or("")
 }
 
 /// A row read and not yet in a job (`comma`: a line as it stood).
@@ -655,6 +661,7 @@ impl Fields<'_> {
     }
 
     /// Field `i`, trimmed; a field that is not UTF-8 reads as U+FFFD.
+    #[inline]
     fn get(&self, i: usize) -> Option<&str> {
         let (s, e) = self.span(i)?;
         // A field that starts or ends inside a character of a row that is
@@ -693,6 +700,7 @@ impl Builder<'_> {
         }
     }
 
+    #[inline]
     fn field<'f>(&self, f: &'f Fields<'_>, c: Col) -> Option<&'f str> {
         f.get(self.shape.of(c)?)
     }
