@@ -1495,7 +1495,8 @@ impl TxJob {
             }
             // A window: what the last one left, then more of the file, up
             // to the end of its last whole segment.
-            let mut window = Vec::with_capacity(SPILL_WINDOW + carry.len() + SPILL_BLOCK);
+            let room = (SPILL_WINDOW as u64).min(left) as usize + carry.len();
+            let mut window = Vec::with_capacity(room);
             window.append(&mut carry);
             let mut cut = 0;
             loop {
