@@ -174,8 +174,9 @@ struct Hl {
     /// onto every claim beneath.
     member_id: Text,
     payer: Payer,
-    patient_name: String,
-    patient_id: Text,
+    /// The patient loop's name and id (NM1*QC), boxed: most HLs are
+    /// subscribers' (and an HL is kept for the whole transaction).
+    patient: Option<Box<(String, Text)>>,
 }
 
 /// Which loop the last segments belonged to.
@@ -1945,8 +1946,7 @@ impl Transaction {
             billing,
             member_id,
             payer,
-            patient_name: String::new(),
-            patient_id: Text::default(),
+            patient: None,
         });
         self.cur_hl = Some(index);
         // HL loops are kept for the clean and rejected files and the
@@ -1995,10 +1995,9 @@ impl Transaction {
                 claim.billing = (*hl.billing).clone();
                 claim.payer = hl.payer.clone();
                 claim.patient_id = if hl.level == Level::Patient {
-                    if !hl.patient_id.is_empty() {
-                        hl.patient_id.clone()
-                    } else {
-                        format!("{}/{}", hl.member_id, hl.patient_name).into()
+                    match hl.patient.as_deref() {
+                        Some((_, id)) if !id.is_empty() => id.clone(),
+                        p => format!("{}/{}", hl.member_id, p.map_or("", |p| &p.0)).into(),
                     }
                 } else {
                     hl.member_id.clone()
@@ -2127,9 +2126,8 @@ impl Transaction {
                     }
                     (Ctx::Hl, b"QC") => {
                         if let Some(h) = self.cur_hl {
-                            let hl = &mut self.hls[h];
-                            hl.patient_name = format!("{},{}", s.text(3), s.text(4));
-                            hl.patient_id = s.text(9);
+                            let name = format!("{},{}", s.text(3), s.text(4));
+                            self.hls[h].patient = Some(Box::new((name, s.text(9))));
                         }
                     }
                     (Ctx::Hl, _) => {}
