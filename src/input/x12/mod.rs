@@ -1479,18 +1479,25 @@ impl TxJob {
         };
         let mut elems = Vec::with_capacity(32);
         let mut carry: Vec<u8> = Vec::new();
+        // The transaction's own findings, read ahead (`Parts::after`).
+        let se = sp.se.as_ref().map(|(b, o)| (&b[..], *o));
+        let ahead = |p: &mut Parser| read_ahead(self, p, se, sp.count);
+        // Segments skipped as too long stand between those in the file:
+        // those before segment `number`.
+        macro_rules! longs_before {
+            () => {
+                while longs.peek() == Some(&&number) {
+                    longs.next();
+                    let len = lens.next().copied().unwrap_or(0);
+                    let offset = place(number, len as usize);
+                    p.too_long(offset, len);
+                    number += 1;
+                    parts.after(p, each, ahead);
+                }
+            };
+        }
         loop {
-            // Segments skipped as too long stand between those in the file.
-            while longs.peek() == Some(&&number) {
-                longs.next();
-                let len = lens.next().copied().unwrap_or(0);
-                let offset = place(number, len as usize);
-                p.too_long(offset, len);
-                number += 1;
-                parts.after(p, each, |p| {
-                    read_ahead(self, p, sp.se.as_ref().map(|(b, o)| (&b[..], *o)), sp.count)
-                });
-            }
+            longs_before!();
             if left == 0 && carry.is_empty() {
                 break;
             }
@@ -1545,16 +1552,7 @@ impl TxJob {
             let ascii = buf.bytes.is_ascii();
             let mut start = 0;
             while let Some(i) = memchr::memchr(d.segment, &buf.bytes[start..]) {
-                while longs.peek() == Some(&&number) {
-                    longs.next();
-                    let len = lens.next().copied().unwrap_or(0);
-                    let offset = place(number, len as usize);
-                    p.too_long(offset, len);
-                    number += 1;
-                    parts.after(p, each, |p| {
-                        read_ahead(self, p, sp.se.as_ref().map(|(b, o)| (&b[..], *o)), sp.count)
-                    });
-                }
+                longs_before!();
                 let end = start + i;
                 let bytes = &buf.bytes[start..end];
                 let offset = place(number, bytes.len());
@@ -1569,9 +1567,7 @@ impl TxJob {
                 p.segment(&s);
                 start = end + tail;
                 number += 1;
-                parts.after(p, each, |p| {
-                    read_ahead(self, p, sp.se.as_ref().map(|(b, o)| (&b[..], *o)), sp.count)
-                });
+                parts.after(p, each, ahead);
             }
             if lost.is_some() {
                 break;
