@@ -347,6 +347,36 @@ fn ack_inputs(tmp: &TempDir) -> Vec<std::path::PathBuf> {
     inputs
 }
 
+/// `check` of `input` (with `--as-of`, `-q` and `more`), each output flag
+/// of `outputs` given its file name in `dir`: the exit code and the files'
+/// bytes, in that order (empty where none was written).
+fn check_into(
+    dir: &std::path::Path,
+    input: &std::path::Path,
+    outputs: &[(&str, &str)],
+    more: &[&str],
+) -> (Option<i32>, Vec<Vec<u8>>) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut args: Vec<String> = vec!["check".into(), "-q".into(), "--as-of".into(), AS_OF.into()];
+    for (flag, name) in outputs {
+        args.extend([
+            flag.to_string(),
+            dir.join(name).to_str().unwrap().to_string(),
+        ]);
+    }
+    args.extend(more.iter().map(|m| m.to_string()));
+    args.push(input.to_str().unwrap().to_string());
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_claimscrub"))
+        .args(&args)
+        .output()
+        .unwrap();
+    let files = outputs
+        .iter()
+        .map(|(_, name)| std::fs::read(dir.join(name)).unwrap_or_default())
+        .collect();
+    (run.status.code(), files)
+}
+
 /// Asked for alone, the acknowledgments are read from the structure only
 /// (not the claims' own segments, which only the clean and rejected files
 /// need; and for the 999 alone, not the HL loops either, which only the
@@ -360,40 +390,19 @@ fn acks_alone_are_the_acks_written_with_the_clean_and_rejected_files() {
         // 0: the 999 alone; 1: both acknowledgments; 2: and the split.
         let run = |mode: u8| {
             let dir = tmp.path(["only999", "alone", "with"][usize::from(mode)]);
-            std::fs::create_dir_all(&dir).unwrap();
-            let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
-            let mut args = vec![
-                "check".to_string(),
-                "-q".into(),
-                "--as-of".into(),
-                AS_OF.into(),
-                "--report".into(),
-                out("r.csv"),
-                "--ack-999".into(),
-                out("a.999"),
-            ];
+            let mut outputs = vec![("--report", "r.csv"), ("--ack-999", "a.999")];
             if mode >= 1 {
-                args.extend(["--ack-277ca".into(), out("a.277")]);
+                outputs.push(("--ack-277ca", "a.277"));
             }
             if mode == 2 {
-                args.extend([
-                    "--clean-out".into(),
-                    out("c"),
-                    "--rejected-out".into(),
-                    out("x"),
-                ]);
+                outputs.extend([("--clean-out", "c"), ("--rejected-out", "x")]);
             }
-            args.push(input.to_str().unwrap().to_string());
-            let run = std::process::Command::new(env!("CARGO_BIN_EXE_claimscrub"))
-                .args(&args)
-                .output()
-                .unwrap();
-            let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_default();
+            let (code, files) = check_into(&dir, &input, &outputs, &[]);
             (
-                run.status.code(),
-                read("r.csv"),
-                read("a.999"),
-                read("a.277"),
+                code,
+                files[0].clone(),
+                files[1].clone(),
+                files.get(2).cloned().unwrap_or_default(),
             )
         };
         let (only999, alone, with) = (run(0), run(1), run(2));
@@ -456,31 +465,19 @@ fn transactions_in_a_scratch_file_give_the_same_outputs() {
     let mut spilled = 0;
     for input in ack_inputs(&tmp) {
         let run = |held: &str| {
-            let dir = tmp.path(&format!("held-{held}"));
-            std::fs::create_dir_all(&dir).unwrap();
-            let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
-            let mut args: Vec<String> =
-                vec!["check".into(), "-q".into(), "--as-of".into(), AS_OF.into()];
-            for (flag, name) in [
+            let outputs = [
                 ("--report", "r.csv"),
                 ("--ack-999", "a.999"),
                 ("--ack-277ca", "a.277"),
                 ("--clean-out", "c"),
                 ("--rejected-out", "x"),
-            ] {
-                args.extend([flag.to_string(), out(name)]);
-            }
-            if !held.is_empty() {
-                args.extend(["--max-held-bytes".to_string(), held.to_string()]);
-            }
-            args.push(input.to_str().unwrap().to_string());
-            let run = std::process::Command::new(env!("CARGO_BIN_EXE_claimscrub"))
-                .args(&args)
-                .output()
-                .unwrap();
-            let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_default();
-            let files: Vec<Vec<u8>> = ["r.csv", "a.999", "a.277", "c", "x"].map(read).into();
-            (run.status.code(), files)
+            ];
+            let more: &[&str] = if held.is_empty() {
+                &[]
+            } else {
+                &["--max-held-bytes", held]
+            };
+            check_into(&tmp.path(&format!("held-{held}")), &input, &outputs, more)
         };
         let held = run("");
         for limit in ["0", "20000"] {

@@ -698,11 +698,8 @@ mod raw_tests {
         assert_eq!(a.count, 3);
         assert_eq!(Arc::strong_count(&buf), 1, "the copy holds no share");
         let d = x12::Delims {
-            element: b'*',
-            component: b':',
-            repetition: None,
-            segment: b'~',
             eol: b"\n",
+            ..x12::Delims::usual()
         };
         assert_eq!(a.first(&d), b"CLM*1");
         a.push(b"SE*9*1", &d);

@@ -277,13 +277,7 @@ fn a_loops_party_is_its_first_provider_or_subscriber_or_its_patient() {
             let mut party = None;
             for s in segs {
                 let mut elems = Vec::new();
-                let d = Delims {
-                    element: b'*',
-                    component: b':',
-                    repetition: None,
-                    segment: b'~',
-                    eol: b"",
-                };
+                let d = Delims::usual();
                 // Room after it: a short segment's separators are a mask.
                 let padded = format!("{s}{}", " ".repeat(64));
                 let seg = if ascii {

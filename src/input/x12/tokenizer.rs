@@ -28,6 +28,20 @@ pub struct Delims {
     pub eol: &'static [u8],
 }
 
+#[cfg(test)]
+impl Delims {
+    /// `*`, `:`, no repetition separator, `~`, no line end: the tests' own.
+    pub(crate) fn usual() -> Delims {
+        Delims {
+            element: b'*',
+            component: b':',
+            repetition: None,
+            segment: b'~',
+            eol: b"",
+        }
+    }
+}
+
 /// One segment, borrowed from the tokenizer's buffer.
 pub struct Segment<'a> {
     pub bytes: &'a [u8],
@@ -736,13 +750,7 @@ mod tests {
     #[test]
     fn a_short_segments_elements_are_those_split_into_spans() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let d = Delims {
-            element: b'*',
-            component: b':',
-            repetition: None,
-            segment: b'~',
-            eol: b"",
-        };
+        let d = Delims::usual();
         let (mut e1, mut e2) = (Vec::new(), Vec::new());
         let mut shorts = 0;
         for len in 0..70 {
