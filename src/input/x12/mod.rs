@@ -981,7 +981,9 @@ struct Spilled {
     longs: Vec<u32>,
     /// SE: its bytes and offset, for the findings read ahead.
     se: Option<(Vec<u8>, u64)>,
-    /// A write failed: what follows is only counted (`spill_failed`).
+    /// A write failed (the disk is full, say): the file holds what was
+    /// written before, and `staged` the rest of the transaction, in memory
+    /// as if there were no file (its claims are not lost to a full disk).
     failed: bool,
 }
 
@@ -1163,9 +1165,6 @@ impl TxJob {
         }
         let d = self.delims;
         sp.place(offset, bytes.len(), d.eol.len());
-        if sp.failed {
-            return;
-        }
         if id == b"SE" {
             sp.se = Some((bytes.to_vec(), offset));
         }
@@ -1174,10 +1173,8 @@ impl TxJob {
         if self.keep_raw {
             sp.staged.extend_from_slice(d.eol);
         }
-        if sp.staged.len() >= SPILL_BLOCK {
-            if let Err(e) = sp.flush() {
-                Self::spill_failed(&mut self.end, sp, offset, &e);
-            }
+        if sp.staged.len() >= SPILL_BLOCK && !sp.failed {
+            sp.failed = sp.flush().is_err();
         }
     }
 
@@ -1201,7 +1198,6 @@ impl TxJob {
         });
         let (d, tail) = (self.delims, self.tail());
         let (mut start, mut far, mut long) = (0, self.far.iter(), self.long.iter());
-        let mut failed = None;
         for &seg in &self.segs {
             let offset = self.offset(seg, &mut far);
             if seg.long() {
@@ -1212,15 +1208,13 @@ impl TxJob {
             }
             let end = seg.end();
             sp.place(offset, end - start, d.eol.len());
-            if failed.is_none() {
-                sp.staged.extend_from_slice(&self.buf[start..end]);
-                sp.staged.push(d.segment);
-                if self.keep_raw {
-                    sp.staged.extend_from_slice(d.eol);
-                }
-                if sp.staged.len() >= SPILL_BLOCK {
-                    failed = sp.flush().err().map(|e| (offset, e));
-                }
+            sp.staged.extend_from_slice(&self.buf[start..end]);
+            sp.staged.push(d.segment);
+            if self.keep_raw {
+                sp.staged.extend_from_slice(d.eol);
+            }
+            if sp.staged.len() >= SPILL_BLOCK && !sp.failed {
+                sp.failed = sp.flush().is_err();
             }
             start = end + tail;
         }
@@ -1228,31 +1222,9 @@ impl TxJob {
         self.buf = Vec::new();
         self.segs = Vec::new();
         self.far = Vec::new();
-        if let Some((offset, e)) = failed {
-            Self::spill_failed(&mut self.end, &mut sp, offset, &e);
-        }
         self.spill = Some(sp);
         // Every segment from here goes through `push_far`.
         self.limit = 0;
-    }
-
-    /// The scratch file could not be written: the transaction is told as
-    /// cut short there (X006, its claims rejected), and what was written
-    /// is still read.
-    fn spill_failed(
-        end: &mut Option<(u64, String)>,
-        sp: &mut Spilled,
-        offset: u64,
-        e: &std::io::Error,
-    ) {
-        if end.is_none() {
-            *end = Some((
-                offset,
-                format!("the transaction is too large to hold in memory and its scratch file could not be written ({e})"),
-            ));
-        }
-        sp.staged = Vec::new();
-        sp.failed = true;
     }
 
     fn too_long(&mut self, offset: u64, len: u64) {
@@ -1448,11 +1420,11 @@ impl TxJob {
     ) {
         use std::io::{Read, Seek};
         if !sp.failed {
-            if let Err(e) = sp.flush() {
-                let at = sp.next;
-                Self::spill_failed(&mut self.end, &mut sp, at, &e);
-            }
+            // The last block; where the file fails, it stays in memory.
+            sp.failed = sp.flush().is_err();
         }
+        // What the file does not hold is read after it, from memory.
+        let mut staged = std::mem::take(&mut sp.staged);
         let (tail, d) = (self.tail().max(1), self.delims);
         let eol = d.eol.len();
         let mut file = &sp.file;
@@ -1498,16 +1470,21 @@ impl TxJob {
         }
         loop {
             longs_before!();
-            if left == 0 && carry.is_empty() {
+            if lost.is_some() || (left == 0 && carry.is_empty() && staged.is_empty()) {
                 break;
             }
             // A window: what the last one left, then more of the file, up
-            // to the end of its last whole segment.
+            // to the end of its last whole segment; past the file, the
+            // segments held in memory (whole: a block ends after one).
             let room = (SPILL_WINDOW as u64).min(left) as usize + carry.len();
             let mut window = Vec::with_capacity(room);
             window.append(&mut carry);
             let mut cut = 0;
-            loop {
+            if left == 0 && window.is_empty() {
+                window = std::mem::take(&mut staged);
+                cut = window.len();
+            }
+            while cut == 0 {
                 let want = (SPILL_WINDOW as u64).min(left) as usize;
                 let have = window.len();
                 window.resize(have + want, 0);
@@ -1575,8 +1552,7 @@ impl TxJob {
         }
         let Some(why) = lost else { return };
         if !p.in_tx() {
-            // Not even its ST came back (after a failed write, that is why).
-            let why = self.end.as_ref().map_or(&why, |(_, first)| first);
+            // Not even its ST came back.
             let msg = format!("transaction ST02 {} is not whole: {why}", self.control);
             let f = p.finding(Code::X006, self.base, msg);
             return p.emit(f);
