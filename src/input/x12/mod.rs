@@ -221,7 +221,7 @@ struct Transaction {
     /// Findings about the whole transaction, copied onto each of its claims.
     findings: Vec<Finding>,
     hls: Vec<Hl>,
-    hl_ids: HashMap<u32, usize, std::hash::BuildHasherDefault<IdHash>>,
+    hl_ids: HlIds,
     cur_hl: Option<usize>,
     ctx: Ctx,
     claim: Option<Box<ReadClaim>>,
@@ -638,7 +638,7 @@ impl Parser {
             ),
             findings: Vec::new(),
             hls: Vec::with_capacity(self.sizes.0),
-            hl_ids: HashMap::with_capacity_and_hasher(self.sizes.0, Default::default()),
+            hl_ids: HlIds::with_capacity(self.sizes.0),
             cur_hl: None,
             ctx: Ctx::Header,
             claim: None,
@@ -1878,7 +1878,7 @@ impl Transaction {
             None
         } else {
             let p = number(parent_raw);
-            match p.and_then(|p| self.hl_ids.get(&p).copied()) {
+            match p.and_then(|p| self.hl_ids.get(p)) {
                 Some(i) => Some(i),
                 None => {
                     problem = Some(format!(
@@ -1894,7 +1894,7 @@ impl Transaction {
         match id {
             None => problem = Some(format!("HL01 `{}` is not a number", show(s.el(1)))),
             Some(id) => {
-                if self.hl_ids.insert(id, index).is_some() {
+                if self.hl_ids.insert(id, index) {
                     let twice = format!("HL id {id} is used twice in the transaction");
                     problem = Some(match problem {
                         Some(p) => format!("{p}; {twice}"),
@@ -2232,6 +2232,48 @@ fn number(b: &[u8]) -> Option<u32> {
 
 #[cfg(test)]
 mod tests;
+
+/// Each HL id's index in a transaction's HLs. Ids are nearly always 1, 2,
+/// 3...: those up to twice the HLs so far are kept in a list by id (4
+/// bytes an HL, where a hash table of a 1,000,000-HL transaction took some
+/// 34 MB), any other in a hash table.
+struct HlIds {
+    /// Index + 1 by id; 0 where none.
+    dense: Vec<u32>,
+    sparse: HashMap<u32, usize, std::hash::BuildHasherDefault<IdHash>>,
+}
+
+impl HlIds {
+    fn with_capacity(n: usize) -> HlIds {
+        HlIds {
+            dense: Vec::with_capacity(n + 2),
+            sparse: HashMap::default(),
+        }
+    }
+
+    fn get(&self, id: u32) -> Option<usize> {
+        match self.dense.get(id as usize) {
+            Some(&i) if i > 0 => Some(i as usize - 1),
+            _ => self.sparse.get(&id).copied(),
+        }
+    }
+
+    /// Whether `id` was there already (its index is `index` now).
+    fn insert(&mut self, id: u32, index: usize) -> bool {
+        let at = id as usize;
+        let dense_ok =
+            u32::try_from(index + 1).is_ok() && (at < self.dense.len() || at <= 2 * (index + 16));
+        if !dense_ok {
+            return self.sparse.insert(id, index).is_some();
+        }
+        if at >= self.dense.len() {
+            self.dense.resize(at + 1, 0);
+        }
+        let was = std::mem::replace(&mut self.dense[at], index as u32 + 1);
+        // Kept in the table before the list reached it: there, too.
+        was > 0 || self.sparse.remove(&id).is_some()
+    }
+}
 
 /// The hasher of HL ids (small integers, one lookup per HL): a multiply,
 /// where SipHash showed in the profile.

@@ -706,7 +706,10 @@ fn a_scratch_file_that_fails_is_told_or_held_and_the_next_transaction_read() {
         // last block is written when it is parsed: a file open to read
         // only, holding what was written) or reading (open to write only).
         let sp = jobs[0].spill.as_mut().expect("in a scratch file");
-        assert!(sp.written > 0 && !sp.staged.is_empty(), "a block in the file, one to write");
+        assert!(
+            sp.written > 0 && !sp.staged.is_empty(),
+            "a block in the file, one to write"
+        );
         sp.file = if write_fails {
             let mut written = Vec::new();
             sp.file.rewind().unwrap();
@@ -755,4 +758,35 @@ fn a_scratch_file_that_fails_is_told_or_held_and_the_next_transaction_read() {
         }
     }
     std::fs::remove_file(&copy).ok();
+}
+
+/// HL ids kept by id in a list (the usual 1, 2, 3...) or in a hash table
+/// (any other) answer as one hash table does: ids in order, repeated, far
+/// apart, zero and the largest.
+#[test]
+fn hl_ids_answer_as_a_hash_table() {
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    for round in 0..200 {
+        let mut ids = HlIds::with_capacity(round % 7);
+        let mut model = std::collections::HashMap::new();
+        for index in 0..300 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let id = match x % 6 {
+                0 | 1 | 2 => index as u32 + 1,
+                3 => (x >> 40) as u32 % 50,
+                4 => (x >> 32) as u32,
+                _ => [0, u32::MAX, 1_000_000][(x >> 20) as usize % 3],
+            };
+            assert_eq!(
+                ids.insert(id, index),
+                model.insert(id, index).is_some(),
+                "insert {id}"
+            );
+            for probe in [id, id.wrapping_add(1), (x >> 8) as u32 % 400] {
+                assert_eq!(ids.get(probe), model.get(&probe).copied(), "get {probe}");
+            }
+        }
+    }
 }
