@@ -774,7 +774,7 @@ fn hl_ids_answer_as_a_hash_table() {
             x ^= x >> 7;
             x ^= x << 17;
             let id = match x % 6 {
-                0 | 1 | 2 => index as u32 + 1,
+                0..=2 => index as u32 + 1,
                 3 => (x >> 40) as u32 % 50,
                 4 => (x >> 32) as u32,
                 _ => [0, u32::MAX, 1_000_000][(x >> 20) as usize % 3],
