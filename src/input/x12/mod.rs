@@ -997,6 +997,20 @@ impl Spilled {
         self.count += 1;
     }
 
+    /// Add a segment's bytes, its terminator and (`eol`) the line end; a
+    /// block written out when full, unless the file failed (then the rest
+    /// stays here).
+    fn stage(&mut self, bytes: &[u8], d: &Delims, eol: bool) {
+        self.staged.extend_from_slice(bytes);
+        self.staged.push(d.segment);
+        if eol {
+            self.staged.extend_from_slice(d.eol);
+        }
+        if self.staged.len() >= SPILL_BLOCK && !self.failed {
+            self.failed = self.flush().is_err();
+        }
+    }
+
     fn flush(&mut self) -> std::io::Result<()> {
         use std::io::Write;
         self.file.write_all(&self.staged)?;
@@ -1168,14 +1182,7 @@ impl TxJob {
         if id == b"SE" {
             sp.se = Some((bytes.to_vec(), offset));
         }
-        sp.staged.extend_from_slice(bytes);
-        sp.staged.push(d.segment);
-        if self.keep_raw {
-            sp.staged.extend_from_slice(d.eol);
-        }
-        if sp.staged.len() >= SPILL_BLOCK && !sp.failed {
-            sp.failed = sp.flush().is_err();
-        }
+        sp.stage(bytes, &d, self.keep_raw);
     }
 
     /// Move what is held to a scratch file, and the rest of the transaction
@@ -1208,14 +1215,7 @@ impl TxJob {
             }
             let end = seg.end();
             sp.place(offset, end - start, d.eol.len());
-            sp.staged.extend_from_slice(&self.buf[start..end]);
-            sp.staged.push(d.segment);
-            if self.keep_raw {
-                sp.staged.extend_from_slice(d.eol);
-            }
-            if sp.staged.len() >= SPILL_BLOCK && !sp.failed {
-                sp.failed = sp.flush().is_err();
-            }
+            sp.stage(&self.buf[start..end], &d, self.keep_raw);
             start = end + tail;
         }
         // The memory goes back: a transaction this large is rare.
