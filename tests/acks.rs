@@ -413,6 +413,18 @@ fn acks_alone_are_the_acks_written_with_the_clean_and_rejected_files() {
             "the 999 alone, {}",
             input.display()
         );
+        // Nothing but what was asked for was written.
+        let mut written: Vec<String> = std::fs::read_dir(tmp.path("only999"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        written.sort();
+        assert_eq!(
+            written,
+            ["a.999", "r.csv"],
+            "the 999 alone, {}",
+            input.display()
+        );
         assert!(only999.3.is_empty(), "no 277CA asked for");
         compared += usize::from(String::from_utf8_lossy(&alone.3).contains("HL*"));
     }

@@ -48,15 +48,14 @@ pub struct Segment<'a> {
     /// Byte offset of the segment's first byte in the input.
     pub offset: u64,
     pub delims: Delims,
-    /// Each element's span; unused (empty) where `short`.
+    /// Each element's span; unused (empty) where `mask` is.
     elems: &'a [(u32, u32)],
     /// A segment of at most 64 bytes (most are): its element separators
-    /// as the bits of `mask` (`swar::mask_within`), an element found from
-    /// them when asked for. Spans for every element of every segment were
-    /// a tenth of a run's instructions (190 a segment), where the parser
-    /// asks for two or three.
-    short: bool,
-    mask: u64,
+    /// as bits (`swar::mask_within`), an element found from them when asked
+    /// for. Spans for every element of every segment were a tenth of a
+    /// run's instructions (190 a segment), where the parser asks for two
+    /// or three.
+    mask: Option<u64>,
     /// Every byte of the segment is ASCII (known from its job's buffer,
     /// checked once): its elements are text without a UTF-8 check.
     ascii: bool,
@@ -70,8 +69,8 @@ impl<'a> Segment<'a> {
     /// Element `i` (0 is the segment id); empty when absent.
     #[inline]
     pub fn el(&self, i: usize) -> &'a [u8] {
-        if self.short {
-            return self.el_short(i);
+        if let Some(mask) = self.mask {
+            return self.el_short(mask, i);
         }
         match self.elems.get(i) {
             Some(&(s, e)) => &self.bytes[s as usize..e as usize],
@@ -79,10 +78,11 @@ impl<'a> Segment<'a> {
         }
     }
 
-    /// `el` of a `short` segment: past the `i`th separator, up to the next.
+    /// `el` of a segment with a `mask`: past the `i`th separator, up to
+    /// the next.
     #[inline]
-    fn el_short(&self, i: usize) -> &'a [u8] {
-        let mut m = self.mask;
+    fn el_short(&self, mask: u64, i: usize) -> &'a [u8] {
+        let mut m = mask;
         let start = if i == 0 {
             0
         } else {
@@ -106,14 +106,14 @@ impl<'a> Segment<'a> {
 
     /// Number of elements, the id included.
     pub fn len(&self) -> usize {
-        if self.short {
-            return self.mask.count_ones() as usize + 1;
+        if let Some(mask) = self.mask {
+            return mask.count_ones() as usize + 1;
         }
         self.elems.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        !self.short && self.elems.is_empty()
+        self.mask.is_none() && self.elems.is_empty()
     }
 
     /// Component `k` (0-based) of element `i`; empty when absent.
@@ -211,8 +211,7 @@ impl<'a> Segment<'a> {
                 offset,
                 delims,
                 elems: &[],
-                short: true,
-                mask,
+                mask: Some(mask),
                 ascii: true,
             },
             None => Segment::split(bytes, offset, delims, elems, true),
@@ -232,8 +231,7 @@ impl<'a> Segment<'a> {
             offset,
             delims,
             elems,
-            short: false,
-            mask: 0,
+            mask: None,
             ascii,
         }
     }
@@ -478,8 +476,7 @@ impl<R: Read> Tokenizer<R> {
             offset: self.base + s as u64,
             delims: d,
             elems: &self.elems,
-            short: false,
-            mask: 0,
+            mask: None,
             ascii: false,
         })
     }
@@ -768,7 +765,7 @@ mod tests {
                     // SAFETY: every byte above is ASCII.
                     let short = unsafe { Segment::from_ascii_in(buf, 0, len, 0, d, &mut e1) };
                     let split = Segment::from_bytes(&buf[..len], 0, d, &mut e2);
-                    shorts += usize::from(short.short);
+                    shorts += usize::from(short.mask.is_some());
                     assert_eq!(short.len(), split.len(), "{buf:?} {len}");
                     for i in 0..split.len() + 3 {
                         assert_eq!(short.el(i), split.el(i), "{buf:?} {len} el {i}");
