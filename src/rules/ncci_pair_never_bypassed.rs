@@ -53,7 +53,7 @@ impl Rule for NcciPairNeverBypassed {
             } else {
                 format!(
                     "modifier indicator 0 ({}): no modifier bypasses it",
-                    p.source
+                    p.source(cx)
                 )
             };
             let msg = format!("{} billed the same visit: {why}", p.describe(cx));

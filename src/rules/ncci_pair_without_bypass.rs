@@ -51,7 +51,7 @@ impl Rule for NcciPairWithoutBypass {
                 let msg = format!(
                     "{} billed the same visit (modifier indicator 1, {}): the column-two line needs one of {}",
                     p.describe(cx),
-                    p.source,
+                    p.source(cx),
                     cx.policy.bypass_modifiers.join(", ")
                 );
                 out.push(cx.finding(&INFO, msg).on_line(p.column2));

@@ -15,7 +15,10 @@ pub(crate) struct Pair {
     pub indicator: u8,
     /// The payer denies the pair whatever the modifier (`never_bypass`).
     pub never: bool,
-    pub source: String,
+    /// The visit's date, under which the table's edit applies.
+    date: chrono::NaiveDate,
+    /// The pair is on the table (else only on the policy's list).
+    on_table: bool,
 }
 
 /// The pairs, found once a claim (three rules ask).
@@ -32,12 +35,9 @@ fn find(cx: &Cx<'_>) -> Vec<Pair> {
             for &p in v.lines.iter().filter(|&&i| !lines[i].is_97530()) {
                 let code = lines[p].procedure.as_str();
                 let never = cx.policy.never_bypasses(THERAPEUTIC_ACTIVITIES, code);
-                let (column2_is_97530, indicator, source) = match cx.tables.ncci.edit(code, date) {
-                    Some(e) => (
-                        e.column2 == THERAPEUTIC_ACTIVITIES,
-                        e.indicator,
-                        e.source.clone(),
-                    ),
+                let (column2_is_97530, indicator, on_table) = match cx.tables.ncci.edit(code, date)
+                {
+                    Some(e) => (e.column2 == THERAPEUTIC_ACTIVITIES, e.indicator, true),
                     None if never => {
                         // Only the payer's list: its second code is column two.
                         let col2 = cx
@@ -50,11 +50,7 @@ fn find(cx: &Cx<'_>) -> Vec<Pair> {
                             })
                             .map(|[_, b]| b.as_str() == THERAPEUTIC_ACTIVITIES)
                             .unwrap_or(true);
-                        (
-                            col2,
-                            0,
-                            format!("the {} policy's never_bypass list", cx.policy.name),
-                        )
+                        (col2, 0, false)
                     }
                     None => continue,
                 };
@@ -70,7 +66,8 @@ fn find(cx: &Cx<'_>) -> Vec<Pair> {
                         column2,
                         indicator: if never { 0 } else { indicator },
                         never,
-                        source,
+                        date,
+                        on_table,
                     });
                 }
             }
@@ -80,6 +77,21 @@ fn find(cx: &Cx<'_>) -> Vec<Pair> {
 }
 
 impl Pair {
+    /// Where the pair's edit comes from: the table's row, or the policy's
+    /// list. Looked up again for a message (rare), not kept with each pair.
+    pub fn source<'c>(&self, cx: &'c Cx<'_>) -> std::borrow::Cow<'c, str> {
+        let partner = if self.column1 == self.line_97530 {
+            self.column2
+        } else {
+            self.column1
+        };
+        let code = cx.claim.lines[partner].procedure.as_str();
+        match cx.tables.ncci.edit(code, self.date) {
+            Some(e) if self.on_table => e.source.as_str().into(),
+            _ => format!("the {} policy's never_bypass list", cx.policy.name).into(),
+        }
+    }
+
     /// "97140 (line 2) / 97530 (line 1)": column one, then column two.
     pub fn describe(&self, cx: &Cx<'_>) -> String {
         let l = &cx.claim.lines;
@@ -90,5 +102,73 @@ impl Pair {
             l[self.column2].procedure,
             l[self.column2].number
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::finding::Code;
+    use crate::model::{Available, ServiceLine};
+    use crate::policy::{ncci::NcciTable, PolicySet, Tables};
+    use crate::rules::testing::{claim, line_97530};
+    use crate::rules::{Engine, Selection};
+
+    /// Each pair's message names where its edit comes from: the table's row
+    /// (looked up again for the message), or the policy's list for a pair
+    /// the table does not hold.
+    #[test]
+    fn a_pairs_message_names_its_source() {
+        let mut ncci = NcciTable::default();
+        let rows = "97140\t97530\t\t20000101\t*\t1\tx\n97530\t97116\t\t20000101\t*\t0\tx\n";
+        ncci.read_part(rows.as_bytes(), "ptp.txt").unwrap();
+        let tables = Tables {
+            ncci,
+            ..Tables::default()
+        };
+        let policy = "[[policy]]\nname = \"acme\"\nfallback = true\nunit_method = \"cms\"\n\
+                      timely_filing_days = 365\nnever_bypass = [[\"97110\", \"97530\"]]\n";
+        let e = Engine::new(
+            PolicySet::parse(policy, "t").unwrap(),
+            Selection::default(),
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
+            true,
+            &Available::ALL,
+            Arc::new(tables),
+        );
+        let partner = |number: u32, code: &str| ServiceLine {
+            number,
+            procedure: code.into(),
+            ..line_97530()
+        };
+        let c = claim(vec![
+            line_97530(),
+            partner(2, "97140"),
+            partner(3, "97116"),
+            partner(4, "97110"),
+        ]);
+        let messages: Vec<(Code, String)> = e
+            .check(&c, Vec::new())
+            .findings
+            .into_iter()
+            .filter(|f| matches!(f.code, Code::M008 | Code::M009))
+            .map(|f| (f.code, f.message.to_string()))
+            .collect();
+        let has =
+            |code: Code, text: &str| messages.iter().any(|(c, m)| *c == code && m.contains(text));
+        assert!(
+            has(Code::M008, "(modifier indicator 1, ptp.txt line 1)"),
+            "{messages:?}"
+        );
+        assert!(
+            has(Code::M009, "modifier indicator 0 (ptp.txt line 2)"),
+            "{messages:?}"
+        );
+        assert!(
+            has(Code::M009, "the acme policy denies this pair"),
+            "{messages:?}"
+        );
+        assert_eq!(messages.len(), 3, "{messages:?}");
     }
 }

@@ -2178,8 +2178,22 @@ impl Transaction {
                 }
             }
             b"DTP" if self.ctx == Ctx::Line && is(q, "472") => {
-                if let Some(l) = self.claim.as_mut().and_then(|c| c.claim.lines.last_mut()) {
-                    l.date = service_date(s.el(2), s.text(3));
+                if let Some(c) = self.claim.as_mut() {
+                    // A claim's lines mostly share a date: the line before's,
+                    // where its text is the same (and not a range, so that
+                    // its form, D8 or RD8, decides nothing).
+                    let raw = s.el(3);
+                    let date = match &c.claim.lines[..] {
+                        [.., before, _]
+                            if before.date.raw.as_bytes() == raw && !raw.contains(&b'-') =>
+                        {
+                            before.date.clone()
+                        }
+                        _ => service_date(s.el(2), s.text(3)),
+                    };
+                    if let Some(l) = c.claim.lines.last_mut() {
+                        l.date = date;
+                    }
                 }
             }
             b"REF" if self.ctx == Ctx::Line && is(q, "6R") => {
@@ -2215,7 +2229,11 @@ fn service_date(format: &[u8], raw: Text) -> ServiceDate {
             return d;
         }
     }
-    ServiceDate::parse_single(&raw)
+    ServiceDate {
+        date: crate::model::parse_date(&raw),
+        raw,
+        is_range: false,
+    }
 }
 
 /// A number element (LX01, HL01, HL02) as `str::parse` reads it, trimmed:

@@ -110,6 +110,53 @@ fn fields_from_every_loop() {
     );
 }
 
+/// A line's date is the line before's where the text is the same, and read
+/// anew where it differs or is a range (D8 and RD8 read one differently):
+/// every line's date is what `service_date` makes of its own DTP.
+#[test]
+fn a_date_shared_by_lines_reads_as_each_lines_own() {
+    let dtps = [
+        "DTP*472*D8*20261102",
+        "DTP*472*D8*20261102",
+        "DTP*472*D8*20261103",
+        "DTP*472*RD8*20261101-20261103",
+        "DTP*472*D8*20261101-20261103",
+        "DTP*472*RD8*20261101-20261101",
+        "DTP*472*D8*20261101-20261101",
+        "DTP*472*D8*2026110X",
+        "DTP*472*D8*2026110X",
+        "DTP*472*D8* 20261104",
+        "DTP*472*D8*20261104",
+    ];
+    let mut body: Vec<String> = HEAD.iter().map(|s| s.to_string()).collect();
+    body.push("NM1*IL*1*DOE*JANE****MI*MBR1".into());
+    body.push("CLM*A1*135***11:B:1*Y*A*Y*Y".into());
+    for (i, dtp) in dtps.iter().enumerate() {
+        body.push(format!("LX*{}", i + 1));
+        body.push("SV1*HC:97530:GP*10*UN*1***1".into());
+        body.push(dtp.to_string());
+    }
+    let body: Vec<&str> = body.iter().map(String::as_str).collect();
+    let items = read(&x12(&body));
+    let cs = claims(&items);
+    let lines = &cs[0].claim.lines;
+    assert_eq!(lines.len(), dtps.len());
+    for (l, dtp) in lines.iter().zip(dtps) {
+        let el: Vec<&str> = dtp.split('*').collect();
+        let own = service_date(
+            el[2].as_bytes(),
+            crate::input::x12::tokenizer::text(el[3].as_bytes()),
+        );
+        assert_eq!(
+            (&l.date.raw, l.date.date, l.date.is_range),
+            (&own.raw, own.date, own.is_range),
+            "{dtp}"
+        );
+    }
+    assert!(lines[3].date.is_range && !lines[4].date.is_range);
+    assert_eq!(lines[4].date.date, None, "D8 of a range is no date");
+}
+
 #[test]
 fn two_groups_and_crlf() {
     let one = x12(&[
