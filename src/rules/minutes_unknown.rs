@@ -49,19 +49,14 @@ impl Rule for MinutesUnknown {
             _ => None,
         });
         if let Some(line) = first {
-            let l = &cx.claim.lines[line];
-            // Hidden (info) on nearly every 837P claim: the message is
-            // written only where it will be read.
-            let msg: std::borrow::Cow<'static, str> = if cx.shown(&INFO) {
-                format!(
+            cx.report(&INFO, out, || {
+                let l = &cx.claim.lines[line];
+                let msg = format!(
                     "no minutes for line {} ({}): the time rules did not run for this claim",
                     l.number, l.procedure
-                )
-                .into()
-            } else {
-                "no minutes: the time rules did not run for this claim".into()
-            };
-            out.push(cx.finding(&INFO, msg).on_line(line));
+                );
+                cx.finding(&INFO, msg).on_line(line)
+            });
         }
     }
 }
@@ -116,6 +111,13 @@ mod tests {
         assert_eq!(
             t005(&run(Some(raised), false)),
             Some((Severity::Warning, full.into()))
+        );
+        let off = raised.replace("\"warning\"", "\"off\"");
+        let o = run(Some(&off), false);
+        assert_eq!(
+            (t005(&o), o.hidden_info),
+            (None, 0),
+            "off: neither told nor counted"
         );
     }
 }

@@ -207,6 +207,8 @@ pub struct Cx<'a> {
     /// What the engine keeps of the findings (`shown`).
     pub(crate) selection: &'a Selection,
     pub(crate) show_info: bool,
+    /// Findings `report` counted as hidden (info) instead of pushing them.
+    pub(crate) hidden: std::cell::Cell<u32>,
 }
 
 impl<'a> Cx<'a> {
@@ -221,9 +223,9 @@ impl<'a> Cx<'a> {
 
     /// Whether a finding of this rule reaches the report: what
     /// `Engine::settle` keeps (selected, not off, and not info unless
-    /// `--show-info`). A rule may skip writing a message no one will read
-    /// (T005 fires on nearly every 837P claim, hidden as info), but must
-    /// still push the finding: the summary counts the hidden ones.
+    /// `--show-info`). A rule may skip writing a message no one will read,
+    /// but must still push the finding (the summary counts the hidden
+    /// ones), or hand it to `report`.
     pub fn shown(&self, info: &RuleInfo) -> bool {
         matches!(
             fate(
@@ -235,6 +237,26 @@ impl<'a> Cx<'a> {
             ),
             Fate::Kept(_)
         )
+    }
+
+    /// Push the finding `make` builds, where `Engine::settle` would keep
+    /// it; where it would hide it (info without `--show-info`), count it
+    /// instead, as settling it would have; where it would drop it, nothing.
+    /// For a finding most claims have and no one reads: T005 fires on nearly
+    /// every 837P claim, and building it (and the claim's list of findings
+    /// for it) cost more than its check.
+    pub fn report(&self, info: &RuleInfo, out: &mut Vec<Finding>, make: impl FnOnce() -> Finding) {
+        match fate(
+            self.selection,
+            self.policy,
+            self.show_info,
+            info.code,
+            info.severity,
+        ) {
+            Fate::Kept(_) => out.push(make()),
+            Fate::Hidden => self.hidden.set(self.hidden.get() + 1),
+            Fate::Dropped => {}
+        }
     }
 
     /// A finding at the rule's default severity (the engine settles it).
@@ -587,6 +609,7 @@ impl Engine {
                 ncci: OnceCell::new(),
                 selection: &self.selection,
                 show_info: self.show_info,
+                hidden: Default::default(),
             })
             .collect();
         for rule in &self.rules {
@@ -601,6 +624,7 @@ impl Engine {
             .zip(&cxs)
             .map(|(raw, cx)| {
                 let mut outcome = self.settle(raw, cx.policy);
+                outcome.hidden_info += cx.hidden.get();
                 for rule in &self.ledger_rules {
                     let code = rule.info().code;
                     if !cx.policy.is_off(code) {
@@ -744,6 +768,7 @@ pub(crate) mod testing {
             ncci: OnceCell::new(),
             selection: &Selection::default(),
             show_info: true,
+            hidden: Default::default(),
         };
         let mut out = Vec::new();
         rule.check(&cx, &mut out);
