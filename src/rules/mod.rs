@@ -510,6 +510,10 @@ pub struct Outcome {
     /// The claim's keys into the batch ledger, made with the checks
     /// (`Engine::observe` takes them).
     pub ledger: LedgerKeys,
+    /// The index of the claim's payer policy, chosen with the checks
+    /// (`observe` then need not read the claim's payer again, on the serial
+    /// stage).
+    pub(crate) policy: Option<u32>,
 }
 
 impl Engine {
@@ -594,13 +598,15 @@ impl Engine {
     pub fn check_all(&self, claims: Vec<(&Claim, Vec<Finding>)>) -> Vec<Outcome> {
         let (claims, mut raws): (Vec<&Claim>, Vec<Vec<Finding>>) = claims.into_iter().unzip();
         let visits: Vec<Vec<Visit<'_>>> = claims.iter().map(|c| c.visits()).collect();
+        let chosen: Vec<usize> = claims.iter().map(|c| self.policies.select(c)).collect();
         let cxs: Vec<Cx<'_>> = claims
             .iter()
             .zip(&visits)
-            .map(|(&claim, visits)| Cx {
+            .zip(&chosen)
+            .map(|((&claim, visits), &policy)| Cx {
                 claim,
                 visits,
-                policy: self.policies.get(self.policies.select(claim)),
+                policy: self.policies.get(policy),
                 as_of: self.as_of,
                 tables: &self.tables,
                 time: OnceCell::new(),
@@ -622,9 +628,11 @@ impl Engine {
         }
         raws.into_iter()
             .zip(&cxs)
-            .map(|(raw, cx)| {
+            .zip(chosen)
+            .map(|((raw, cx), policy)| {
                 let mut outcome = self.settle(raw, cx.policy);
                 outcome.hidden_info += cx.hidden.get();
+                outcome.policy = u32::try_from(policy).ok();
                 for rule in &self.ledger_rules {
                     let code = rule.info().code;
                     if !cx.policy.is_off(code) {
@@ -643,7 +651,10 @@ impl Engine {
         if ledger.rules.is_empty() {
             return;
         }
-        let policy = self.policies.get(self.policies.select(claim));
+        let policy = self.policies.get(match outcome.policy {
+            Some(i) => i as usize,
+            None => self.policies.select(claim),
+        });
         let mut raw = Vec::new();
         for (code, rule) in &mut ledger.rules {
             if !policy.is_off(*code) {
