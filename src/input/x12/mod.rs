@@ -22,8 +22,8 @@ use super::{
 };
 use crate::finding::{Code, Finding, Severity};
 use crate::model::{
-    Available, Claim, Controls, LinePlace, Modifiers, Money, Origin, OriginKind, Payer, Provider,
-    ServiceDate, ServiceLine, Text, Units,
+    Available, Claim, Controls, LinePlace, Money, Origin, OriginKind, Payer, Provider, ServiceDate,
+    ServiceLine, Text, Units,
 };
 
 /// Versions (GS08) this reader accepts: the 837P professional guide.
@@ -2036,15 +2036,16 @@ impl Transaction {
             self.ctx = Ctx::Line;
         }
         let line = rc.claim.lines.last_mut().expect("a line is open");
-        line.procedure = s.comp_text(1, 1);
-        line.modifiers = Modifiers(
-            s.comps(1)
-                .skip(2)
-                .take(4)
-                .filter(|m| !m.is_empty())
-                .map(|m| s.text_of(m))
-                .collect(),
-        );
+        // SV101 in one pass: qualifier, procedure, then up to four
+        // modifiers, pushed where they stay (collected, then moved in over
+        // the old ones, they were a twentieth of the run).
+        let mut sv101 = s.el(1).split(|&b| b == s.delims.component).skip(1);
+        line.procedure = s.text_of(sv101.next().unwrap_or_default());
+        let modifiers = &mut line.modifiers.0;
+        modifiers.clear();
+        for m in sv101.take(4).filter(|m| !m.is_empty()) {
+            modifiers.push(s.text_of(m));
+        }
         // (An ASCII segment's elements are text as they stand: no check.)
         line.charge = if s.ascii() {
             Money::parse(s.str_as_is(2))

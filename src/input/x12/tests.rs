@@ -157,6 +157,43 @@ fn a_date_shared_by_lines_reads_as_each_lines_own() {
     assert_eq!(lines[4].date.date, None, "D8 of a range is no date");
 }
 
+/// SV101's procedure and modifiers, read in one pass, are what its
+/// components say: the second, then up to four non-empty after it. An SV1
+/// after one with no procedure fills the same line: its modifiers
+/// replace the first's, not add to them.
+#[test]
+fn sv101_reads_as_its_components() {
+    let cases: [(&str, &str, &[&str]); 7] = [
+        ("HC:97530:GP:59", "97530", &["GP", "59"]),
+        ("HC:97530", "97530", &[]),
+        ("HC:97530:GP::59", "97530", &["GP", "59"]),
+        ("HC:97530:A:B:C:D:E", "97530", &["A", "B", "C", "D"]),
+        ("HC:97530:::::GP", "97530", &[]),
+        ("HC", "", &[]),
+        ("", "", &[]),
+    ];
+    for (sv101, procedure, modifiers) in cases {
+        let mut body: Vec<String> = HEAD.iter().map(|s| s.to_string()).collect();
+        body.extend(
+            [
+                "NM1*IL*1*DOE*JANE****MI*MBR1",
+                "CLM*A1*10***11:B:1*Y*A*Y*Y",
+                "LX*1",
+                "SV1*HC::GO:XE:KX*10*UN*1***1",
+                &format!("SV1*{sv101}*10*UN*1***1"),
+            ]
+            .map(String::from),
+        );
+        let body: Vec<&str> = body.iter().map(String::as_str).collect();
+        let items = read(&x12(&body));
+        let c = &claims(&items)[0];
+        assert_eq!(c.claim.lines.len(), 1, "{sv101}");
+        let l = &c.claim.lines[0];
+        assert_eq!(l.procedure, procedure, "{sv101}");
+        assert_eq!(l.modifiers.0[..], *modifiers, "{sv101}");
+    }
+}
+
 #[test]
 fn two_groups_and_crlf() {
     let one = x12(&[
