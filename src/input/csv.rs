@@ -384,11 +384,11 @@ impl<R: Read> CsvReader<R> {
             // are what lies between its commas), or a record's fields end to
             // end.
             let (start, first_end) = (job.bytes.len(), job.ends.len());
-            let (comma, long) = match std::mem::replace(&mut self.pending, Pending::No) {
-                Pending::Row { comma, long } => {
+            let (comma, ascii, long) = match std::mem::replace(&mut self.pending, Pending::No) {
+                Pending::Row { comma, ascii, long } => {
                     job.bytes.extend_from_slice(&self.carry);
                     job.ends.extend(self.carry_ends.iter().map(|e| start + e));
-                    (comma, long)
+                    (comma, ascii, long)
                 }
                 Pending::No => {
                     let read = self.rdr.next_row();
@@ -403,15 +403,15 @@ impl<R: Read> CsvReader<R> {
                             // a search call for each comma cost more than a
                             // byte at a time (this function was a tenth of a
                             // CSV run's samples with that loop).
-                            super::swar::each(line, b',', |i| job.ends.push(start + i));
+                            let ascii = super::swar::each(line, b',', |i| job.ends.push(start + i));
                             job.ends.push(job.bytes.len());
-                            (true, None)
+                            (true, ascii, None)
                         }
                         Ok(Row::Fields(bytes, ends)) => {
                             self.stats.records += 1;
                             job.bytes.extend_from_slice(bytes);
                             job.ends.extend(ends.iter().map(|e| start + e));
-                            (false, None)
+                            (false, false, None)
                         }
                         Ok(Row::Long {
                             bytes,
@@ -424,7 +424,7 @@ impl<R: Read> CsvReader<R> {
                             self.stats.records += 1;
                             job.bytes.extend_from_slice(bytes);
                             job.ends.extend(ends.iter().map(|e| start + e));
-                            (false, Some(Box::new(Long { size, fields })))
+                            (false, false, Some(Box::new(Long { size, fields })))
                         }
                         Ok(Row::End) => {
                             self.done = true;
@@ -441,7 +441,7 @@ impl<R: Read> CsvReader<R> {
                             });
                             self.close();
                             self.done = true;
-                            (false, None)
+                            (false, false, None)
                         }
                     }
                 }
@@ -455,7 +455,7 @@ impl<R: Read> CsvReader<R> {
                 Some(&job.bytes[from..end])
             });
             // Compared as it stands; made a claim id only when it is new.
-            let id_str = claim_id_str(field);
+            let id_str = claim_id_str(field, ascii);
             let same = self
                 .open
                 .as_ref()
@@ -468,7 +468,7 @@ impl<R: Read> CsvReader<R> {
                     .extend(job.ends[first_end..].iter().map(|e| e - start));
                 job.bytes.truncate(start);
                 job.ends.truncate(first_end);
-                self.pending = Pending::Row { comma, long };
+                self.pending = Pending::Row { comma, ascii, long };
                 break;
             }
             let mut again = false;
@@ -487,6 +487,7 @@ impl<R: Read> CsvReader<R> {
                 fields,
                 again,
                 comma,
+                ascii,
                 long,
             });
         }
@@ -502,9 +503,18 @@ impl<R: Read> CsvReader<R> {
     }
 }
 
-/// A claim id field as the claim will have it.
-fn claim_id_str(field: Option<&[u8]>) -> &str {
-    let field = field.map(|b| trim(std::str::from_utf8(b).unwrap_or("\u{fffd}")));
+/// A claim id field as the claim will have it (`ascii`: its row's bytes
+/// are all ASCII).
+fn claim_id_str(field: Option<&[u8]>, ascii: bool) -> &str {
+    let field = field.map(|b| {
+        trim(if ascii {
+            debug_assert!(b.is_ascii());
+            // SAFETY: ASCII is UTF-8.
+            unsafe { std::str::from_utf8_unchecked(b) }
+        } else {
+            std::str::from_utf8(b).unwrap_or("\u{fffd}")
+        })
+    });
     field.unwrap_or("")
 }
 
@@ -513,6 +523,7 @@ enum Pending {
     No,
     Row {
         comma: bool,
+        ascii: bool,
         long: Option<Box<Long>>,
     },
 }
@@ -549,6 +560,8 @@ enum Mark {
         /// The row is a line as it stood: a comma after each field but the
         /// last.
         comma: bool,
+        /// Every byte of the row is ASCII (known for a line as it stood).
+        ascii: bool,
         /// The row is over the record size limit (its first fields held).
         long: Option<Box<Long>>,
     },
@@ -583,6 +596,7 @@ impl CsvJob {
                     fields,
                     again,
                     comma,
+                    ascii,
                     long,
                 } => {
                     let ends = &self.ends[k..k + fields];
@@ -590,7 +604,13 @@ impl CsvJob {
                     let end = ends.last().copied().unwrap_or(start);
                     let bytes = &self.bytes[start..end];
                     let f = Fields {
-                        text: std::str::from_utf8(bytes).ok(),
+                        text: if ascii {
+                            debug_assert!(bytes.is_ascii());
+                            // SAFETY: ASCII is UTF-8.
+                            Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+                        } else {
+                            std::str::from_utf8(bytes).ok()
+                        },
                         bytes,
                         start,
                         ends,

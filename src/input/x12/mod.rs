@@ -2066,7 +2066,12 @@ impl Transaction {
                 .map(|v| v as u32);
         }
         line.place_of_service = s.text(5);
-        line.diagnosis_pointers = s.comps(7).map(|p| s.text_of(p)).collect();
+        // Pushed where they stay, as the modifiers are.
+        let pointers = &mut line.diagnosis_pointers;
+        pointers.clear();
+        for p in s.comps(7) {
+            pointers.push(s.text_of(p));
+        }
     }
 
     /// Every other segment of the transaction body.
