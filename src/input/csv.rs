@@ -134,7 +134,14 @@ fn column(header: &str) -> Option<Col> {
 
 /// Separators of list columns (modifiers, diagnosis codes and pointers).
 fn split_list(s: &str) -> impl Iterator<Item = &str> {
-    s.split([' ', ',', ':', ';']).filter(|x| !x.is_empty())
+    // Split at the bytes, not the chars: a split by a set of chars decoded
+    // every char of every list (modifiers and pointers on every row).
+    s.as_bytes()
+        .split(|b| matches!(b, b' ' | b',' | b':' | b';'))
+        .filter(|x| !x.is_empty())
+        // SAFETY: `s` is UTF-8 and split only at ASCII bytes, which never
+        // stand inside a character: each piece is UTF-8.
+        .map(|x| unsafe { std::str::from_utf8_unchecked(x) })
 }
 
 /// HH:MM (24-hour) → minutes after midnight.
@@ -905,7 +912,7 @@ impl Builder<'_> {
         Ok(ServiceLine {
             number: 0,
             control: self.text(f, Col::LineControl),
-            procedure: self.text(f, Col::Procedure).to_ascii_uppercase(),
+            procedure: upper(self.field(f, Col::Procedure).unwrap_or("")),
             modifiers: Modifiers(modifiers),
             charge,
             unit_basis: String::new().into(),
@@ -980,6 +987,28 @@ mod tests {
 
     fn claims(items: &[Item]) -> Vec<&ReadClaim> {
         items.iter().filter_map(Item::claim).collect()
+    }
+
+    /// A list splits as a split by its separator chars does, non-ASCII
+    /// text included.
+    #[test]
+    fn a_list_splits_at_its_separators() {
+        for s in [
+            "",
+            "GP",
+            "GP 59",
+            "GP,59;KX:XE",
+            ",,GP  ,;59:",
+            "Ü1:ñ2;日本 x",
+            " : ; , ",
+            "a\u{a0}b c",
+        ] {
+            let by_chars: Vec<&str> = s
+                .split([' ', ',', ':', ';'])
+                .filter(|x| !x.is_empty())
+                .collect();
+            assert_eq!(split_list(s).collect::<Vec<_>>(), by_chars, "{s:?}");
+        }
     }
 
     #[test]
