@@ -37,7 +37,8 @@ pub fn units_for(m: u32) -> u32 {
 /// One code's share of a visit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Share {
-    pub code: String,
+    /// The code (inline text: a share was an allocation a code).
+    pub code: crate::model::Text,
     pub minutes: u32,
     /// The units this allocation gives the code.
     pub units: u32,
@@ -72,7 +73,7 @@ pub fn allocate(codes: &[(&str, u32)], method: UnitMethod) -> Allocation {
         match shares.iter_mut().find(|s| s.code == code) {
             Some(s) => s.minutes += m,
             None => shares.push(Share {
-                code: code.to_string(),
+                code: code.into(),
                 minutes: m,
                 units: 0,
                 min_units: 0,
@@ -104,7 +105,7 @@ pub fn allocate(codes: &[(&str, u32)], method: UnitMethod) -> Allocation {
                 s.units = s.minutes / 15;
             }
             // Remaining units, one at a time, to the most leftover minutes.
-            let mut order: Vec<usize> = (0..shares.len())
+            let mut order: smallvec::SmallVec<[usize; 8]> = (0..shares.len())
                 .filter(|&i| shares[i].minutes % 15 > 0)
                 .collect();
             order.sort_by_key(|&i| std::cmp::Reverse(shares[i].minutes % 15));

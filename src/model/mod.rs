@@ -298,6 +298,7 @@ pub type Pointers = smallvec::SmallVec<[Text; 2]>;
 pub struct Modifiers(pub Texts);
 
 impl Modifiers {
+    #[inline]
     pub fn has(&self, m: &str) -> bool {
         // Modifiers are two characters: compared as two bytes, not by a
         // call to memcmp.

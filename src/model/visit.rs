@@ -12,8 +12,9 @@ pub struct Visit<'a> {
     /// which each form a visit of their own).
     pub date: Option<NaiveDate>,
     pub rendering_npi: &'a str,
-    /// Indexes into `claim.lines`, in claim order.
-    pub lines: Vec<usize>,
+    /// Indexes into `claim.lines`, in claim order (up to four held inline:
+    /// a visit's list was an allocation a claim).
+    pub lines: smallvec::SmallVec<[usize; 4]>,
 }
 
 impl<'a> Visit<'a> {
@@ -40,13 +41,7 @@ pub(super) fn group(claim: &Claim) -> Vec<Visit<'_>> {
                 claim,
                 date,
                 rendering_npi: npi,
-                // Room for the claim's lines: most claims are one visit,
-                // and growing from one line reallocated for each visit.
-                lines: {
-                    let mut l = Vec::with_capacity(claim.lines.len() - i);
-                    l.push(i);
-                    l
-                },
+                lines: smallvec::smallvec![i],
             }),
         }
     }
@@ -82,7 +77,7 @@ mod tests {
             ..Default::default()
         };
         let v = claim.visits();
-        let got: Vec<Vec<usize>> = v.iter().map(|v| v.lines.clone()).collect();
+        let got: Vec<Vec<usize>> = v.iter().map(|v| v.lines.to_vec()).collect();
         assert_eq!(got, vec![vec![0, 2], vec![1], vec![3], vec![4], vec![5]]);
     }
 }

@@ -8,8 +8,9 @@ use crate::policy::UnitMethod;
 use crate::units::{allocate, is_timed, Allocation};
 
 pub(crate) struct VisitTime {
-    /// The visit's 97530 lines, in claim order.
-    pub lines: Vec<usize>,
+    /// The visit's 97530 lines, in claim order (a visit has one or two:
+    /// held inline, not allocated for every claim).
+    pub lines: smallvec::SmallVec<[usize; 2]>,
     pub state: TimeState,
 }
 
@@ -91,7 +92,7 @@ pub(crate) fn analyze(cx: &Cx<'_>) -> Vec<VisitTime> {
     let method = cx.policy.unit_method;
     let mut out = Vec::new();
     for visit in cx.visits {
-        let lines: Vec<usize> = visit
+        let lines: smallvec::SmallVec<[usize; 2]> = visit
             .lines
             .iter()
             .copied()
@@ -101,21 +102,21 @@ pub(crate) fn analyze(cx: &Cx<'_>) -> Vec<VisitTime> {
             continue;
         }
         // Which lines the method needs minutes for.
-        let needed: Vec<usize> = match method {
+        let needed: smallvec::SmallVec<[usize; 4]> = match method {
             UnitMethod::Cms => visit
                 .lines
                 .iter()
                 .copied()
                 .filter(|&i| is_timed(&claim.lines[i].procedure))
                 .collect(),
-            UnitMethod::PerCode => lines.clone(),
+            UnitMethod::PerCode => lines.iter().copied().collect(),
         };
         let state = if needed.iter().any(|&i| whole(&claim.lines[i]).is_none()) {
             TimeState::BadUnits
         } else if let Some(&line) = needed.iter().find(|&&i| claim.lines[i].minutes.is_none()) {
             TimeState::Unknown { line }
         } else {
-            let codes: Vec<(&str, u32)> = needed
+            let codes: smallvec::SmallVec<[(&str, u32); 4]> = needed
                 .iter()
                 .map(|&i| {
                     (
