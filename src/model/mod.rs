@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 pub use money::Money;
-pub use visit::Visit;
+pub use visit::{Visit, Visits};
 
 /// Short text of a claim (ids, codes, NPIs, dates as written): stored inline
 /// up to 24 bytes, so that reading a claim does not allocate for each of
@@ -453,7 +453,7 @@ impl Claim {
 
     /// The visits of this claim: lines grouped by date of service and
     /// rendering provider (the patient is the claim's), in order of first line.
-    pub fn visits(&self) -> Vec<Visit<'_>> {
+    pub fn visits(&self) -> Visits<'_> {
         visit::group(self)
     }
 

@@ -23,8 +23,12 @@ impl<'a> Visit<'a> {
     }
 }
 
-pub(super) fn group(claim: &Claim) -> Vec<Visit<'_>> {
-    let mut visits: Vec<Visit<'_>> = Vec::with_capacity(1);
+/// A claim's visits: nearly always one, held inline (a list of them was
+/// an allocation a claim).
+pub type Visits<'a> = smallvec::SmallVec<[Visit<'a>; 1]>;
+
+pub(super) fn group(claim: &Claim) -> Visits<'_> {
+    let mut visits = Visits::new();
     for (i, line) in claim.lines.iter().enumerate() {
         let npi = claim.rendering_for(line).npi.as_str();
         let date = line.date.date;

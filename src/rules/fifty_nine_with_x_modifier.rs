@@ -46,18 +46,19 @@ impl Rule for FiftyNineWithXModifier {
             if !line.modifiers.has("59") {
                 continue;
             }
+            if !line.modifiers.iter().any(|m| X_MODIFIERS.contains(&m)) {
+                continue;
+            }
             let xs: Vec<&str> = line
                 .modifiers
                 .iter()
                 .filter(|m| X_MODIFIERS.contains(m))
                 .collect();
-            if !xs.is_empty() {
-                let msg = format!(
-                    "59 billed with {}: X modifiers replace 59, never both",
-                    xs.join(", ")
-                );
-                out.push(cx.finding(&INFO, msg).on_line(i));
-            }
+            let msg = format!(
+                "59 billed with {}: X modifiers replace 59, never both",
+                xs.join(", ")
+            );
+            out.push(cx.finding(&INFO, msg).on_line(i));
         }
     }
 }

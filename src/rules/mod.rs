@@ -197,13 +197,13 @@ pub struct Cx<'a> {
     pub as_of: NaiveDate,
     pub tables: &'a Tables,
     /// The time analysis of the claim's visits, made once for the T rules.
-    pub(crate) time: OnceCell<Vec<time::VisitTime>>,
+    pub(crate) time: OnceCell<smallvec::SmallVec<[time::VisitTime; 1]>>,
     /// The documentation lexicon (N rules).
     pub lexicon: &'a Lexicon,
     /// What the lexicon found in each line's note, read once for the N rules.
     pub(crate) notes: OnceCell<Vec<Option<NoteFacts>>>,
     /// The claim's NCCI pairs with 97530, found once for M007, M008, M009.
-    pub(crate) ncci: OnceCell<Vec<ncci_pairs::Pair>>,
+    pub(crate) ncci: OnceCell<smallvec::SmallVec<[ncci_pairs::Pair; 2]>>,
     /// What the engine keeps of the findings (`shown`).
     pub(crate) selection: &'a Selection,
     pub(crate) show_info: bool,
@@ -597,7 +597,7 @@ impl Engine {
     /// at a time (`pipeline`'s chunks) keep their data in the L2 cache.
     pub fn check_all(&self, claims: Vec<(&Claim, Vec<Finding>)>) -> Vec<Outcome> {
         let (claims, mut raws): (Vec<&Claim>, Vec<Vec<Finding>>) = claims.into_iter().unzip();
-        let visits: Vec<Vec<Visit<'_>>> = claims.iter().map(|c| c.visits()).collect();
+        let visits: Vec<crate::model::Visits<'_>> = claims.iter().map(|c| c.visits()).collect();
         let chosen: Vec<usize> = claims.iter().map(|c| self.policies.select(c)).collect();
         let cxs: Vec<Cx<'_>> = claims
             .iter()

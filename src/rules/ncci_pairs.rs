@@ -26,9 +26,9 @@ pub(crate) fn pairs<'c>(cx: &'c Cx<'_>) -> &'c [Pair] {
     cx.ncci.get_or_init(|| find(cx))
 }
 
-fn find(cx: &Cx<'_>) -> Vec<Pair> {
+fn find(cx: &Cx<'_>) -> smallvec::SmallVec<[Pair; 2]> {
     let lines = &cx.claim.lines;
-    let mut out: Vec<Pair> = Vec::new();
+    let mut out: smallvec::SmallVec<[Pair; 2]> = smallvec::SmallVec::new();
     for v in cx.visits {
         let Some(date) = v.date else { continue };
         for &l in v.lines.iter().filter(|&&i| lines[i].is_97530()) {

@@ -87,10 +87,10 @@ fn whole(line: &ServiceLine) -> Option<u32> {
     line.units.whole()
 }
 
-pub(crate) fn analyze(cx: &Cx<'_>) -> Vec<VisitTime> {
+pub(crate) fn analyze(cx: &Cx<'_>) -> smallvec::SmallVec<[VisitTime; 1]> {
     let claim = cx.claim;
     let method = cx.policy.unit_method;
-    let mut out = Vec::new();
+    let mut out = smallvec::SmallVec::new();
     for visit in cx.visits {
         let lines: smallvec::SmallVec<[usize; 2]> = visit
             .lines

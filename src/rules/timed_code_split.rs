@@ -42,14 +42,15 @@ impl Rule for TimedCodeSplit {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for v in cx.visits {
-            let lines: Vec<usize> = v
+            // The visit's 97530 lines as they come (no list gathered: a
+            // visit nearly always has one).
+            let mut lines = v
                 .lines
                 .iter()
                 .copied()
-                .filter(|&i| cx.claim.lines[i].is_97530())
-                .collect();
-            if let Some((&first, rest)) = lines.split_first() {
-                for &i in rest {
+                .filter(|&i| cx.claim.lines[i].is_97530());
+            if let Some(first) = lines.next() {
+                for i in lines {
                     let msg = format!(
                         "97530 also billed on line {} for the same date and provider: put the units on one line",
                         cx.claim.lines[first].number
