@@ -290,6 +290,10 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
 /// to three modifiers and one or two pointers).
 pub type Texts = smallvec::SmallVec<[Text; 3]>;
 
+/// A claim's diagnosis codes: up to two kept in the claim itself (a list
+/// of them was an allocation a claim).
+pub type Diagnoses = smallvec::SmallVec<[Text; 2]>;
+
 /// A line's diagnosis pointers: up to two kept in the line itself.
 pub type Pointers = smallvec::SmallVec<[Text; 2]>;
 
@@ -425,7 +429,7 @@ pub struct Claim {
     /// 2310B rendering provider, when the claim names one.
     pub rendering: Option<Provider>,
     /// Diagnosis codes (HI) in order; pointers refer to them 1-based.
-    pub diagnoses: Vec<Text>,
+    pub diagnoses: Diagnoses,
     pub lines: Vec<ServiceLine>,
     pub origin: Origin,
     /// The reader could not read every line of the claim (it is rejected

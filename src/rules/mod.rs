@@ -755,7 +755,7 @@ pub(crate) mod testing {
                 npi: "1234567893".into(),
                 taxonomy: "225100000X".into(),
             },
-            diagnoses: vec!["M6281".into()],
+            diagnoses: smallvec::smallvec!["M6281".into()],
             lines,
             ..Default::default()
         }

@@ -85,7 +85,7 @@ fn fields_from_every_loop() {
         "2330 NM1*82 is not 2310B"
     );
     assert_eq!(
-        c.diagnoses,
+        c.diagnoses[..],
         ["M6281", "R262"],
         "BG condition codes are not diagnoses"
     );
