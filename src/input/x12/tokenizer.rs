@@ -508,10 +508,13 @@ impl<R: Read> Tokenizer<R> {
             }
             let bytes = &rest[..term];
             let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            let id_len = bytes
-                .iter()
-                .position(|&b| b == d.element)
-                .unwrap_or(bytes.len());
+            let e = d.element;
+            // Ids are two or three letters: looked at, not searched for.
+            let id_len = match bytes {
+                [a, b, c, ..] if *c == e && *a != e && *b != e => 2,
+                [a, b, c, f, ..] if *f == e && *a != e && *b != e && *c != e => 3,
+                _ => bytes.iter().position(|&b| b == e).unwrap_or(bytes.len()),
+            };
             let id = &bytes[..id_len];
             if is_envelope(id) || bytes.starts_with(b"ISA") {
                 return n;
@@ -923,7 +926,7 @@ mod tests {
                 Token::Unterminated { offset, len } => format!("Unterminated {offset} {len}"),
             })
         }
-        let body = "HL*1**20*1~NM1*85*2*CLINIC~~CLM*A*100~\r\nLX*1~SV1*HC:97530:GP*50*UN*2~ \t\nISAX*1~GSA*1~\
+        let body = "HL*1**20*1~NM1*85*2*CLINIC~~CLM*A*100~\r\n*X*1~A*1~AB*~A**1~ABCD*1~AB~ABC~LX*1~SV1*HC:97530:GP*50*UN*2~ \t\nISAX*1~GSA*1~\
                     SEX~NTE*ADD*a note that runs on and on, longer than the limit of the smaller runs below (ISA_LEN, 106 bytes) and then some~LX*2~";
         let input = format!(
             "{ISA}GS*HC*S*R~ST*837*1~{body}SE*12*1~ST*837*2~{body}\r\n{body}SE*22*2~GE*2*1~\
