@@ -854,9 +854,22 @@ impl Builder<'_> {
             }
         }
         let dos = self.field(f, Col::DateOfService).unwrap_or("");
-        let date = parse_date(dos).ok_or_else(|| {
-            format!("date_of_service `{dos}` is not a date (YYYY-MM-DD, MM/DD/YYYY or CCYYMMDD)")
-        })?;
+        // A claim's rows mostly share a date: the row before's, where its
+        // text is the same.
+        let before = self
+            .current
+            .as_ref()
+            .and_then(|c| c.claim.lines.last())
+            .filter(|l| l.date.raw == dos)
+            .and_then(|l| l.date.date);
+        let date = match before {
+            Some(d) => d,
+            None => parse_date(dos).ok_or_else(|| {
+                format!(
+                    "date_of_service `{dos}` is not a date (YYYY-MM-DD, MM/DD/YYYY or CCYYMMDD)"
+                )
+            })?,
+        };
         let units_raw = self.field(f, Col::Units).unwrap_or("");
         let units = Units::parse(units_raw);
         if units.value.is_none() {
@@ -893,20 +906,26 @@ impl Builder<'_> {
             t.make_ascii_uppercase();
             t
         };
-        let mut modifiers: crate::model::Texts = self
-            .field(f, Col::Modifiers)
-            .map(|m| split_list(m).map(upper).collect())
-            .unwrap_or_default();
+        // Pushed one by one (collected, they went through the generic
+        // extend of a list of unknown length).
+        let mut modifiers = crate::model::Texts::new();
+        for m in split_list(self.field(f, Col::Modifiers).unwrap_or("")) {
+            modifiers.push(upper(m));
+        }
         for i in 0..4 {
             if let Some(m) = self.field(f, Col::Modifier(i)).filter(|m| !m.is_empty()) {
                 modifiers.push(upper(m));
             }
         }
+        let mut diagnosis_pointers = crate::model::Pointers::new();
+        for p in split_list(self.field(f, Col::DiagnosisPointers).unwrap_or("")) {
+            diagnosis_pointers.push(p.into());
+        }
         let rendering = self
             .field(f, Col::RenderingNpi)
             .filter(|n| !n.is_empty())
             .map(|npi| Provider {
-                npi: npi.to_string().into(),
+                npi: npi.into(),
                 taxonomy: self.text(f, Col::RenderingTaxonomy),
             });
         Ok(ServiceLine {
@@ -919,14 +938,11 @@ impl Builder<'_> {
             units,
             minutes,
             date: ServiceDate {
-                raw: dos.to_string().into(),
+                raw: dos.into(),
                 date: Some(date),
                 is_range: false,
             },
-            diagnosis_pointers: self
-                .field(f, Col::DiagnosisPointers)
-                .map(|p| split_list(p).map(Text::from).collect())
-                .unwrap_or_default(),
+            diagnosis_pointers,
             rendering,
             place_of_service: self.text(f, Col::PlaceOfService),
             note: self.field(f, Col::Note).map(Box::from),
@@ -1047,6 +1063,45 @@ mod tests {
         assert_eq!(c1.lines[0].charge, Some(Money(9000)));
         assert_eq!(cs[1].claim.lines[0].minutes, None);
         assert!(cs.iter().all(|c| c.findings.is_empty()));
+    }
+
+    /// A row's date is the row before's where the text is the same, and
+    /// read anew where it differs: each line's date is its own text's, and a
+    /// bad date after a good one is still unusable (X008).
+    #[test]
+    fn a_date_shared_by_rows_reads_as_each_rows_own() {
+        let dates = [
+            "2026-03-10",
+            "2026-03-10",
+            "03/11/2026",
+            "03/11/2026",
+            "2026-03-10",
+            "20260312",
+        ];
+        let mut text = "claim_id,patient_id,date_of_service,procedure_code,units\n".to_string();
+        for d in dates {
+            text.push_str(&format!("C1,P1,{d},97530,1\n"));
+        }
+        text.push_str("C1,P1,2026-02-30,97530,1\n");
+        let items = read(&text);
+        let cs = claims(&items);
+        let lines = &cs[0].claim.lines;
+        assert_eq!(lines.len(), dates.len());
+        for (l, d) in lines.iter().zip(dates) {
+            assert_eq!(
+                (l.date.raw.as_str(), l.date.date),
+                (d, parse_date(d)),
+                "{d}"
+            );
+        }
+        assert!(
+            cs[0]
+                .findings
+                .iter()
+                .any(|f| f.code == Code::X008 && f.message.contains("2026-02-30")),
+            "{:?}",
+            cs[0].findings
+        );
     }
 
     #[test]
