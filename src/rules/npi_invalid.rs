@@ -85,7 +85,9 @@ impl Rule for NpiInvalid {
         if let Some(r) = &claim.rendering {
             bad(&r.npi, "rendering", None);
         }
-        let mut seen: Vec<&str> = Vec::new();
+        // The lines' NPIs told so far (held inline: a list was an
+        // allocation a CSV claim, whose lines each name one).
+        let mut seen: smallvec::SmallVec<[&str; 4]> = smallvec::SmallVec::new();
         for (i, line) in claim.lines.iter().enumerate() {
             if let Some(r) = &line.rendering {
                 let same_as_claim = claim.rendering.as_ref().is_some_and(|c| c.npi == r.npi);
