@@ -619,6 +619,7 @@ impl CsvJob {
                     let end = ends.last().copied().unwrap_or(start);
                     let bytes = &self.bytes[start..end];
                     let f = Fields {
+                        ascii,
                         text: if ascii {
                             debug_assert!(bytes.is_ascii());
                             // SAFETY: ASCII is UTF-8.
@@ -662,6 +663,9 @@ struct Fields<'a> {
     /// The row's bytes when all of them are UTF-8 (checked once for the
     /// row, not once per field).
     text: Option<&'a str>,
+    /// Every byte of the row is ASCII: any stretch of it is text as it
+    /// stands (a field need not be checked for character boundaries).
+    ascii: bool,
     bytes: &'a [u8],
     /// Where the row starts in the job's bytes, and its fields end.
     start: usize,
@@ -702,6 +706,12 @@ impl Fields<'_> {
         // A field that starts or ends inside a character of a row that is
         // UTF-8 as a whole is not UTF-8 on its own.
         let text = match self.text {
+            Some(_) if self.ascii => {
+                let b = &self.bytes[s..e];
+                debug_assert!(b.is_ascii());
+                // SAFETY: every byte of the row is ASCII, and ASCII is UTF-8.
+                Some(unsafe { std::str::from_utf8_unchecked(b) })
+            }
             Some(t) => t.get(s..e),
             None => std::str::from_utf8(&self.bytes[s..e]).ok(),
         };
