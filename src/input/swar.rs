@@ -7,7 +7,59 @@
 /// order; whether every byte of `hay` is ASCII (told by the words read
 /// anyway: a CSV row's own UTF-8 check was a call of some 160 instructions).
 #[inline]
-pub(crate) fn each(hay: &[u8], needle: u8, mut hit: impl FnMut(usize)) -> bool {
+pub(crate) fn each(hay: &[u8], needle: u8, hit: impl FnMut(usize)) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if hay.len() >= 16 {
+        return each_sse2(hay, needle, hit);
+    }
+    each_swar(hay, needle, hit)
+}
+
+/// `each` sixteen bytes a step (SSE2, in every x86_64): a CSV line is some
+/// 120 bytes, eight steps of a compare and two masks instead of sixteen of
+/// the eight-byte word's arithmetic. `hay` is at least sixteen bytes long.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn each_sse2(hay: &[u8], needle: u8, mut hit: impl FnMut(usize)) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let n = hay.len();
+    debug_assert!(n >= 16);
+    // SAFETY: SSE2 is part of x86_64; every load reads sixteen bytes
+    // within `hay` (at `at`, with `at + 16 <= n`, or at `n - 16`, `n >= 16`).
+    unsafe {
+        let splat = _mm_set1_epi8(needle as i8);
+        let load = |at: usize| _mm_loadu_si128(hay.as_ptr().add(at).cast::<__m128i>());
+        let mut high = 0;
+        let mut take = |at: usize, mut m: u32| {
+            while m != 0 {
+                hit(at + m.trailing_zeros() as usize);
+                m &= m - 1;
+            }
+        };
+        let mut at = 0;
+        while at + 16 <= n {
+            let v = load(at);
+            high |= _mm_movemask_epi8(v);
+            take(at, _mm_movemask_epi8(_mm_cmpeq_epi8(v, splat)) as u32);
+            at += 16;
+        }
+        if at < n {
+            // The last sixteen bytes, without those already taken.
+            let v = load(n - 16);
+            high |= _mm_movemask_epi8(v);
+            let seen = 16 - (n - at);
+            let m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, splat)) as u32;
+            take(n - 16, m >> seen << seen);
+        }
+        high == 0
+    }
+}
+
+/// `each` eight bytes at a time in a `u64`.
+#[inline]
+fn each_swar(hay: &[u8], needle: u8, mut hit: impl FnMut(usize)) -> bool {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let splat = u64::from_ne_bytes([needle; 8]);
     let mut any = 0u64;
@@ -137,6 +189,9 @@ mod tests {
         ) {
             prop_assert_eq!(found(&hay, needle), bytewise(&hay, needle));
             prop_assert_eq!(each(&hay, needle, |_| {}), hay.is_ascii());
+            let mut swar = Vec::new();
+            prop_assert_eq!(each_swar(&hay, needle, |i| swar.push(i)), hay.is_ascii());
+            prop_assert_eq!(swar, bytewise(&hay, needle));
         }
 
         #[test]
