@@ -5,7 +5,7 @@
 //! row that cannot be read rejects the claim it names (X008) and reading
 //! goes on; a claim id that comes back after other claims is X009.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::sync::Arc;
@@ -197,8 +197,13 @@ pub struct CsvReader<R: Read> {
     /// The claim id of the claim the rows are on, if one is open, and its
     /// hash (for `finished`).
     open: Option<(Text, u64)>,
-    /// Hashes of claim ids already finished (X009).
-    finished: HashSet<u64, std::hash::BuildHasherDefault<crate::rules::Prehashed>>,
+    /// Hashes of claim ids already seen (X009; an id is seen again only
+    /// after its claim is finished: rows that continue it are its own). A
+    /// ledger table, looked up a job's new ids at a time with their slots
+    /// fetched ahead: a 1,000,000-claim set outgrows the caches, and a
+    /// lookup and an insert a claim, each waiting on memory, were a tenth of
+    /// a CSV run's samples, on the reading thread.
+    seen: crate::rules::key_map::KeyMap<()>,
     out: VecDeque<Item>,
     stats: ReadStats,
     done: bool,
@@ -261,7 +266,7 @@ impl<R: Read> CsvReader<R> {
             last_sizes: (0, 0),
             row: 0,
             open: None,
-            finished: HashSet::default(),
+            seen: crate::rules::key_map::KeyMap::with_capacity(1 << 16),
             out: VecDeque::new(),
             stats: ReadStats::default(),
             done: false,
@@ -386,6 +391,8 @@ impl<R: Read> CsvReader<R> {
             ends: Vec::with_capacity(self.last_sizes.0 + (self.last_sizes.0 >> 3)),
             marks: Vec::with_capacity(self.last_sizes.1 + (self.last_sizes.1 >> 3)),
         };
+        // Rows that start a claim: their mark, and their id's hash.
+        let mut new_ids: Vec<(usize, u64)> = Vec::with_capacity(self.last_sizes.1 / 2);
         while !self.done {
             // The row, put in the job as it stands: a plain line (its fields
             // are what lies between its commas), or a record's fields end to
@@ -478,13 +485,12 @@ impl<R: Read> CsvReader<R> {
                 self.pending = Pending::Row { comma, ascii, long };
                 break;
             }
-            let mut again = false;
             if !same {
                 self.close();
                 let id = Text::from(id_str);
                 if !id.is_empty() {
                     let h = hash(&id);
-                    again = self.finished.contains(&h);
+                    new_ids.push((job.marks.len(), h));
                     self.open = Some((id, h));
                 }
             }
@@ -492,21 +498,35 @@ impl<R: Read> CsvReader<R> {
                 row: self.row,
                 start,
                 fields,
-                again,
+                again: false,
                 comma,
                 ascii,
                 long,
             });
         }
+        // The job's new claim ids, in order: each seen before starts a
+        // claim again (X009). Slots fetched some ids ahead of their lookup.
+        const AHEAD: usize = 16;
+        for &(_, h) in new_ids.iter().take(AHEAD) {
+            self.seen.prefetch(h);
+        }
+        for (k, &(mark, h)) in new_ids.iter().enumerate() {
+            if let Some(&(_, next)) = new_ids.get(k + AHEAD) {
+                self.seen.prefetch(next);
+            }
+            if self.seen.entry(h).1 {
+                if let Some(Mark::Row { again, .. }) = job.marks.get_mut(mark) {
+                    *again = true;
+                }
+            }
+        }
         self.last_sizes = (job.ends.len(), job.marks.len());
         (!job.marks.is_empty()).then_some(job)
     }
 
-    /// The open claim is finished: its id may not come back (X009).
+    /// The open claim is finished (its id is in `seen` since it opened).
     fn close(&mut self) {
-        if let Some((_, h)) = self.open.take() {
-            self.finished.insert(h);
-        }
+        self.open = None;
     }
 }
 

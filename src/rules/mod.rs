@@ -35,7 +35,7 @@ mod fifty_nine_with_x_modifier;
 mod gn_on_therapeutic_activities;
 mod goal_link_missing;
 mod group_therapy_same_day;
-mod key_map;
+pub(crate) mod key_map;
 mod kx_likely_required;
 mod liability_modifiers_conflict;
 mod minutes_unknown;
@@ -76,26 +76,6 @@ mod visit_units_exceed_minutes;
 pub(crate) fn key_hasher() -> foldhash::quality::FoldHasher<'static> {
     use std::hash::BuildHasher;
     foldhash::quality::FixedState::with_seed(0x5ca1_ab1e_c1a1_5c0b).build_hasher()
-}
-
-/// The hasher of a set whose keys are already 64-bit hashes (the CSV
-/// reader's finished claims): hashing them again with SipHash showed in
-/// the profile.
-#[derive(Default)]
-pub(crate) struct Prehashed(u64);
-
-impl std::hash::Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }
 
 pub use npi_invalid::npi_is_valid;
