@@ -151,16 +151,23 @@ pub fn run(
     let mut done_bytes = 0u64;
     // The batch ledger spans every input of the run, in input order, its
     // tables sized from the inputs (`input::claims_hint`).
-    let hint = cfg
+    let hints: Vec<usize> = cfg
         .inputs
         .iter()
-        .map(|p| input::claims_hint(p))
-        .fold(0usize, usize::saturating_add)
+        .map(|p| input::claims_hint(p).min(50_000_000))
+        .collect();
+    let hint = hints
+        .iter()
+        .fold(0usize, |a, &b| a.saturating_add(b))
         .min(50_000_000);
     let mut ledger = rules::ledger(&cfg.selection, &cfg.tables, hint);
-    for path in &cfg.inputs {
+    for (path, &claims) in cfg.inputs.iter().zip(&hints) {
         let count = Arc::new(AtomicU64::new(0));
-        let source = input::open(path, cfg.limits, count.clone()).map_err(RunError::Open)?;
+        let limits = Limits {
+            claims,
+            ..cfg.limits
+        };
+        let source = input::open(path, limits, count.clone()).map_err(RunError::Open)?;
         summary.files += 1;
         let available = source.available();
         for (code, missing) in Engine::skipped_for_data(&available, &cfg.tables) {

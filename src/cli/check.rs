@@ -192,6 +192,8 @@ pub fn run(a: Args) -> CliResult {
             parties: a.ack_277ca.is_some(),
             segments: a.clean_out.is_some() || a.rejected_out.is_some(),
             max_held: a.max_held_bytes,
+            // Per input, from its size and a sample (`pipeline::run`).
+            claims: 0,
         },
         progress: !a.quiet,
         tables: Arc::new(tables),

@@ -266,7 +266,7 @@ impl<R: Read> CsvReader<R> {
             last_sizes: (0, 0),
             row: 0,
             open: None,
-            seen: crate::rules::key_map::KeyMap::with_capacity(1 << 16),
+            seen: crate::rules::key_map::KeyMap::with_capacity(limits.claims.max(1 << 12)),
             out: VecDeque::new(),
             stats: ReadStats::default(),
             done: false,

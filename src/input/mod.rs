@@ -39,6 +39,9 @@ pub struct Limits {
     /// transaction goes to a scratch file as it is read, and comes back
     /// from it in windows when parsed (`crate::scratch`).
     pub max_held: usize,
+    /// Claims the input is expected to hold (`claims_hint`; 0 when not
+    /// known), to size the reader's tables once rather than grow them.
+    pub claims: usize,
 }
 
 impl Default for Limits {
@@ -49,6 +52,7 @@ impl Default for Limits {
             parties: false,
             segments: false,
             max_held: 32 << 20,
+            claims: 0,
         }
     }
 }
