@@ -194,9 +194,8 @@ pub struct CsvReader<R: Read> {
     /// run, 3%).
     last_sizes: (usize, usize),
     row: u64,
-    /// The claim id of the claim the rows are on, if one is open, and its
-    /// hash (for `finished`).
-    open: Option<(Text, u64)>,
+    /// The claim id of the claim the rows are on, if one is open.
+    open: Option<Text>,
     /// Hashes of claim ids already seen (X009; an id is seen again only
     /// after its claim is finished: rows that continue it are its own). A
     /// ledger table, looked up a job's new ids at a time with their slots
@@ -473,7 +472,7 @@ impl<R: Read> CsvReader<R> {
             let same = self
                 .open
                 .as_ref()
-                .is_some_and(|(open, _)| open.as_str() == id_str);
+                .is_some_and(|open| open.as_str() == id_str);
             if !same && start >= JOB_BYTES {
                 self.carry.clear();
                 self.carry.extend_from_slice(&job.bytes[start..]);
@@ -489,9 +488,8 @@ impl<R: Read> CsvReader<R> {
                 self.close();
                 let id = Text::from(id_str);
                 if !id.is_empty() {
-                    let h = hash(&id);
-                    new_ids.push((job.marks.len(), h));
-                    self.open = Some((id, h));
+                    new_ids.push((job.marks.len(), hash(&id)));
+                    self.open = Some(id);
                 }
             }
             job.marks.push(Mark::Row {

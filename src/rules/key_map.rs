@@ -1,4 +1,5 @@
-//! The ledgers' table: 64-bit hash keys to small values, one run long.
+//! The ledgers' table (and the CSV reader's claim ids seen, X009): 64-bit
+//! hash keys to small values, one run long.
 //!
 //! The ledgers meet one to three new keys a claim, in input order, on the
 //! serial stage; their tables outgrow the caches (a 1,000,000-claim run: 10
