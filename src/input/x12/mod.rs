@@ -1945,7 +1945,16 @@ impl Transaction {
                 std::str::from_utf8(s.el(2)).ok().and_then(Money::parse)
             },
             origin: self.origin(s.offset),
-            ..Default::default()
+            // Every field named: `..Default::default()` made a whole
+            // default claim (its origin's file name among it) and dropped
+            // the fields named here.
+            patient_id: Text::default(),
+            payer: Payer::default(),
+            billing: Provider::default(),
+            rendering: None,
+            diagnoses: Default::default(),
+            lines: Vec::new(),
+            incomplete: false,
         };
         match self.cur_hl {
             None => findings.push(
