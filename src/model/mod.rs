@@ -316,6 +316,22 @@ impl Modifiers {
         self.0.iter().map(Text::as_str)
     }
 
+    /// Which of `set` the line has: bit `i` for `set[i]`, in one pass over
+    /// the modifiers (a rule asking after several asked `has` each time).
+    #[inline]
+    pub fn bits(&self, set: &[&str]) -> u32 {
+        let mut out = 0;
+        for x in &self.0 {
+            let x = x.as_bytes();
+            for (i, m) in set.iter().enumerate() {
+                if x == m.as_bytes() {
+                    out |= 1 << i;
+                }
+            }
+        }
+        out
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -575,6 +591,13 @@ mod tests {
         assert!(m.has("GP") && m.has("59") && m.has("XYZ"));
         assert!(!m.has("G") && !m.has("GO") && !m.has("GPX") && !m.has("XY") && !m.has(""));
         assert!(!Modifiers(Texts::from_elem("G".into(), 1)).has("GP"));
+        // `bits` answers as `has` does, for each of a set at once.
+        let set = ["GO", "GP", "XY", "XYZ", "59", "", "G"];
+        let bits = m.bits(&set);
+        for (i, s) in set.iter().enumerate() {
+            assert_eq!(bits >> i & 1 == 1, m.has(s), "{s}");
+        }
+        assert_eq!(bits, 0b1_1010);
     }
 
     #[test]

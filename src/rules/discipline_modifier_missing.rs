@@ -48,7 +48,7 @@ impl Rule for DisciplineModifierMissing {
             return;
         }
         for (i, line) in cx.lines_97530() {
-            if !line.modifiers.iter().any(|m| DISCIPLINE.contains(&m)) {
+            if line.modifiers.bits(&DISCIPLINE) == 0 {
                 out.push(
                     cx.finding(&INFO, "no GP, GO or GN modifier on 97530")
                         .on_line(i),

@@ -43,7 +43,7 @@ impl Rule for DisciplineModifierRepeated {
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for (i, line) in cx.lines_97530() {
             // Counted first: nearly every line has exactly one.
-            if DISCIPLINE.iter().filter(|d| line.modifiers.has(d)).count() < 2 {
+            if line.modifiers.bits(&DISCIPLINE).count_ones() < 2 {
                 continue;
             }
             let found: Vec<&str> = DISCIPLINE

@@ -45,7 +45,7 @@ impl Rule for LiabilityModifiersConflict {
         for (i, line) in cx.lines_97530() {
             // Counted first: nearly every line has none of them (a list
             // gathered for each line was most of this rule's cost).
-            if LIABILITY.iter().filter(|m| line.modifiers.has(m)).count() < 2 {
+            if line.modifiers.bits(&LIABILITY).count_ones() < 2 {
                 continue;
             }
             let found: Vec<&str> = LIABILITY
