@@ -184,7 +184,7 @@ pub struct Cx<'a> {
     pub(crate) notes: OnceCell<Vec<Option<NoteFacts>>>,
     /// The claim's NCCI pairs with 97530, found once for M007, M008, M009.
     pub(crate) ncci: OnceCell<smallvec::SmallVec<[ncci_pairs::Pair; 2]>>,
-    /// What the engine keeps of the findings (`shown`).
+    /// What the engine keeps of the findings (`report`).
     pub(crate) selection: &'a Selection,
     pub(crate) show_info: bool,
     /// Findings `report` counted as hidden (info) instead of pushing them.
@@ -199,24 +199,6 @@ impl<'a> Cx<'a> {
             .iter()
             .enumerate()
             .filter(|(_, l)| l.is_97530())
-    }
-
-    /// Whether a finding of this rule reaches the report: what
-    /// `Engine::settle` keeps (selected, not off, and not info unless
-    /// `--show-info`). A rule may skip writing a message no one will read,
-    /// but must still push the finding (the summary counts the hidden
-    /// ones), or hand it to `report`.
-    pub fn shown(&self, info: &RuleInfo) -> bool {
-        matches!(
-            fate(
-                self.selection,
-                self.policy,
-                self.show_info,
-                info.code,
-                info.severity
-            ),
-            Fate::Kept(_)
-        )
     }
 
     /// Push the finding `make` builds, where `Engine::settle` would keep
@@ -673,7 +655,7 @@ impl Engine {
     }
 }
 
-/// What `Engine::settle` does with a finding (and what `Cx::shown`
+/// What `Engine::settle` does with a finding (and what `Cx::report`
 /// foretells): dropped (not selected, or off in the policy), hidden (info
 /// without `--show-info`, counted), or kept at the policy's severity.
 enum Fate {
