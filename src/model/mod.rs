@@ -320,6 +320,7 @@ impl Modifiers {
     /// the modifiers (a rule asking after several asked `has` each time).
     #[inline]
     pub fn bits(&self, set: &[&str]) -> u32 {
+        debug_assert!(set.len() <= 32);
         let mut out = 0;
         for x in &self.0 {
             let x = x.as_bytes();
@@ -330,6 +331,16 @@ impl Modifiers {
             }
         }
         out
+    }
+
+    /// The members of `set` whose bits `bits` (from `Modifiers::bits`)
+    /// has, in the set's order.
+    pub fn picked<'s>(set: &[&'s str], bits: u32) -> Vec<&'s str> {
+        set.iter()
+            .enumerate()
+            .filter(|&(i, _)| bits >> i & 1 == 1)
+            .map(|(_, &m)| m)
+            .collect()
     }
 
     pub fn len(&self) -> usize {
@@ -598,6 +609,7 @@ mod tests {
             assert_eq!(bits >> i & 1 == 1, m.has(s), "{s}");
         }
         assert_eq!(bits, 0b1_1010);
+        assert_eq!(Modifiers::picked(&set, bits), ["GP", "XYZ", "59"]);
     }
 
     #[test]

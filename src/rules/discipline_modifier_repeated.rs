@@ -3,6 +3,7 @@
 use super::discipline_modifier_missing::DISCIPLINE;
 use super::{Cx, Data, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
+use crate::model::Modifiers;
 
 pub(crate) struct DisciplineModifierRepeated;
 
@@ -43,13 +44,11 @@ impl Rule for DisciplineModifierRepeated {
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for (i, line) in cx.lines_97530() {
             // Counted first: nearly every line has exactly one.
-            if line.modifiers.bits(&DISCIPLINE).count_ones() < 2 {
+            let bits = line.modifiers.bits(&DISCIPLINE);
+            if bits.count_ones() < 2 {
                 continue;
             }
-            let found: Vec<&str> = DISCIPLINE
-                .into_iter()
-                .filter(|d| line.modifiers.has(d))
-                .collect();
+            let found = Modifiers::picked(&DISCIPLINE, bits);
             let msg = format!(
                 "{} discipline modifiers on one line: {}",
                 found.len(),

@@ -46,14 +46,15 @@ impl Rule for FiftyNineWithXModifier {
             if !line.modifiers.has("59") {
                 continue;
             }
-            if !line.modifiers.iter().any(|m| X_MODIFIERS.contains(&m)) {
-                continue;
-            }
+            // Gathered as they are found (an empty list allocates nothing).
             let xs: Vec<&str> = line
                 .modifiers
                 .iter()
                 .filter(|m| X_MODIFIERS.contains(m))
                 .collect();
+            if xs.is_empty() {
+                continue;
+            }
             let msg = format!(
                 "59 billed with {}: X modifiers replace 59, never both",
                 xs.join(", ")

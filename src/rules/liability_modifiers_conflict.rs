@@ -2,6 +2,7 @@
 
 use super::{Cx, Data, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
+use crate::model::Modifiers;
 
 pub(crate) struct LiabilityModifiersConflict;
 
@@ -45,13 +46,11 @@ impl Rule for LiabilityModifiersConflict {
         for (i, line) in cx.lines_97530() {
             // Counted first: nearly every line has none of them (a list
             // gathered for each line was most of this rule's cost).
-            if line.modifiers.bits(&LIABILITY).count_ones() < 2 {
+            let bits = line.modifiers.bits(&LIABILITY);
+            if bits.count_ones() < 2 {
                 continue;
             }
-            let found: Vec<&str> = LIABILITY
-                .into_iter()
-                .filter(|m| line.modifiers.has(m))
-                .collect();
+            let found = Modifiers::picked(&LIABILITY, bits);
             let msg = format!(
                 "{} together: one liability modifier per line",
                 found.join(" and ")
