@@ -250,7 +250,8 @@ fn run_pooled(
     // parts, as its claims are checked (a transaction's claims are not
     // all held at once), then its end. The serial stage runs on the
     // checkers: the thread that delivers the part next in input order
-    // writes it, and every part after it that is waiting (`deliver`);
+    // writes it, and every part after it that is waiting (`deliver`),
+    // up to another checker's part while that checker's batch is open;
     // a part delivered out of turn waits in `parts`. Written where it
     // was checked, a part's claims are still in that core's cache, and
     // no thread is woken to write it (with this thread writing, every
@@ -286,6 +287,15 @@ fn run_pooled(
         o.writing = true;
         loop {
             let at = (o.written, o.next_part);
+            // Another checker's part is left to that checker while its
+            // batch is open (it will deliver again, its end at least): a
+            // part is written on the core that checked it, its claims
+            // still in that core's cache. Written by whichever thread came
+            // first, half the parts crossed cores (1,000,000 claims: -4%
+            // wall, every output -7%; BENCHMARKS.md, session 23).
+            if at.0 != seq && !o.ends.contains_key(&at.0) {
+                break;
+            }
             if let Some(part) = o.parts.remove(&at) {
                 o.next_part += 1;
                 drop(o);
