@@ -114,9 +114,7 @@ impl<R: Read> X12Reader<R> {
             if let Some(job) = &mut self.p.job {
                 // The body of an open transaction, in runs, straight into
                 // its job (what `Parser::segment` does with each).
-                self.p.stats.records += self
-                    .tok
-                    .body_run(|bytes, id, offset| job.push_bytes(bytes, id, offset));
+                self.p.stats.records += self.tok.body_run(job);
             }
             match self.tok.next_token() {
                 Token::Segment(s) => {
@@ -571,6 +569,7 @@ impl Parser {
                 control: s.text(2).to_string(),
                 delims: s.delims,
                 buf,
+                pending: 0,
                 segs,
                 base: s.offset,
                 far: Vec::new(),
@@ -927,7 +926,13 @@ pub struct TxJob {
     /// ST02, for the reader's own messages.
     control: String,
     delims: Delims,
+    /// The segments held, each followed by its terminator and line end
+    /// (so that a run of segments laid out that way in the input is
+    /// copied in one piece: `BodySink`).
     buf: Vec<u8>,
+    /// Bytes of segments told to `laid_out` that their `run` has not
+    /// brought yet (they follow `buf`).
+    pending: usize,
     segs: Vec<Seg>,
     /// Where ST starts in the input: a segment's offset is told from it.
     base: u64,
@@ -1114,9 +1119,57 @@ impl Seg {
     }
 }
 
+/// The body of a transaction, from the tokenizer: a run of segments laid
+/// out as `buf` holds them is copied in one piece (copied one by one, with
+/// their terminators put back, they were a tenth of an 837P run's
+/// instructions, in `push_bytes` and its copy calls).
+impl tokenizer::BodySink for TxJob {
+    #[inline]
+    fn laid_out(&mut self, len: usize, id: &[u8], offset: u64) -> bool {
+        let tail = self.tail();
+        let end = self.buf.len() + self.pending + len;
+        if end + tail >= self.limit {
+            return false;
+        }
+        let at = self.at(offset);
+        self.segs.push(Seg {
+            at,
+            end: end as u32,
+        });
+        self.pending += len + tail;
+        self.count(id);
+        true
+    }
+
+    #[inline]
+    fn run(&mut self, bytes: &[u8]) {
+        debug_assert_eq!(bytes.len(), self.pending);
+        self.buf.extend_from_slice(bytes);
+        self.pending = 0;
+    }
+
+    #[inline]
+    fn segment(&mut self, bytes: &[u8], id: &[u8], offset: u64) {
+        debug_assert_eq!(self.pending, 0);
+        self.push_bytes(bytes, id, offset);
+    }
+}
+
 impl TxJob {
-    /// Kept with its terminator and line end when the raw segments are kept
-    /// (they are written from this buffer as they stand).
+    /// Counted as pushed: the HL and CLM segments (to size the parser's
+    /// lists) and those with no id.
+    #[inline]
+    fn count(&mut self, id: &[u8]) {
+        match id {
+            b"HL" => self.hls += 1,
+            b"CLM" => self.clms += 1,
+            b"" => self.empty += 1,
+            _ => {}
+        }
+    }
+
+    /// Kept with its terminator and line end (the raw segments are
+    /// written from this buffer as they stand).
     fn push(&mut self, s: &Segment<'_>) {
         self.push_bytes(s.bytes, s.id(), s.offset);
     }
@@ -1130,28 +1183,21 @@ impl TxJob {
         }
         let end = end as u32;
         self.buf.extend_from_slice(bytes);
-        if tail > 0 {
-            // Fixed-size pushes for the usual line ends (none, LF, CRLF):
-            // no copy call per segment for one to three bytes.
-            let t = self.delims.segment;
-            match *self.delims.eol {
-                [] => self.buf.push(t),
-                [a] => self.buf.extend_from_slice(&[t, a]),
-                [a, b] => self.buf.extend_from_slice(&[t, a, b]),
-                ref long => {
-                    self.buf.push(t);
-                    self.buf.extend_from_slice(long);
-                }
+        // Fixed-size pushes for the usual line ends (none, LF, CRLF): no
+        // copy call per segment for one to three bytes.
+        let t = self.delims.segment;
+        match *self.delims.eol {
+            [] => self.buf.push(t),
+            [a] => self.buf.extend_from_slice(&[t, a]),
+            [a, b] => self.buf.extend_from_slice(&[t, a, b]),
+            ref long => {
+                self.buf.push(t);
+                self.buf.extend_from_slice(long);
             }
         }
         let at = self.at(offset);
         self.segs.push(Seg { at, end });
-        match id {
-            b"HL" => self.hls += 1,
-            b"CLM" => self.clms += 1,
-            b"" => self.empty += 1,
-            _ => {}
-        }
+        self.count(id);
     }
 
     /// `push_bytes` past `limit`: into the scratch file (made now if it is
@@ -1162,6 +1208,9 @@ impl TxJob {
         if self.spill.is_none() && self.limit < LONG as usize {
             self.start_spill();
         }
+        if self.spill.is_some() {
+            self.count(id);
+        }
         let Some(sp) = self.spill.as_mut() else {
             if self.buf.len() + bytes.len() + self.tail() >= LONG as usize {
                 // A transaction past 2 GiB: what does not fit is told as too long.
@@ -1171,12 +1220,6 @@ impl TxJob {
             // `LONG` now).
             return self.push_bytes(bytes, id, offset);
         };
-        match id {
-            b"HL" => self.hls += 1,
-            b"CLM" => self.clms += 1,
-            b"" => self.empty += 1,
-            _ => {}
-        }
         let d = self.delims;
         sp.place(offset, bytes.len(), d.eol.len());
         if id == b"SE" {
@@ -1263,13 +1306,18 @@ impl TxJob {
         }
     }
 
-    /// What follows each segment in `buf`: its terminator and line end when
-    /// the raw segments are kept, else nothing.
+    /// What follows each segment in `buf`: its terminator and line end.
     fn tail(&self) -> usize {
+        1 + self.delims.eol.len()
+    }
+
+    /// What follows each segment in the scratch file: its terminator, and
+    /// the line end when the raw segments are kept.
+    fn spill_tail(&self) -> usize {
         if self.keep_raw {
             1 + self.delims.eol.len()
         } else {
-            0
+            1
         }
     }
 
@@ -1425,7 +1473,7 @@ impl TxJob {
         }
         // What the file does not hold is read after it, from memory.
         let mut staged = std::mem::take(&mut sp.staged);
-        let (tail, d) = (self.tail().max(1), self.delims);
+        let (tail, d) = (self.spill_tail(), self.delims);
         let eol = d.eol.len();
         let mut file = &sp.file;
         let mut left = sp.written;

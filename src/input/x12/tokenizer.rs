@@ -255,6 +255,74 @@ fn split_elements(bytes: &[u8], element: u8, elems: &mut Vec<(u32, u32)>) {
 /// Whether a segment id is one of the envelope's (ISA, GS, ST, SE, GE,
 /// IEA): the reader's own thread reads these; every other segment of a
 /// transaction goes to its job unread.
+/// Where `Tokenizer::body_run` hands the segments it reads.
+pub trait BodySink {
+    /// A segment of `len` bytes laid out as a job keeps it (followed by
+    /// its terminator and the line end): told now, its bytes come with the
+    /// next `run`, with those of the segments told after it. `false`: not
+    /// taken (`segment` is then given it).
+    fn laid_out(&mut self, len: usize, id: &[u8], offset: u64) -> bool;
+    /// The bytes of the segments told since the last `run`, as they stand.
+    fn run(&mut self, bytes: &[u8]);
+    /// A segment on its own: its bytes, without terminator.
+    fn segment(&mut self, bytes: &[u8], id: &[u8], offset: u64);
+}
+
+/// Hand `sink` the run of laid-out segments that began at `run` and ends
+/// where `buf` does.
+#[inline]
+fn flush(run: &mut Option<usize>, buf: &[u8], sink: &mut impl BodySink) {
+    if let Some(from) = run.take() {
+        sink.run(&buf[from..]);
+    }
+}
+
+/// The segment terminators of a stretch, 64 bytes at a time as the bits of
+/// a word (`swar::mask_within`): a segment is some 20 bytes, where a
+/// search call for each one's end cost some 50 instructions.
+#[derive(Default)]
+struct Terminators {
+    /// Where the 64 bytes of `mask` begin, when it is set.
+    block: Option<usize>,
+    mask: u64,
+}
+
+impl Terminators {
+    /// The place of the first `term` in `buf` from `from` on.
+    #[inline]
+    fn next(&mut self, buf: &[u8], mut from: usize, term: u8) -> Option<usize> {
+        loop {
+            let block = match self.block {
+                Some(b) if (b..b + 64).contains(&from) => b,
+                _ => {
+                    let Some(mask) = buf
+                        .get(from..)
+                        .and_then(|room| crate::input::swar::mask_within(room, 64, term))
+                    else {
+                        // Under 64 bytes left (or no SSE2): searched.
+                        self.block = None;
+                        return memchr(term, buf.get(from..)?).map(|i| from + i);
+                    };
+                    self.block = Some(from);
+                    self.mask = mask;
+                    from
+                }
+            };
+            let m = self.mask & (!0u64 << (from - block));
+            if m != 0 {
+                return Some(block + m.trailing_zeros() as usize);
+            }
+            from = block + 64;
+        }
+    }
+}
+
+/// The bytes `skip_blank` passes over between segments.
+#[inline]
+fn is_blank(b: u8) -> bool {
+    matches!(b, b'\r' | b'\n' | b'\t' | b' ')
+}
+
 pub fn is_envelope(id: &[u8]) -> bool {
     matches!(id, b"ISA" | b"GS" | b"ST" | b"SE" | b"GE" | b"IEA")
 }
@@ -411,7 +479,7 @@ impl<R: Read> Tokenizer<R> {
 
     /// Skip CR, LF, tabs and spaces among the bytes already read.
     fn skip_blank_held(&mut self) {
-        while self.pos < self.end && matches!(self.buf[self.pos], b'\r' | b'\n' | b'\t' | b' ') {
+        while self.pos < self.end && is_blank(self.buf[self.pos]) {
             self.pos += 1;
         }
     }
@@ -492,22 +560,31 @@ impl<R: Read> Tokenizer<R> {
     /// The reader's thread spends most of its time here (it is the one serial
     /// stage of an 837P run), so this is kept to a scan for the terminator
     /// and a look at the id.
-    pub fn body_run(&mut self, mut take: impl FnMut(&[u8], &[u8], u64)) -> u64 {
+    pub fn body_run(&mut self, sink: &mut impl BodySink) -> u64 {
         let Some(d) = self.delims else {
             return 0;
         };
         let mut n = 0;
+        // Where the segments told to `sink.laid_out` and not yet handed
+        // over begin: they go in one `run`, the bytes as they stand.
+        let mut run: Option<usize> = None;
+        let mut terminators = Terminators::default();
         loop {
-            self.skip_blank_held();
-            let rest = &self.buf[self.pos..self.end];
-            let Some(term) = memchr(d.segment, rest) else {
-                return n;
-            };
-            if term > self.max_segment {
-                return n;
+            if self.pos < self.end && is_blank(self.buf[self.pos]) {
+                flush(&mut run, &self.buf[..self.pos], sink);
+                self.skip_blank_held();
             }
-            let bytes = &rest[..term];
-            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            let at = terminators.next(&self.buf[..self.end], self.pos, d.segment);
+            let rest = &self.buf[self.pos..self.end];
+            let term = match at.map(|at| at - self.pos) {
+                Some(term) if term <= self.max_segment => term,
+                _ => {
+                    flush(&mut run, &self.buf[..self.pos], sink);
+                    return n;
+                }
+            };
+            let raw = &rest[..term];
+            let bytes = raw.strip_suffix(b"\r").unwrap_or(raw);
             let e = d.element;
             // Ids are two or three letters: looked at, not searched for.
             let id_len = match bytes {
@@ -516,11 +593,37 @@ impl<R: Read> Tokenizer<R> {
                 _ => bytes.iter().position(|&b| b == e).unwrap_or(bytes.len()),
             };
             let id = &bytes[..id_len];
-            if is_envelope(id) || bytes.starts_with(b"ISA") {
+            // (Envelope ids begin with G, I or S: most ids are passed on
+            // at the first letter.)
+            if matches!(bytes.first(), Some(b'G' | b'I' | b'S'))
+                && (is_envelope(id) || bytes.starts_with(b"ISA"))
+            {
+                flush(&mut run, &self.buf[..self.pos], sink);
                 return n;
             }
-            take(bytes, id, self.base + self.pos as u64);
-            self.pos += term + 1;
+            let offset = self.base + self.pos as u64;
+            // Laid out as a job keeps it: its bytes, the terminator, the
+            // line end (the usual line ends compared as bytes, not by a
+            // call).
+            let after = &rest[term + 1..];
+            let laid = bytes.len() == term
+                && match *d.eol {
+                    [] => true,
+                    [a] => after.first() == Some(&a),
+                    [a, b] => after.get(..2) == Some(&[a, b]),
+                    ref eol => after.starts_with(eol),
+                };
+            if laid && sink.laid_out(term, id, offset) {
+                run.get_or_insert(self.pos);
+                self.pos += term + 1 + d.eol.len();
+            } else {
+                flush(&mut run, &self.buf[..self.pos], sink);
+                let rest = &self.buf[self.pos..self.end];
+                let raw = &rest[..term];
+                let bytes = raw.strip_suffix(b"\r").unwrap_or(raw);
+                sink.segment(bytes, &bytes[..id_len], offset);
+                self.pos += term + 1;
+            }
             n += 1;
         }
     }
@@ -902,6 +1005,94 @@ mod tests {
         assert_eq!(n, 2000);
     }
 
+    /// What `body_run` hands on, shown as `next_token`'s segments are: a
+    /// run's bytes are split at the lengths told, each checked to be
+    /// followed by its terminator and line end.
+    #[derive(Default)]
+    struct Shown {
+        shown: Vec<String>,
+        told: Vec<(Vec<u8>, usize, u64)>,
+        eol: &'static [u8],
+        runs: usize,
+        laid: usize,
+        alone: usize,
+    }
+
+    impl BodySink for Shown {
+        fn laid_out(&mut self, len: usize, id: &[u8], offset: u64) -> bool {
+            self.told.push((id.to_vec(), len, offset));
+            true
+        }
+
+        fn run(&mut self, mut bytes: &[u8]) {
+            assert!(!self.told.is_empty(), "a run of no segment");
+            self.runs += 1;
+            for (id, len, offset) in std::mem::take(&mut self.told) {
+                let (seg, rest) = bytes.split_at(len);
+                assert_eq!(rest[0], b'~', "a terminator after {seg:?}");
+                assert!(
+                    rest[1..].starts_with(self.eol),
+                    "the line end after {seg:?}"
+                );
+                bytes = &rest[1 + self.eol.len()..];
+                assert!(seg.starts_with(&id));
+                self.shown.push(format!(
+                    "{} {} @{offset}",
+                    String::from_utf8_lossy(&id),
+                    String::from_utf8_lossy(seg)
+                ));
+                self.laid += 1;
+            }
+            assert!(bytes.is_empty(), "bytes past the segments told");
+        }
+
+        fn segment(&mut self, bytes: &[u8], id: &[u8], offset: u64) {
+            assert!(self.told.is_empty(), "a segment on its own inside a run");
+            self.alone += 1;
+            self.shown.push(format!(
+                "{} {} @{offset}",
+                String::from_utf8_lossy(id),
+                String::from_utf8_lossy(bytes)
+            ));
+        }
+    }
+
+    /// `Terminators::next` finds what a search finds, from any place and
+    /// from places in order (as `body_run` asks), across its 64-byte blocks.
+    #[test]
+    fn terminators_are_found_as_a_search_finds_them() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rand = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..400 {
+            let len = (rand() % 300) as usize;
+            // Sparse, dense and no terminators at all.
+            let every = [3, 20, 90, u64::MAX][round % 4];
+            let buf: Vec<u8> = (0..len)
+                .map(|_| if rand() % every == 0 { b'~' } else { b'a' })
+                .collect();
+            let mut t = Terminators::default();
+            let mut from = 0;
+            while from <= len {
+                let want = memchr(b'~', &buf[from..]).map(|i| from + i);
+                assert_eq!(t.next(&buf, from, b'~'), want, "from {from} of {buf:?}");
+                from = match want {
+                    Some(at) if rand() % 4 > 0 => at + 1,
+                    _ => from + 1 + (rand() % 70) as usize,
+                };
+            }
+            for _ in 0..20 {
+                let from = (rand() as usize) % (len + 1);
+                let want = memchr(b'~', &buf[from..]).map(|i| from + i);
+                assert_eq!(t.next(&buf, from, b'~'), want, "from {from} of {buf:?}");
+            }
+        }
+    }
+
     /// `body_run` then `next_token`, as the reader calls them, give the
     /// segments `next_token` alone gives: the same bytes, ids and offsets,
     /// and the same rare tokens, whatever the size of the reads.
@@ -941,25 +1132,25 @@ mod tests {
             }
             assert_eq!(alone.iter().any(|s| s.starts_with("TooLong")), max == 106);
             for size in [1, 3, 7, 64, 4096] {
-                let mut runs = Vec::new();
                 let mut t = Tokenizer::new(Reads(input.as_bytes(), size), max).lazy();
+                let mut sink = Shown::default();
                 let mut ran = 0;
                 loop {
-                    ran += t.body_run(|bytes, id, offset| {
-                        runs.push(format!(
-                            "{} {} @{offset}",
-                            String::from_utf8_lossy(id),
-                            String::from_utf8_lossy(bytes)
-                        ))
-                    });
+                    sink.eol = t.delims.map_or(b"", |d| d.eol);
+                    ran += t.body_run(&mut sink);
+                    assert!(sink.told.is_empty(), "every segment told came in a run");
                     match show(t.next_token()) {
-                        Some(s) => runs.push(s),
+                        Some(s) => sink.shown.push(s),
                         None => break,
                     }
                 }
-                assert_eq!(runs, alone, "reads of {size} bytes, limit {max}");
+                assert_eq!(sink.shown, alone, "reads of {size} bytes, limit {max}");
                 if size == 4096 {
                     assert!(ran > 20, "body_run took {ran} segments");
+                    // Both ways are taken: runs as they stand, and segments
+                    // on their own (a CR before the line end, blanks).
+                    assert!(sink.runs > 1 && sink.laid > 10, "{} runs", sink.runs);
+                    assert!(sink.alone > 3, "{} on their own", sink.alone);
                 }
             }
         }
