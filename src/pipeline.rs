@@ -738,7 +738,7 @@ impl Serial<'_> {
 
 /// The serial part, in input order: the batch ledger, then the writing.
 fn write_batch(
-    batch: Vec<Vec<Checked>>,
+    mut batch: Vec<Vec<Checked>>,
     engine: &Engine,
     ledger: &mut Ledger,
     sink: &mut Sink,
@@ -758,7 +758,6 @@ fn write_batch(
     if let Some(first) = batch.first() {
         prefetch(ledger, first);
     }
-    let mut batch = batch;
     for at in 0..batch.len() {
         if let Some(next) = batch.get(at + 1) {
             prefetch(ledger, next);

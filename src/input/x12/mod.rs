@@ -1208,9 +1208,6 @@ impl TxJob {
         if self.spill.is_none() && self.limit < LONG as usize {
             self.start_spill();
         }
-        if self.spill.is_some() {
-            self.count(id);
-        }
         let Some(sp) = self.spill.as_mut() else {
             if self.buf.len() + bytes.len() + self.tail() >= LONG as usize {
                 // A transaction past 2 GiB: what does not fit is told as too long.
@@ -1226,6 +1223,7 @@ impl TxJob {
             sp.se = Some((bytes.to_vec(), offset));
         }
         sp.stage(bytes, &d, self.keep_raw);
+        self.count(id);
     }
 
     /// Move what is held to a scratch file, and the rest of the transaction

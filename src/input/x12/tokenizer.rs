@@ -549,8 +549,9 @@ impl<R: Read> Tokenizer<R> {
         })
     }
 
-    /// The segments that follow, handed to `take` as `(bytes, id, offset)`
-    /// straight from the read buffer, for as long as they are ordinary body
+    /// The segments that follow, handed to `sink` straight from the read
+    /// buffer (a run of those laid out as a job keeps them in one piece,
+    /// any other on its own), for as long as they are ordinary body
     /// segments already in it: what `next_token` would give for each, without
     /// its checks for the rare cases. Stops, consuming nothing more, before
     /// an envelope segment (ISA, GS, ST, SE, GE, IEA), a segment over the
@@ -618,10 +619,7 @@ impl<R: Read> Tokenizer<R> {
                 self.pos += term + 1 + d.eol.len();
             } else {
                 flush(&mut run, &self.buf[..self.pos], sink);
-                let rest = &self.buf[self.pos..self.end];
-                let raw = &rest[..term];
-                let bytes = raw.strip_suffix(b"\r").unwrap_or(raw);
-                sink.segment(bytes, &bytes[..id_len], offset);
+                sink.segment(bytes, id, offset);
                 self.pos += term + 1;
             }
             n += 1;
