@@ -291,7 +291,7 @@ fn run_pooled(
             // batch is open (it will deliver again, its end at least): a
             // part is written on the core that checked it, its claims
             // still in that core's cache. Written by whichever thread came
-            // first, half the parts crossed cores (1,000,000 claims: -4%
+            // first, half the parts crossed cores (1,000,000 claims: -3.5%
             // wall, every output -7%; BENCHMARKS.md, session 23).
             if at.0 != seq && !o.ends.contains_key(&at.0) {
                 break;

@@ -20,32 +20,29 @@ pub const UNTIMED: [&str; 19] = [
     "97161", "97162", "97163", "97164", "97165", "97166", "97167", "97168", "G0283",
 ];
 
+/// `TIMED` (every one a 97xxx code) as bits, by the code's last three
+/// digits: made from the list when compiled.
+const TIMED_97: [u64; 16] = {
+    let mut bits = [0u64; 16];
+    let mut i = 0;
+    while i < TIMED.len() {
+        let b = TIMED[i].as_bytes();
+        assert!(b.len() == 5 && b[0] == b'9' && b[1] == b'7');
+        let n = (b[2] - b'0') as usize * 100 + (b[3] - b'0') as usize * 10 + (b[4] - b'0') as usize;
+        bits[n / 64] |= 1 << (n % 64);
+        i += 1;
+    }
+    bits
+};
+
 pub fn is_timed(code: &str) -> bool {
-    // Read as a number (every timed code is 97xxx), not compared with each
-    // of `TIMED` in turn: asked for every line of every visit, twice.
+    // Read as a number, not compared with each of `TIMED` in turn (asked
+    // for every line of every visit, twice).
     match *code.as_bytes() {
         [b'9', b'7', a, b, c] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
-            let n = u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0');
-            matches!(
-                n,
-                32..=36
-                    | 110
-                    | 112
-                    | 113
-                    | 116
-                    | 124
-                    | 140
-                    | 530
-                    | 533
-                    | 535
-                    | 537
-                    | 542
-                    | 750
-                    | 755
-                    | 760
-                    | 761
-                    | 763
-            )
+            let n =
+                usize::from(a - b'0') * 100 + usize::from(b - b'0') * 10 + usize::from(c - b'0');
+            TIMED_97[n / 64] >> (n % 64) & 1 == 1
         }
         _ => false,
     }

@@ -3,7 +3,6 @@
 use super::discipline_modifier_missing::DISCIPLINE;
 use super::{Cx, Data, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
-use crate::model::Modifiers;
 
 pub(crate) struct DisciplineModifierRepeated;
 
@@ -43,12 +42,9 @@ impl Rule for DisciplineModifierRepeated {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for (i, line) in cx.lines_97530() {
-            // Counted first: nearly every line has exactly one.
-            let bits = line.modifiers.bits(&DISCIPLINE);
-            if bits.count_ones() < 2 {
+            let Some(found) = line.modifiers.several(&DISCIPLINE) else {
                 continue;
-            }
-            let found = Modifiers::picked(&DISCIPLINE, bits);
+            };
             let msg = format!(
                 "{} discipline modifiers on one line: {}",
                 found.len(),

@@ -2,7 +2,6 @@
 
 use super::{Cx, Data, Rule, RuleInfo, Stage};
 use crate::finding::{Code, Finding, Severity};
-use crate::model::Modifiers;
 
 pub(crate) struct LiabilityModifiersConflict;
 
@@ -44,13 +43,11 @@ impl Rule for LiabilityModifiersConflict {
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         const LIABILITY: [&str; 3] = ["GA", "GY", "GZ"];
         for (i, line) in cx.lines_97530() {
-            // Counted first: nearly every line has none of them (a list
-            // gathered for each line was most of this rule's cost).
-            let bits = line.modifiers.bits(&LIABILITY);
-            if bits.count_ones() < 2 {
+            // (A list gathered for each line was most of this rule's cost:
+            // nearly every line has none of them.)
+            let Some(found) = line.modifiers.several(&LIABILITY) else {
                 continue;
-            }
-            let found = Modifiers::picked(&LIABILITY, bits);
+            };
             let msg = format!(
                 "{} together: one liability modifier per line",
                 found.join(" and ")
