@@ -751,7 +751,10 @@ impl Fields<'_> {
 struct Builder<'a> {
     file: Arc<str>,
     shape: &'a Shape,
-    current: Option<ReadClaim>,
+    /// Boxed from the start: a claim is some 400 bytes, and boxed when it
+    /// ended it was copied whole (callgrind, 20,000 CSV claims: 416.5 ->
+    /// 414.5 M instructions).
+    current: Option<Box<ReadClaim>>,
     out: Vec<Item>,
 }
 
@@ -774,7 +777,7 @@ impl Builder<'_> {
 
     fn finish_claim(&mut self) {
         if let Some(c) = self.current.take() {
-            self.out.push(Item::Claim(Box::new(c)));
+            self.out.push(Item::Claim(c));
         }
     }
 
@@ -823,11 +826,11 @@ impl Builder<'_> {
                 incomplete: false,
             };
             let raw = self.shape.keep_raw.then(|| RawClaim::Csv(Vec::new()));
-            self.current = Some(ReadClaim {
+            self.current = Some(Box::new(ReadClaim {
                 claim,
                 findings,
                 raw,
-            });
+            }));
         }
         match self.line(row, f) {
             Ok(line) => {

@@ -1440,7 +1440,11 @@ mod tests {
             long.as_str(),
             &format!("{long}\u{e9}"),
         ] {
-            assert_eq!(free_text(Code::M001, msg), by_char(Code::M001, msg), "{msg}");
+            assert_eq!(
+                free_text(Code::M001, msg),
+                by_char(Code::M001, msg),
+                "{msg}"
+            );
         }
         assert_eq!(free_text(Code::M006, "59*X~a:b^c"), "M006 59 X a b c");
         assert_eq!(free_text(Code::M006, "caf\u{e9}!"), "M006 caf !");
