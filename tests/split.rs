@@ -42,6 +42,49 @@ fn claims_of(path: &Path) -> BTreeMap<String, Vec<String>> {
     out
 }
 
+/// Each claim's hierarchy, by CLM01: the loop segments of its HL and of
+/// each HL above it (the HL segments themselves, renumbered in the split
+/// files, left out), nearest first.
+fn hierarchy_of(path: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
+    let bytes = std::fs::read(path).unwrap();
+    if bytes.is_empty() {
+        return BTreeMap::new();
+    }
+    let (e, t) = (bytes[3] as char, bytes[105] as char);
+    let text = String::from_utf8_lossy(&bytes);
+    // HL id -> (parent id, its loop's segments); the HL whose loop is open.
+    let mut hls: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let (mut open, mut current): (Option<String>, Option<String>) = (None, None);
+    let mut out = BTreeMap::new();
+    for seg in text.split(t).map(str::trim) {
+        let el: Vec<&str> = seg.split(e).collect();
+        match el[0] {
+            "HL" => {
+                let id = el[1].to_string();
+                hls.insert(id.clone(), (el[2].to_string(), Vec::new()));
+                (open, current) = (Some(id.clone()), Some(id));
+            }
+            "CLM" => {
+                let mut chain = Vec::new();
+                let mut at = current.clone();
+                while let Some((parent, segs)) = at.as_ref().and_then(|h| hls.get(h)) {
+                    chain.push(segs.clone());
+                    at = Some(parent.clone()).filter(|p| !p.is_empty());
+                }
+                out.insert(el[1].to_string(), chain);
+                open = None;
+            }
+            "SE" | "ST" | "GE" | "GS" | "IEA" | "ISA" | "" => open = None,
+            _ => {
+                if let Some((_, segs)) = open.as_ref().and_then(|h| hls.get_mut(h)) {
+                    segs.push(seg.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
 fn split(input: &str, dir: &TempDir, tag: &str) -> (Run, std::path::PathBuf, std::path::PathBuf) {
     let ext = if input.ends_with(".csv") {
         "csv"
@@ -82,6 +125,15 @@ fn round_trip(input: &Path, dir: &TempDir, tag: &str) {
     let mut after = c.clone();
     after.extend(r.clone());
     assert_eq!(after, before, "{tag}: the same claims, segment for segment");
+    // And each claim under the same loops (subscriber, patient, billing
+    // provider), segment for segment.
+    let mut after = hierarchy_of(&clean);
+    after.extend(hierarchy_of(&rejected));
+    assert_eq!(
+        after,
+        hierarchy_of(input),
+        "{tag}: each claim under the same loops"
+    );
     if n_rejected > 0 {
         let rej = claimscrub(&[
             "check",

@@ -1878,21 +1878,18 @@ impl Transaction {
             Some(Item::Raw(RawEvent::Hl {
                 segments, party, ..
             })) => {
-                if self.keep_segments {
-                    if self.src.is_some() && self.raw_hl.is_some() {
-                        // The loop's first segment, or one its stretch does
-                        // not reach: a new stretch (`keep` grows it).
-                        self.add_run();
-                        self.run = (at.0, at.1, 1);
-                        if self.parties {
-                            self.note_party(s);
-                        }
-                        return;
-                    }
+                // The loop's first segment, or one its stretch does not
+                // reach, begins a new stretch (`keep` grows it).
+                let stretch = self.keep_segments && self.src.is_some() && self.raw_hl.is_some();
+                if self.keep_segments && !stretch {
                     keep_in(segments, bytes, delims, src, at);
                 }
                 if self.parties {
                     note_party_of(party, s);
+                }
+                if stretch {
+                    self.add_run();
+                    self.run = (at.0, at.1, 1);
                 }
             }
             Some(Item::Raw(RawEvent::Transaction { segments })) => {
