@@ -238,6 +238,7 @@ fn patient_hls_are_renumbered_with_their_parents() {
         "HL*2*1*22*1",
         "SBR*P*18*******MB",
         "NM1*IL*1*DOE*JANE****MI*M1",
+        "NM1*PR*2*MEDICARE*****PI*MCR01",
         "HL*3*2*23*0",
         "PAT*19",
         "NM1*QC*1*DOE*TED",
@@ -249,6 +250,7 @@ fn patient_hls_are_renumbered_with_their_parents() {
         "HL*4*1*22*0",
         "SBR*P*18*******MB",
         "NM1*IL*1*ROE*RAY****MI*M2",
+        "NM1*PR*2*MEDICARE*****PI*MCR01",
         "CLM*GOOD1*45***11:B:1*Y*A*Y*Y",
         "HI*ABK:M6281",
         "LX*1",
@@ -274,7 +276,7 @@ fn patient_hls_are_renumbered_with_their_parents() {
         "{c}"
     );
     assert!(!c.contains("HL*3"), "{c}");
-    assert!(c.contains("SE*13*0001~GE*1*7~IEA*1*000000007~"), "{c}");
+    assert!(c.contains("SE*14*0001~GE*1*7~IEA*1*000000007~"), "{c}");
     let r = std::fs::read_to_string(&rejected).unwrap();
     assert!(
         r.contains("HL*1**20*1~NM1*85") && r.contains("HL*2*1*22*1~SBR"),

@@ -18,13 +18,17 @@ pub(crate) static INFO: RuleInfo = RuleInfo {
 ## What it checks
 The order the 837P loops require: a service line (SV1) inside an LX, an LX
 inside a claim (CLM), a CLM under a subscriber or patient HL, an HL whose
-parent exists, and header segments (GS, ST) inside their envelopes.
+parent exists, and header segments (GS, ST) inside their envelopes. And the
+segments a claim's subscriber loop requires: SBR (2000B), the subscriber's
+name NM1*IL (2010BA) and the payer's name NM1*PR (2010BB); without them the
+claim names no subscriber or payer.
 
 ## Why it matters
 When a segment stands where the implementation guide does not allow it, the
 receiver cannot tell which claim, line or patient it belongs to: it rejects the
-transaction (IK3 segment not in proper sequence). The claim it touches is held
-back here rather than sent with a guess.
+transaction (IK3 segment not in proper sequence; a required segment missing is
+IK3 code 3). The claim it touches is held back here rather than sent with a
+guess.
 
 ## Fails
 CLM*A1*45***11:B:1*Y*A*Y*Y followed by SV1*HC:97530:GP*45*UN*1***1 with no LX between.
@@ -33,7 +37,8 @@ CLM*A1*45***11:B:1*Y*A*Y*Y followed by SV1*HC:97530:GP*45*UN*1***1 with no LX be
 CLM*A1*45***11:B:1*Y*A*Y*Y then LX*1 then SV1*HC:97530:GP*45*UN*1***1
 
 ## Source
-005010X222A1 transaction set listing (loops 2000A-2400); 005010X231A1 IK3 code 2.
+005010X222A1 transaction set listing (loops 2000A-2400; 2000B SBR, 2010BA and
+2010BB NM1 required); 005010X231A1 IK3 codes 2 and 3.
 ",
 };
 

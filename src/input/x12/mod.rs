@@ -175,7 +175,18 @@ struct Hl {
     /// The patient loop's name and id (NM1*QC), boxed: most HLs are
     /// subscribers' (and an HL is kept for the whole transaction).
     patient: Option<Box<(String, Text)>>,
+    /// HL01 as a number (0 when it is not one), to name the loop.
+    id: u32,
+    /// Which of a subscriber loop's required segments its own loop had:
+    /// `SBR_SEEN`, `IL_SEEN`, `PR_SEEN`.
+    seen: u8,
 }
+
+/// A subscriber loop's required segments (`Hl::seen`): SBR (2000B), the
+/// subscriber's NM1*IL (2010BA) and the payer's NM1*PR (2010BB).
+const SBR_SEEN: u8 = 1;
+const IL_SEEN: u8 = 2;
+const PR_SEEN: u8 = 4;
 
 /// Which loop the last segments belonged to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1999,6 +2010,8 @@ impl Transaction {
             member_id,
             payer,
             patient: None,
+            id: id.unwrap_or(0),
+            seen: 0,
         });
         self.cur_hl = Some(index);
         // HL loops are kept for the clean and rejected files and the
@@ -2063,6 +2076,11 @@ impl Transaction {
                 } else {
                     hl.member_id.clone()
                 };
+                if let Some(missing) = self.subscriber_missing(h) {
+                    findings.push(
+                        Finding::new(Code::X005, Severity::Error, missing).at(claim.origin.clone()),
+                    );
+                }
                 // Problems of this HL and its ancestors touch this claim.
                 let mut at = Some(h);
                 while let Some(i) = at {
@@ -2084,6 +2102,39 @@ impl Transaction {
             findings,
             raw,
         }));
+    }
+
+    /// What the subscriber loop above a claim's HL `h` (its own, or its
+    /// patient HL's parent) lacks of SBR, NM1*IL and NM1*PR, all required
+    /// in every 837P: without them the claim names no subscriber or payer,
+    /// and a payer turns it back. `None` when it has them all, or when
+    /// there is no subscriber HL above (told apart, as X005 too).
+    fn subscriber_missing(&self, h: usize) -> Option<String> {
+        let mut at = Some(h);
+        let sub = loop {
+            let hl = self.hls.get(at?)?;
+            if hl.level == Level::Subscriber {
+                break hl;
+            }
+            at = hl.parent;
+        };
+        let names = [
+            (SBR_SEEN, "SBR (loop 2000B)"),
+            (IL_SEEN, "subscriber name NM1*IL (loop 2010BA)"),
+            (PR_SEEN, "payer name NM1*PR (loop 2010BB)"),
+        ];
+        let missing: Vec<&str> = names
+            .iter()
+            .filter(|(bit, _)| sub.seen & bit == 0)
+            .map(|&(_, name)| name)
+            .collect();
+        (!missing.is_empty()).then(|| {
+            format!(
+                "the subscriber loop (HL {}) has no {}: required in every 837P",
+                sub.id,
+                missing.join(", no ")
+            )
+        })
     }
 
     fn sv1(&mut self, s: &Segment<'_>) {
@@ -2184,11 +2235,13 @@ impl Transaction {
                     (Ctx::Hl, b"IL") => {
                         if let Some(h) = self.cur_hl {
                             self.hls[h].member_id = s.text(9);
+                            self.hls[h].seen |= IL_SEEN;
                         }
                     }
                     (Ctx::Hl, b"PR") => {
                         if let Some(h) = self.cur_hl {
                             self.hls[h].payer.id = s.text(9);
+                            self.hls[h].seen |= PR_SEEN;
                         }
                     }
                     (Ctx::Hl, b"QC") => {
@@ -2257,6 +2310,7 @@ impl Transaction {
                 Ctx::Hl => {
                     if let Some(h) = self.cur_hl {
                         self.hls[h].payer.filing_indicator = s.text(9);
+                        self.hls[h].seen |= SBR_SEEN;
                     }
                 }
                 Ctx::Claim | Ctx::ClaimRendering | Ctx::ClaimOther => self.ctx = Ctx::ClaimOther,

@@ -35,6 +35,14 @@ const HEAD: [&str; 6] = [
     "SBR*P*18*******MB",
 ];
 
+/// The subscriber's and the payer's names, which HEAD's subscriber loop
+/// needs to be whole (it stops at its SBR, for the tests that name their
+/// own).
+const NAMES: [&str; 2] = [
+    "NM1*IL*1*DOE*JANE****MI*MBR1",
+    "NM1*PR*2*MEDICARE*****PI*MCR01",
+];
+
 #[test]
 fn fields_from_every_loop() {
     let mut body: Vec<&str> = HEAD.to_vec();
@@ -198,6 +206,7 @@ fn sv101_reads_as_its_components() {
 fn two_groups_and_crlf() {
     let one = x12(&[
         HEAD.as_slice(),
+        &NAMES,
         &[
             "CLM*A*1***11:B:1*Y*A*Y*Y",
             "LX*1",
@@ -262,12 +271,15 @@ fn structure_errors_reject_the_claims_they_touch() {
 
 #[test]
 fn wrong_se_count_and_control_reject_every_claim_of_the_transaction() {
-    let mut body: Vec<&str> = HEAD.to_vec();
+    let mut body: Vec<&str> = [HEAD.as_slice(), &NAMES].concat();
     body.extend([
         "CLM*A*1***11:B:1*Y*A*Y*Y",
         "LX*1",
         "SV1*HC:97530:GP*1*UN*1***1",
         "HL*3*1*22*0",
+        "SBR*P*18*******MB",
+        NAMES[0],
+        NAMES[1],
         "CLM*B*1***11:B:1*Y*A*Y*Y",
     ]);
     let text = x12(&body).replace(&format!("SE*{}*0001", body.len() + 2), "SE*4*0002");
@@ -282,9 +294,15 @@ fn wrong_se_count_and_control_reject_every_claim_of_the_transaction() {
 
 #[test]
 fn transaction_without_se_is_x006_and_the_next_one_is_read() {
-    let one = x12(&[HEAD.as_slice(), &["CLM*A*1***11:B:1*Y*A*Y*Y"]].concat());
-    let cut = one.replace("SE*9*0001~", "");
-    let text = cut.replace("GE*1*1~", "ST*837*0002*005010X222A2~HL*1**20*1~HL*2*1*22*0~CLM*B*1***11:B:1*Y*A*Y*Y~SE*5*0002~GE*2*1~");
+    let one = x12(&[HEAD.as_slice(), &NAMES, &["CLM*A*1***11:B:1*Y*A*Y*Y"]].concat());
+    let cut = one.replace("SE*11*0001~", "");
+    let text = cut.replace(
+        "GE*1*1~",
+        &format!(
+            "ST*837*0002*005010X222A2~HL*1**20*1~HL*2*1*22*0~SBR*P*18*******MB~{}~CLM*B*1***11:B:1*Y*A*Y*Y~SE*8*0002~GE*2*1~",
+            NAMES.join("~")
+        ),
+    );
     let items = read(&text);
     let cs = claims(&items);
     assert_eq!(cs.len(), 2);
@@ -873,4 +891,61 @@ fn hl_ids_answer_as_a_hash_table() {
             }
         }
     }
+}
+
+/// A claim whose subscriber loop (its own HL's, or its patient HL's
+/// parent's) lacks SBR, NM1*IL or NM1*PR names no subscriber or payer: X005
+/// on the claim, saying which are missing; a whole loop gives none.
+#[test]
+fn a_subscriber_loop_without_its_required_segments_rejects_its_claims() {
+    let sbr = "SBR*P*18*******MB";
+    let clm = "CLM*A*1***11:B:1*Y*A*Y*Y";
+    let x005 = |loop_: &[&str], patient: bool| -> Vec<String> {
+        let mut body = vec![
+            "BHT*0019*00*1*20261127*1200*CH",
+            "HL*1**20*1",
+            "NM1*85*2*CLINIC*****XX*1234567893",
+            "HL*2*1*22*1",
+        ];
+        body.extend(loop_);
+        if patient {
+            body.extend(["HL*3*2*23*0", "PAT*19", "NM1*QC*1*DOE*TED"]);
+        }
+        body.push(clm);
+        let items = read(&x12(&body));
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 1);
+        cs[0]
+            .findings
+            .iter()
+            .map(|f| {
+                assert_eq!(f.code, Code::X005, "{f:?}");
+                f.message.to_string()
+            })
+            .collect()
+    };
+    for patient in [false, true] {
+        assert_eq!(
+            x005(&[sbr, NAMES[0], NAMES[1]], patient),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            x005(&[NAMES[0], NAMES[1]], patient),
+            ["the subscriber loop (HL 2) has no SBR (loop 2000B): required in every 837P"]
+        );
+        assert_eq!(
+            x005(&[sbr, NAMES[0]], patient),
+            ["the subscriber loop (HL 2) has no payer name NM1*PR (loop 2010BB): required in every 837P"]
+        );
+        assert_eq!(
+            x005(&[], patient),
+            ["the subscriber loop (HL 2) has no SBR (loop 2000B), no subscriber name NM1*IL (loop 2010BA), no payer name NM1*PR (loop 2010BB): required in every 837P"]
+        );
+    }
+    // The names in the patient's loop (NM1*QC) are not the subscriber's.
+    let mut body = vec!["HL*1**20*1", "HL*2*1*22*1", sbr, "HL*3*2*23*0"];
+    body.extend(NAMES);
+    body.push(clm);
+    let items = read(&x12(&body));
+    assert_eq!(claims(&items)[0].findings.len(), 1);
 }
