@@ -2118,6 +2118,9 @@ impl Transaction {
             }
             at = hl.parent;
         };
+        if sub.seen == SBR_SEEN | IL_SEEN | PR_SEEN {
+            return None;
+        }
         let names = [
             (SBR_SEEN, "SBR (loop 2000B)"),
             (IL_SEEN, "subscriber name NM1*IL (loop 2010BA)"),
