@@ -19,9 +19,11 @@ pub(crate) static INFO: RuleInfo = RuleInfo {
 The order the 837P loops require: a service line (SV1) inside an LX, an LX
 inside a claim (CLM), a CLM under a subscriber or patient HL, an HL whose
 parent exists, and header segments (GS, ST) inside their envelopes. And the
-segments a claim's subscriber loop requires: SBR (2000B), the subscriber's
-name NM1*IL (2010BA) and the payer's name NM1*PR (2010BB); without them the
-claim names no subscriber or payer.
+loops every claim requires: its billing provider's name NM1*85 (2010AA); in
+its subscriber loop SBR (2000B), the subscriber's name NM1*IL (2010BA) and
+the payer's name NM1*PR (2010BB); and at least one service line (2400, LX
+and SV1). Without them the claim names no billing provider, subscriber or
+payer, or bills nothing.
 
 ## Why it matters
 When a segment stands where the implementation guide does not allow it, the
@@ -37,8 +39,9 @@ CLM*A1*45***11:B:1*Y*A*Y*Y followed by SV1*HC:97530:GP*45*UN*1***1 with no LX be
 CLM*A1*45***11:B:1*Y*A*Y*Y then LX*1 then SV1*HC:97530:GP*45*UN*1***1
 
 ## Source
-005010X222A1 transaction set listing (loops 2000A-2400; 2000B SBR, 2010BA and
-2010BB NM1 required); 005010X231A1 IK3 codes 2 and 3.
+005010X222A1 transaction set listing (loops 2000A-2400; 2010AA, 2010BA and
+2010BB NM1, 2000B SBR and loop 2400 required); 005010X231A1 IK3 codes 2
+and 3.
 ",
 };
 

@@ -177,16 +177,19 @@ struct Hl {
     patient: Option<Box<(String, Text)>>,
     /// HL01 as a number (0 when it is not one), to name the loop.
     id: u32,
-    /// Which of a subscriber loop's required segments its own loop had:
-    /// `SBR_SEEN`, `IL_SEEN`, `PR_SEEN`.
+    /// Which of its level's required segments its own loop had: `SBR_SEEN`,
+    /// `IL_SEEN`, `PR_SEEN` (a subscriber's), `NM1_85_SEEN` (a billing
+    /// provider's).
     seen: u8,
 }
 
 /// A subscriber loop's required segments (`Hl::seen`): SBR (2000B), the
-/// subscriber's NM1*IL (2010BA) and the payer's NM1*PR (2010BB).
+/// subscriber's NM1*IL (2010BA) and the payer's NM1*PR (2010BB); and a
+/// billing provider loop's: its NM1*85 (2010AA).
 const SBR_SEEN: u8 = 1;
 const IL_SEEN: u8 = 2;
 const PR_SEEN: u8 = 4;
+const NM1_85_SEEN: u8 = 8;
 
 /// Which loop the last segments belonged to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1938,6 +1941,16 @@ impl Transaction {
             // written: room for four lines where it has one or two was a
             // quarter of the memory in flight.
             c.claim.lines.shrink_to_fit();
+            // (A claim the input's end cut short is told that: X006.)
+            let cut = || self.findings.iter().any(|f| f.code == Code::X006);
+            if c.claim.lines.is_empty() && !c.claim.incomplete && !cut() {
+                let f = Finding::new(
+                    Code::X005,
+                    Severity::Error,
+                    "the claim has no service line (loop 2400: LX, SV1): at least one is required",
+                );
+                c.findings.push(f.at(c.claim.origin.clone()));
+            }
             if self.findings_known {
                 c.findings.extend(self.findings.iter().cloned());
             }
@@ -2076,7 +2089,10 @@ impl Transaction {
                 } else {
                     hl.member_id.clone()
                 };
-                if let Some(missing) = self.subscriber_missing(h) {
+                for missing in [self.billing_missing(h), self.subscriber_missing(h)]
+                    .into_iter()
+                    .flatten()
+                {
                     findings.push(
                         Finding::new(Code::X005, Severity::Error, missing).at(claim.origin.clone()),
                     );
@@ -2104,20 +2120,39 @@ impl Transaction {
         }));
     }
 
+    /// The loop of level `level` that a claim's HL `h` is or hangs from.
+    fn above(&self, h: usize, level: Level) -> Option<&Hl> {
+        let mut at = Some(h);
+        loop {
+            let hl = self.hls.get(at?)?;
+            if hl.level == level {
+                return Some(hl);
+            }
+            at = hl.parent;
+        }
+    }
+
+    /// The billing provider loop above a claim's HL `h` has no NM1*85
+    /// (2010AA, required: the billing provider's name and NPI): what to
+    /// say. `None` when it has one, or when no billing provider HL is above
+    /// (an HL with no parent is told apart, as X005 too).
+    fn billing_missing(&self, h: usize) -> Option<String> {
+        let hl = self.above(h, Level::Billing)?;
+        (hl.seen & NM1_85_SEEN == 0).then(|| {
+            format!(
+                "the billing provider loop (HL {}) has no billing provider name NM1*85 (loop 2010AA): required in every 837P",
+                hl.id
+            )
+        })
+    }
+
     /// What the subscriber loop above a claim's HL `h` (its own, or its
     /// patient HL's parent) lacks of SBR, NM1*IL and NM1*PR, all required
     /// in every 837P: without them the claim names no subscriber or payer,
     /// and a payer turns it back. `None` when it has them all, or when
     /// there is no subscriber HL above (told apart, as X005 too).
     fn subscriber_missing(&self, h: usize) -> Option<String> {
-        let mut at = Some(h);
-        let sub = loop {
-            let hl = self.hls.get(at?)?;
-            if hl.level == Level::Subscriber {
-                break hl;
-            }
-            at = hl.parent;
-        };
+        let sub = self.above(h, Level::Subscriber)?;
         if sub.seen == SBR_SEEN | IL_SEEN | PR_SEEN {
             return None;
         }
@@ -2233,6 +2268,7 @@ impl Transaction {
                     (Ctx::Hl, b"85") => {
                         if let Some(h) = self.cur_hl {
                             Arc::make_mut(&mut self.hls[h].billing).npi = npi;
+                            self.hls[h].seen |= NM1_85_SEEN;
                         }
                     }
                     (Ctx::Hl, b"IL") => {

@@ -240,6 +240,7 @@ fn structure_errors_reject_the_claims_they_touch() {
     // SV1 with no claim, LX before CLM, CLM under the billing HL.
     let body = [
         "HL*1**20*1",
+        "NM1*85*2*CLINIC*****XX*1234567893",
         "LX*1",
         "SV1*HC:97530:GP*1*UN*1***1",
         "CLM*B*1***11:B:1*Y*A*Y*Y",
@@ -281,6 +282,8 @@ fn wrong_se_count_and_control_reject_every_claim_of_the_transaction() {
         NAMES[0],
         NAMES[1],
         "CLM*B*1***11:B:1*Y*A*Y*Y",
+        "LX*1",
+        "SV1*HC:97530:GP*1*UN*1***1",
     ]);
     let text = x12(&body).replace(&format!("SE*{}*0001", body.len() + 2), "SE*4*0002");
     let items = read(&text);
@@ -299,7 +302,7 @@ fn transaction_without_se_is_x006_and_the_next_one_is_read() {
     let text = cut.replace(
         "GE*1*1~",
         &format!(
-            "ST*837*0002*005010X222A2~HL*1**20*1~HL*2*1*22*0~SBR*P*18*******MB~{}~CLM*B*1***11:B:1*Y*A*Y*Y~SE*8*0002~GE*2*1~",
+            "ST*837*0002*005010X222A2~HL*1**20*1~NM1*85*2*CLINIC*****XX*1234567893~HL*2*1*22*0~SBR*P*18*******MB~{}~CLM*B*1***11:B:1*Y*A*Y*Y~LX*1~SV1*HC:97530:GP*1*UN*1***1~SE*11*0002~GE*2*1~",
             NAMES.join("~")
         ),
     );
@@ -899,7 +902,11 @@ fn hl_ids_answer_as_a_hash_table() {
 #[test]
 fn a_subscriber_loop_without_its_required_segments_rejects_its_claims() {
     let sbr = "SBR*P*18*******MB";
-    let clm = "CLM*A*1***11:B:1*Y*A*Y*Y";
+    let clm = [
+        "CLM*A*1***11:B:1*Y*A*Y*Y",
+        "LX*1",
+        "SV1*HC:97530:GP*1*UN*1***1",
+    ];
     let x005 = |loop_: &[&str], patient: bool| -> Vec<String> {
         let mut body = vec![
             "BHT*0019*00*1*20261127*1200*CH",
@@ -911,7 +918,7 @@ fn a_subscriber_loop_without_its_required_segments_rejects_its_claims() {
         if patient {
             body.extend(["HL*3*2*23*0", "PAT*19", "NM1*QC*1*DOE*TED"]);
         }
-        body.push(clm);
+        body.extend(clm);
         let items = read(&x12(&body));
         let cs = claims(&items);
         assert_eq!(cs.len(), 1);
@@ -943,9 +950,66 @@ fn a_subscriber_loop_without_its_required_segments_rejects_its_claims() {
         );
     }
     // The names in the patient's loop (NM1*QC) are not the subscriber's.
-    let mut body = vec!["HL*1**20*1", "HL*2*1*22*1", sbr, "HL*3*2*23*0"];
+    let mut body = vec![
+        "HL*1**20*1",
+        "NM1*85*2*CLINIC*****XX*1234567893",
+        "HL*2*1*22*1",
+        sbr,
+        "HL*3*2*23*0",
+    ];
     body.extend(NAMES);
-    body.push(clm);
+    body.extend(clm);
     let items = read(&x12(&body));
     assert_eq!(claims(&items)[0].findings.len(), 1);
+}
+
+/// A claim under a billing provider loop with no NM1*85, or with no service
+/// line at all, is X005; a claim the input's end cut short before its
+/// first line is told X006 alone.
+#[test]
+fn a_claim_without_its_billing_provider_or_any_line_is_x005() {
+    let messages = |text: &str| -> Vec<(Code, String)> {
+        let items = read(text);
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 1);
+        cs[0]
+            .findings
+            .iter()
+            .map(|f| (f.code, f.message.to_string()))
+            .collect()
+    };
+    let line = ["LX*1", "SV1*HC:97530:GP*1*UN*1***1"];
+    let body = |biller: bool, lines: bool| {
+        let mut b = vec!["HL*1**20*1"];
+        if biller {
+            b.push("NM1*85*2*CLINIC*****XX*1234567893");
+        }
+        b.extend(["HL*2*1*22*0", "SBR*P*18*******MB"]);
+        b.extend(NAMES);
+        b.push("CLM*A*1***11:B:1*Y*A*Y*Y");
+        if lines {
+            b.extend(line);
+        }
+        b
+    };
+    assert_eq!(messages(&x12(&body(true, true))), []);
+    assert_eq!(
+        messages(&x12(&body(false, true))),
+        [(
+            Code::X005,
+            "the billing provider loop (HL 1) has no billing provider name NM1*85 (loop 2010AA): required in every 837P".to_string()
+        )]
+    );
+    assert_eq!(
+        messages(&x12(&body(true, false))),
+        [(
+            Code::X005,
+            "the claim has no service line (loop 2400: LX, SV1): at least one is required"
+                .to_string()
+        )]
+    );
+    let whole = x12(&body(true, false));
+    let cut = &whole[..whole.find("SE*").unwrap()];
+    let codes: Vec<Code> = messages(cut).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(codes, [Code::X006]);
 }
