@@ -194,7 +194,12 @@ fn valid_samples_and_the_demo_round_trip() {
     ];
     for d in ["linuxforhealth-x12", "x12-types"] {
         for e in std::fs::read_dir(root().join("../shared/samples").join(d)).unwrap() {
-            files.push(e.unwrap().path());
+            let path = e.unwrap().path();
+            // Not valid: its SV101 `HC>98940` has no procedure code under its
+            // ISA16 (`:`), an X005 the rejected file keeps (tests/samples.rs).
+            if !path.ends_with("demo.example6.837") {
+                files.push(path);
+            }
         }
     }
     for (i, f) in files.iter().enumerate() {

@@ -19,11 +19,14 @@ pub(crate) static INFO: RuleInfo = RuleInfo {
 The order the 837P loops require: a service line (SV1) inside an LX, an LX
 inside a claim (CLM), a CLM under a subscriber or patient HL, an HL whose
 parent exists, and header segments (GS, ST) inside their envelopes. And the
-loops every claim requires: its billing provider's name NM1*85 (2010AA); in
-its subscriber loop SBR (2000B), the subscriber's name NM1*IL (2010BA) and
-the payer's name NM1*PR (2010BB); and at least one service line (2400, LX
-and SV1). Without them the claim names no billing provider, subscriber or
-payer, or bills nothing.
+loops and elements every claim requires: its id (CLM01); its billing
+provider's name NM1*85 (2010AA) with an NPI; in its subscriber loop SBR
+(2000B), the subscriber's name NM1*IL (2010BA) and the payer's name NM1*PR
+(2010BB); at least one service line (2400), each LX with its SV1 and each
+SV1 with a procedure code (SV101-2). Without them the claim names no
+billing provider, subscriber or payer, or bills nothing. An SV101 whose
+components are split by another character than the interchange's ISA16
+reads as a qualifier alone: the finding shows the element as it stands.
 
 ## Why it matters
 When a segment stands where the implementation guide does not allow it, the

@@ -249,6 +249,8 @@ struct Transaction {
     /// ends or a segment does not follow it. A call per segment was a
     /// tenth of what keeping the structure costs the parse.
     run: (u32, u32, u32),
+    /// The open claim's last service line has had its SV1.
+    line_sv1: bool,
     src: Option<Arc<RawBuf>>,
     /// The place of the transaction's segments but for their number and
     /// byte (`Transaction::origin`): made once, cloned only for a place
@@ -469,7 +471,10 @@ impl Parser {
                 tx.clm(s);
             }
             b"LX" => match &mut tx.claim {
-                Some(c) => {
+                Some(_) => {
+                    tx.line_without_sv1();
+                    tx.line_sv1 = false;
+                    let c = tx.claim.as_mut().expect("open");
                     let number = number(s.el(1)).unwrap_or(0);
                     c.claim.lines.push(ServiceLine {
                         number,
@@ -666,6 +671,7 @@ impl Parser {
             keep_segments: self.segments,
             raw_hl: None,
             run: (0, 0, 0),
+            line_sv1: true,
             src: self.src.clone(),
             findings_known: false,
             final_len: 0,
@@ -1934,7 +1940,25 @@ impl Transaction {
         segments.push_shared_run(buf, from, to, n);
     }
 
+    /// The open claim's last line (opened by its LX) had no SV1: X005 on it.
+    fn line_without_sv1(&mut self) {
+        if std::mem::replace(&mut self.line_sv1, true) {
+            return;
+        }
+        if let Some(c) = &mut self.claim {
+            if let Some(i) = c.claim.lines.len().checked_sub(1) {
+                let f = Finding::new(
+                    Code::X005,
+                    Severity::Error,
+                    "the service line (LX) has no SV1: it bills nothing",
+                );
+                c.findings.push(f.on_line(i));
+            }
+        }
+    }
+
     fn finish_claim(&mut self) {
+        self.line_without_sv1();
         self.add_run();
         if let Some(mut c) = self.claim.take() {
             // A claim waits for its transaction's SE and for its turn to be
@@ -1943,13 +1967,18 @@ impl Transaction {
             c.claim.lines.shrink_to_fit();
             // (A claim the input's end cut short is told that: X006.)
             let cut = || self.findings.iter().any(|f| f.code == Code::X006);
-            if c.claim.lines.is_empty() && !c.claim.incomplete && !cut() {
-                let f = Finding::new(
-                    Code::X005,
-                    Severity::Error,
-                    "the claim has no service line (loop 2400: LX, SV1): at least one is required",
-                );
-                c.findings.push(f.at(c.claim.origin.clone()));
+            if !c.claim.incomplete && !cut() {
+                let ReadClaim {
+                    claim, findings, ..
+                } = &mut *c;
+                if claim.lines.is_empty() {
+                    let f = Finding::new(
+                        Code::X005,
+                        Severity::Error,
+                        "the claim has no service line (loop 2400: LX, SV1): at least one is required",
+                    );
+                    findings.push(f.at(claim.origin.clone()));
+                }
             }
             if self.findings_known {
                 c.findings.extend(self.findings.iter().cloned());
@@ -2062,6 +2091,16 @@ impl Transaction {
             lines: Vec::new(),
             incomplete: false,
         };
+        if claim.id.is_empty() {
+            findings.push(
+                Finding::new(
+                    Code::X005,
+                    Severity::Error,
+                    "CLM01, the claim's id, is empty: required (the payer and the 277CA name the claim by it)",
+                )
+                .at(claim.origin.clone()),
+            );
+        }
         match self.cur_hl {
             None => findings.push(
                 Finding::new(Code::X005, Severity::Error, "CLM before any subscriber HL")
@@ -2138,9 +2177,15 @@ impl Transaction {
     /// (an HL with no parent is told apart, as X005 too).
     fn billing_missing(&self, h: usize) -> Option<String> {
         let hl = self.above(h, Level::Billing)?;
-        (hl.seen & NM1_85_SEEN == 0).then(|| {
-            format!(
+        if hl.seen & NM1_85_SEEN == 0 {
+            return Some(format!(
                 "the billing provider loop (HL {}) has no billing provider name NM1*85 (loop 2010AA): required in every 837P",
+                hl.id
+            ));
+        }
+        hl.billing.npi.is_empty().then(|| {
+            format!(
+                "the billing provider's NM1*85 (HL {}) has no NPI (NM108 XX, NM109): required in every 837P",
                 hl.id
             )
         })
@@ -2213,12 +2258,26 @@ impl Transaction {
             });
             self.ctx = Ctx::Line;
         }
+        self.line_sv1 = true;
+        let at = rc.claim.lines.len() - 1;
         let line = rc.claim.lines.last_mut().expect("a line is open");
         // SV101 in one pass: qualifier, procedure, then up to four
         // modifiers, pushed where they stay (collected, then moved in over
         // the old ones, they were a twentieth of the run).
         let mut sv101 = s.el(1).split(|&b| b == s.delims.component).skip(1);
         line.procedure = s.text_of(sv101.next().unwrap_or_default());
+        if line.procedure.is_empty() {
+            // Told where it stands, with what SV101 holds: a file whose
+            // components are split by another character than its ISA16
+            // reads as a qualifier alone.
+            let msg = format!(
+                "SV101 `{}` has no procedure code (SV101-2, after the qualifier; components are split at `{}`, ISA16)",
+                show(s.el(1)),
+                char::from(s.delims.component)
+            );
+            rc.findings
+                .push(Finding::new(Code::X005, Severity::Error, msg).on_line(at));
+        }
         let modifiers = &mut line.modifiers.0;
         modifiers.clear();
         for m in sv101.take(4).filter(|m| !m.is_empty()) {

@@ -1013,3 +1013,64 @@ fn a_claim_without_its_billing_provider_or_any_line_is_x005() {
     let codes: Vec<Code> = messages(cut).into_iter().map(|(c, _)| c).collect();
     assert_eq!(codes, [Code::X006]);
 }
+
+/// What else a claim needs to be billed: an id (CLM01), an NPI on its
+/// billing provider, an SV1 for each LX, a procedure code in each SV1.
+/// Each missing is X005, told on the claim or on its line.
+#[test]
+fn a_claim_without_an_id_npi_sv1_or_procedure_is_x005() {
+    let found = |biller: &str, clm: &str, lines: &[&str]| -> Vec<(Code, Option<usize>, String)> {
+        let mut body = vec!["HL*1**20*1", biller, "HL*2*1*22*0", "SBR*P*18*******MB"];
+        body.extend(NAMES);
+        body.push(clm);
+        body.extend(lines);
+        let items = read(&x12(&body));
+        let cs = claims(&items);
+        assert_eq!(cs.len(), 1);
+        cs[0]
+            .findings
+            .iter()
+            .map(|f| (f.code, f.line, f.message.to_string()))
+            .collect()
+    };
+    let biller = "NM1*85*2*CLINIC*****XX*1234567893";
+    let clm = "CLM*A*1***11:B:1*Y*A*Y*Y";
+    let sv1 = "SV1*HC:97530:GP*1*UN*1***1";
+    assert_eq!(found(biller, clm, &["LX*1", sv1]), []);
+    assert_eq!(
+        found(biller, "CLM**1***11:B:1*Y*A*Y*Y", &["LX*1", sv1]),
+        [(
+            Code::X005,
+            None,
+            "CLM01, the claim's id, is empty: required (the payer and the 277CA name the claim by it)".to_string()
+        )]
+    );
+    assert_eq!(
+        found("NM1*85*2*CLINIC", clm, &["LX*1", sv1]),
+        [(
+            Code::X005,
+            None,
+            "the billing provider's NM1*85 (HL 1) has no NPI (NM108 XX, NM109): required in every 837P".to_string()
+        )]
+    );
+    // An LX with no SV1, between two whole lines and at the claim's end.
+    let no_sv1 = (
+        Code::X005,
+        Some(1),
+        "the service line (LX) has no SV1: it bills nothing".to_string(),
+    );
+    assert_eq!(
+        found(biller, clm, &["LX*1", sv1, "LX*2", "LX*3", sv1]),
+        std::slice::from_ref(&no_sv1)
+    );
+    assert_eq!(found(biller, clm, &["LX*1", sv1, "LX*2"]), [no_sv1]);
+    // A procedure code split off by another character than ISA16's.
+    assert_eq!(
+        found(biller, clm, &["LX*1", "SV1*HC>97530*1*UN*1***1"]),
+        [(
+            Code::X005,
+            Some(0),
+            "SV101 `HC>97530` has no procedure code (SV101-2, after the qualifier; components are split at `:`, ISA16)".to_string()
+        )]
+    );
+}
