@@ -1940,12 +1940,14 @@ impl Transaction {
         segments.push_shared_run(buf, from, to, n);
     }
 
-    /// The open claim's last line (opened by its LX) had no SV1: X005 on it.
+    /// The open claim's last line (opened by its LX) had no SV1: X005 on it
+    /// (not on a claim the reader could not read whole, whose SV1 may be
+    /// the segment it passed over).
     fn line_without_sv1(&mut self) {
         if std::mem::replace(&mut self.line_sv1, true) {
             return;
         }
-        if let Some(c) = &mut self.claim {
+        if let Some(c) = self.claim.as_mut().filter(|c| !c.claim.incomplete) {
             if let Some(i) = c.claim.lines.len().checked_sub(1) {
                 let f = Finding::new(
                     Code::X005,
@@ -1958,27 +1960,28 @@ impl Transaction {
     }
 
     fn finish_claim(&mut self) {
-        self.line_without_sv1();
+        // A claim the input's end cut short is told that (X006), not what
+        // the cut took from it.
+        let cut = self.findings.iter().any(|f| f.code == Code::X006);
+        if cut {
+            self.line_sv1 = true;
+        } else {
+            self.line_without_sv1();
+        }
         self.add_run();
         if let Some(mut c) = self.claim.take() {
             // A claim waits for its transaction's SE and for its turn to be
             // written: room for four lines where it has one or two was a
             // quarter of the memory in flight.
             c.claim.lines.shrink_to_fit();
-            // (A claim the input's end cut short is told that: X006.)
-            let cut = || self.findings.iter().any(|f| f.code == Code::X006);
-            if !c.claim.incomplete && !cut() {
-                let ReadClaim {
-                    claim, findings, ..
-                } = &mut *c;
-                if claim.lines.is_empty() {
-                    let f = Finding::new(
-                        Code::X005,
-                        Severity::Error,
-                        "the claim has no service line (loop 2400: LX, SV1): at least one is required",
-                    );
-                    findings.push(f.at(claim.origin.clone()));
-                }
+            if c.claim.lines.is_empty() && !c.claim.incomplete && !cut {
+                let f = Finding::new(
+                    Code::X005,
+                    Severity::Error,
+                    "the claim has no service line (loop 2400: LX, SV1): at least one is required",
+                );
+                let f = f.at(c.claim.origin.clone());
+                c.findings.push(f);
             }
             if self.findings_known {
                 c.findings.extend(self.findings.iter().cloned());

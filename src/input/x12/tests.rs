@@ -1008,10 +1008,15 @@ fn a_claim_without_its_billing_provider_or_any_line_is_x005() {
                 .to_string()
         )]
     );
-    let whole = x12(&body(true, false));
-    let cut = &whole[..whole.find("SE*").unwrap()];
-    let codes: Vec<Code> = messages(cut).into_iter().map(|(c, _)| c).collect();
-    assert_eq!(codes, [Code::X006]);
+    // Cut short before its first line, or after an LX: X006 alone.
+    let mut open_line = body(true, false);
+    open_line.push("LX*1");
+    for b in [body(true, false), open_line] {
+        let whole = x12(&b);
+        let cut = &whole[..whole.find("SE*").unwrap()];
+        let codes: Vec<Code> = messages(cut).into_iter().map(|(c, _)| c).collect();
+        assert_eq!(codes, [Code::X006], "{cut}");
+    }
 }
 
 /// What else a claim needs to be billed: an id (CLM01), an NPI on its
