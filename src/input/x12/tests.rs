@@ -26,6 +26,18 @@ fn claims(items: &[Item]) -> Vec<&ReadClaim> {
     items.iter().filter_map(Item::claim).collect()
 }
 
+/// The findings on the one claim of `text`: code, line, message.
+fn one_claims_findings(text: &str) -> Vec<(Code, Option<usize>, String)> {
+    let items = read(text);
+    let cs = claims(&items);
+    assert_eq!(cs.len(), 1, "{text}");
+    cs[0]
+        .findings
+        .iter()
+        .map(|f| (f.code, f.line, f.message.to_string()))
+        .collect()
+}
+
 const HEAD: [&str; 6] = [
     "BHT*0019*00*1*20261127*1200*CH",
     "HL*1**20*1",
@@ -919,15 +931,11 @@ fn a_subscriber_loop_without_its_required_segments_rejects_its_claims() {
             body.extend(["HL*3*2*23*0", "PAT*19", "NM1*QC*1*DOE*TED"]);
         }
         body.extend(clm);
-        let items = read(&x12(&body));
-        let cs = claims(&items);
-        assert_eq!(cs.len(), 1);
-        cs[0]
-            .findings
-            .iter()
-            .map(|f| {
-                assert_eq!(f.code, Code::X005, "{f:?}");
-                f.message.to_string()
+        one_claims_findings(&x12(&body))
+            .into_iter()
+            .map(|(code, _, message)| {
+                assert_eq!(code, Code::X005, "{message}");
+                message
             })
             .collect()
     };
@@ -969,13 +977,9 @@ fn a_subscriber_loop_without_its_required_segments_rejects_its_claims() {
 #[test]
 fn a_claim_without_its_billing_provider_or_any_line_is_x005() {
     let messages = |text: &str| -> Vec<(Code, String)> {
-        let items = read(text);
-        let cs = claims(&items);
-        assert_eq!(cs.len(), 1);
-        cs[0]
-            .findings
-            .iter()
-            .map(|f| (f.code, f.message.to_string()))
+        one_claims_findings(text)
+            .into_iter()
+            .map(|(code, _, message)| (code, message))
             .collect()
     };
     let line = ["LX*1", "SV1*HC:97530:GP*1*UN*1***1"];
@@ -1029,14 +1033,7 @@ fn a_claim_without_an_id_npi_sv1_or_procedure_is_x005() {
         body.extend(NAMES);
         body.push(clm);
         body.extend(lines);
-        let items = read(&x12(&body));
-        let cs = claims(&items);
-        assert_eq!(cs.len(), 1);
-        cs[0]
-            .findings
-            .iter()
-            .map(|f| (f.code, f.line, f.message.to_string()))
-            .collect()
+        one_claims_findings(&x12(&body))
     };
     let biller = "NM1*85*2*CLINIC*****XX*1234567893";
     let clm = "CLM*A*1***11:B:1*Y*A*Y*Y";
