@@ -22,7 +22,8 @@ parent exists, and header segments (GS, ST) inside their envelopes. And the
 loops and elements every claim requires: its id (CLM01); its billing
 provider's name NM1*85 (2010AA) with an NPI; in its subscriber loop SBR
 (2000B), the subscriber's name NM1*IL (2010BA) and the payer's name NM1*PR
-(2010BB); at least one service line (2400), each LX with its SV1 and each
+(2010BB); in a patient loop, the patient's name NM1*QC (2010CA); at least
+one service line (2400), each LX with its SV1 and each
 SV1 with a procedure code (SV101-2). Without them the claim names no
 billing provider, subscriber or payer, or bills nothing. An SV101 whose
 components are split by another character than the interchange's ISA16
@@ -42,9 +43,9 @@ CLM*A1*45***11:B:1*Y*A*Y*Y followed by SV1*HC:97530:GP*45*UN*1***1 with no LX be
 CLM*A1*45***11:B:1*Y*A*Y*Y then LX*1 then SV1*HC:97530:GP*45*UN*1***1
 
 ## Source
-005010X222A1 transaction set listing (loops 2000A-2400; 2010AA, 2010BA and
-2010BB NM1, 2000B SBR and loop 2400 required); 005010X231A1 IK3 codes 2
-and 3.
+005010X222A1 transaction set listing (loops 2000A-2400; 2010AA, 2010BA,
+2010BB and 2010CA NM1, 2000B SBR and loop 2400 required); 005010X231A1 IK3
+codes 2 and 3.
 ",
 };
 

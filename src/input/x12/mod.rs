@@ -2131,9 +2131,21 @@ impl Transaction {
                 } else {
                     hl.member_id.clone()
                 };
-                for missing in [self.billing_missing(h), self.subscriber_missing(h)]
-                    .into_iter()
-                    .flatten()
+                // A patient loop's name (2010CA) is required where there is
+                // a patient loop.
+                let no_patient = (hl.level == Level::Patient && hl.patient.is_none()).then(|| {
+                    format!(
+                        "the patient loop (HL {}) has no patient name NM1*QC (loop 2010CA): required in every 837P",
+                        hl.id
+                    )
+                });
+                for missing in [
+                    self.billing_missing(h),
+                    self.subscriber_missing(h),
+                    no_patient,
+                ]
+                .into_iter()
+                .flatten()
                 {
                     findings.push(
                         Finding::new(Code::X005, Severity::Error, missing).at(claim.origin.clone()),

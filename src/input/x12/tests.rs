@@ -957,7 +957,27 @@ fn a_subscriber_loop_without_its_required_segments_rejects_its_claims() {
             ["the subscriber loop (HL 2) has no SBR (loop 2000B), no subscriber name NM1*IL (loop 2010BA), no payer name NM1*PR (loop 2010BB): required in every 837P"]
         );
     }
-    // The names in the patient's loop (NM1*QC) are not the subscriber's.
+    // A patient loop needs its own name, NM1*QC.
+    let mut body = vec![
+        "HL*1**20*1",
+        "NM1*85*2*CLINIC*****XX*1234567893",
+        "HL*2*1*22*1",
+        sbr,
+    ];
+    body.extend(NAMES);
+    body.extend(["HL*3*2*23*0", "PAT*19"]);
+    body.extend(clm);
+    assert_eq!(
+        one_claims_findings(&x12(&body)),
+        [(
+            Code::X005,
+            None,
+            "the patient loop (HL 3) has no patient name NM1*QC (loop 2010CA): required in every 837P"
+                .to_string()
+        )]
+    );
+    // Names in the patient's loop are not the subscriber's (nor its own,
+    // which is NM1*QC): two findings.
     let mut body = vec![
         "HL*1**20*1",
         "NM1*85*2*CLINIC*****XX*1234567893",
@@ -968,7 +988,7 @@ fn a_subscriber_loop_without_its_required_segments_rejects_its_claims() {
     body.extend(NAMES);
     body.extend(clm);
     let items = read(&x12(&body));
-    assert_eq!(claims(&items)[0].findings.len(), 1);
+    assert_eq!(claims(&items)[0].findings.len(), 2);
 }
 
 /// A claim under a billing provider loop with no NM1*85, or with no service
