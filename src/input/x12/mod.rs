@@ -2221,18 +2221,17 @@ impl Transaction {
             (IL_SEEN, "subscriber name NM1*IL (loop 2010BA)"),
             (PR_SEEN, "payer name NM1*PR (loop 2010BB)"),
         ];
+        // One at least is missing (the whole loop returned above).
         let missing: Vec<&str> = names
             .iter()
             .filter(|(bit, _)| sub.seen & bit == 0)
             .map(|&(_, name)| name)
             .collect();
-        (!missing.is_empty()).then(|| {
-            format!(
-                "the subscriber loop (HL {}) has no {}: required in every 837P",
-                sub.id,
-                missing.join(", no ")
-            )
-        })
+        Some(format!(
+            "the subscriber loop (HL {}) has no {}: required in every 837P",
+            sub.id,
+            missing.join(", no ")
+        ))
     }
 
     fn sv1(&mut self, s: &Segment<'_>) {
